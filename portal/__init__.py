@@ -1,0 +1,77 @@
+"""Cổng Một cửa số — the One-Stop Digital portal."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import CONFIGS, ROOT, check_production_secret
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the portal application."""
+    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    config_name = os.environ.get("PORTAL_ENV", "development")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.from_prefixed_env("PORTAL")
+    if test_config is not None:
+        app.config.update(test_config)
+    if config_name == "production":
+        check_production_secret(app.config.get("SECRET_KEY"))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401 - every model registered for Alembic
+    from .database import register_database_events
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import (
+        register_template_helpers,
+        remember_language_from_query,
+        select_locale,
+        select_timezone,
+    )
+    from .security import register_security
+
+    db.init_app(app)
+    register_database_events(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    register_security(app)
+    register_template_helpers(app)
+    app.before_request(remember_language_from_query)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import accounts, admin, audit, centers, main
+
+    for module in (main, accounts, centers, audit, admin):
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .audit.cli import cli as audit_cli
+    from .centers.cli import cli as centers_cli
+    from .cli import translate
+    from .demo.cli import cli as demo_cli
+
+    for group in (centers_cli, audit_cli, demo_cli, translate):
+        app.cli.add_command(group)

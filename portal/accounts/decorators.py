@@ -1,0 +1,25 @@
+"""View decorators for roles. Object-level checks use ``accounts.permissions``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def roles_required(*roles: str) -> Callable:
+    """Require a logged-in, active user with one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,150 @@
+"""Users, roles and scopes."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..shared.timeutils import now_utc
+
+if TYPE_CHECKING:
+    from ..centers.models import Center
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    INSPECTOR = "inspector"
+    MANAGER = "manager"
+    OFFICER = "officer"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.MANAGER: _l("Center manager"),
+    Role.OFFICER: _l("Counter officer"),
+}
+
+#: Roles bound to exactly one center.
+CENTER_ROLES = frozenset({Role.MANAGER, Role.OFFICER})
+
+inspector_centers = sa.Table(
+    "inspector_centers",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("center_id", sa.ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+#: werkzeug's default (scrypt). The test suite lowers the cost for speed.
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a secret
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """A portal account.
+
+    ``session_token`` is part of the Flask-Login id: changing the password,
+    disabling the account or an admin reset rotates it, and every session that
+    carries the old value stops working at once (ASVS 7.4.2).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(20), index=True)
+    center_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("centers.id", ondelete="RESTRICT"), index=True
+    )
+    #: An inspector whose scope is a whole province (else: ``scope_centers``).
+    scope_province_code: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(sa.String(5), default="vi")
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    center: Mapped[Center | None] = relationship()
+    scope_centers: Mapped[list[Center]] = relationship(secondary=inspector_centers)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'inspector', 'manager', 'officer')", name="role"),
+        sa.CheckConstraint(
+            "(role NOT IN ('manager', 'officer')) OR center_id IS NOT NULL",
+            name="center_role_has_center",
+        ),
+    )
+
+    PERSONAL_FIELDS = ("full_name", "email")
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"
+
+    # Flask-Login -----------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    # Passwords ---------------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    # Roles -------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_inspector(self) -> bool:
+        return self.role == Role.INSPECTOR
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[Role(self.role)])
+
+    @property
+    def audit_label(self) -> str:
+        # The username, not the person's name: the log holds no personal data.
+        return f"{self.username} ({self.role})"
+
+    def audit_state(self) -> dict:
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "email": self.email,
+            "role": self.role,
+            "center_id": self.center_id,
+            "scope_province_code": self.scope_province_code,
+            "scope_center_ids": sorted(c.id for c in self.scope_centers),
+            "is_active": self.is_active,
+        }

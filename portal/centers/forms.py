@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+
+from ..shared.forms import BaseForm, choices, length, number_range, optional, required
+
+
+class CenterEditForm(BaseForm):
+    name = StringField(_l("Center name"), validators=[required(), length(max=200)])
+    address = StringField(_l("Address"), validators=[optional(), length(max=300)])
+    phone = StringField(_l("Contact phone"), validators=[optional(), length(max=30)])
+    opening_hours = StringField(
+        _l("Opening hours"),
+        validators=[optional(), length(max=200)],
+        description=_l("For example: Mon–Fri 7:30–11:30, 13:30–17:00"),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class CounterEditForm(BaseForm):
+    number = IntegerField(
+        _l("Counter number"),
+        validators=[required(), number_range(min=1, max=999)],
+        render_kw={"inputmode": "numeric"},
+    )
+    field = StringField(_l("Field of procedures"), validators=[required(), length(max=200)])
+    is_active = BooleanField(_l("In service"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class OfficerEditForm(BaseForm):
+    full_name = StringField(_l("Full name"), validators=[required(), length(max=120)])
+    position = StringField(_l("Position"), validators=[optional(), length(max=120)])
+    counter_id = SelectField(_l("Counter"), coerce=int, validators=[optional()])
+    is_active = BooleanField(_l("Working here"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class CenterFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by name or code"), validators=[optional(), length(max=100)])
+    level = SelectField(
+        _l("Level"),
+        choices=choices(
+            [
+                ("", _l("All levels")),
+                ("province", _l("Provincial")),
+                ("commune", _l("Commune / ward")),
+            ]
+        ),
+        validators=[optional()],
+    )

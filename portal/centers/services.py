@@ -1,0 +1,320 @@
+"""Center directory operations: seeding from the official list, editing, counters, officers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
+
+from ..audit import services as audit
+from ..extensions import db
+from ..shared.errors import PermissionDenied, PortalError
+from ..shared.text import fold
+from .models import Center, CenterLevel, Counter, Officer
+
+CENTER_PREFIX = "Trung tâm Phục vụ hành chính công"
+
+
+class CenterError(PortalError):
+    """A center, counter or officer rule was broken."""
+
+
+# Official units --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficialUnit:
+    code: str
+    level: CenterLevel
+    unit_code: int
+    unit_name: str
+    unit_type: str
+    province_code: int
+    province_name: str
+
+    @property
+    def center_name(self) -> str:
+        return center_name_for(self.unit_name, self.unit_type)
+
+
+def center_name_for(unit_name: str, unit_type: str) -> str:
+    """'Phường Việt Trì' → 'Trung tâm Phục vụ hành chính công phường Việt Trì'."""
+    if unit_name.lower().startswith(unit_type.lower()):
+        qualified = unit_type.lower() + unit_name[len(unit_type) :]
+    elif unit_type == VietNamDivisionType.TINH.value:
+        qualified = f"tỉnh {unit_name}"
+    else:
+        qualified = f"{unit_type} {unit_name}"
+    return f"{CENTER_PREFIX} {qualified}"
+
+
+def province_codes() -> list[int]:
+    return sorted(int(p.code) for p in Province.iter_all())
+
+
+def official_units(province_code: int) -> list[OfficialUnit]:
+    """The province itself and its communes/wards, from ``vietnam-provinces``."""
+    try:
+        code = ProvinceCode(province_code)
+    except ValueError as exc:
+        raise CenterError(_("Unknown province code %(code)s.", code=province_code)) from exc
+    province = Province.from_code(code)
+    units = [
+        OfficialUnit(
+            code=f"{int(province.code):02d}",
+            level=CenterLevel.PROVINCE,
+            unit_code=int(province.code),
+            unit_name=province.name,
+            unit_type=province.division_type.value,
+            province_code=int(province.code),
+            province_name=province.name,
+        )
+    ]
+    for ward in sorted(Ward.iter_by_province(code), key=lambda w: int(w.code)):
+        units.append(
+            OfficialUnit(
+                code=f"{int(ward.code):05d}",
+                level=CenterLevel.COMMUNE,
+                unit_code=int(ward.code),
+                unit_name=ward.name,
+                unit_type=ward.division_type.value,
+                province_code=int(province.code),
+                province_name=province.name,
+            )
+        )
+    return units
+
+
+@dataclass
+class SeedResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def seed_province(
+    province_code: int, *, actor=None, progress: Callable[[int], None] | None = None
+) -> SeedResult:
+    """Create or refresh the centers of one province. Idempotent.
+
+    Official fields (unit name and type, province name) are refreshed from the
+    list; fields that the center maintains itself (address, phone, hours, its
+    own name once edited) are left alone.
+    """
+    units = official_units(province_code)
+    existing = {
+        c.code: c
+        for c in db.session.scalars(sa.select(Center).where(Center.province_code == province_code))
+    }
+    result = SeedResult()
+    for unit in units:
+        center = existing.get(unit.code)
+        if center is None:
+            center = Center(
+                code=unit.code,
+                name=unit.center_name,
+                level=unit.level.value,
+                unit_code=unit.unit_code,
+                unit_name=unit.unit_name,
+                unit_type=unit.unit_type,
+                province_code=unit.province_code,
+                province_name=unit.province_name,
+            )
+            center.refresh_search_key()
+            db.session.add(center)
+            result.created += 1
+        else:
+            official = (unit.unit_name, unit.unit_type, unit.province_name, unit.level.value)
+            current = (center.unit_name, center.unit_type, center.province_name, center.level)
+            if official != current:
+                center.unit_name, center.unit_type, center.province_name, center.level = official
+                center.refresh_search_key()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if progress is not None:
+            progress(1)
+    db.session.flush()
+    if result.created or result.updated:
+        audit.record(
+            actor=actor,
+            action="centers.seeded",
+            object_type="province",
+            object_id=province_code,
+            summary={"created": result.created, "updated": result.updated},
+        )
+    return result
+
+
+# Queries ---------------------------------------------------------------------
+
+
+def search_centers(
+    scope: sa.ColumnElement[bool], *, q: str = "", level: str = "", province_code: int | None = None
+) -> sa.Select:
+    stmt = sa.select(Center).where(scope)
+    if q.strip():
+        for word in fold(q).split()[:8]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(Center.search_key.like(f"%{escaped}%", escape="\\"))
+    if level in {lvl.value for lvl in CenterLevel}:
+        stmt = stmt.where(Center.level == level)
+    if province_code is not None:
+        stmt = stmt.where(Center.province_code == province_code)
+    # The provincial center first, then communes/wards by name.
+    return stmt.order_by(Center.province_code, Center.level.desc(), Center.unit_name)
+
+
+def get_center_by_code(code: str) -> Center | None:
+    return db.session.scalar(sa.select(Center).where(Center.code == code))
+
+
+# Editing (the caller checks ``can_manage_center`` first; services re-check) -------
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You are not allowed to change this center."))
+
+
+def update_center(
+    center: Center, *, actor, allowed: bool, name: str, address: str, phone: str, opening_hours: str
+) -> Center:
+    _require(allowed)
+    before = center.audit_state()
+    center.name = name.strip()
+    center.address = address.strip()
+    center.phone = phone.strip()
+    center.opening_hours = opening_hours.strip()
+    center.refresh_search_key()
+    db.session.flush()
+    changes = audit.diff(before, center.audit_state())
+    if changes:
+        audit.record(
+            actor=actor,
+            action="center.updated",
+            object_type="center",
+            object_id=center.code,
+            center_id=center.id,
+            summary=changes,
+        )
+    return center
+
+
+def _check_counter_number(center: Center, number: int, *, exclude_id: int | None = None) -> None:
+    stmt = sa.select(Counter.id).where(Counter.center_id == center.id, Counter.number == number)
+    if exclude_id is not None:
+        stmt = stmt.where(Counter.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise CenterError(_("Counter number %(n)d already exists in this center.", n=number))
+
+
+def add_counter(center: Center, *, actor, allowed: bool, number: int, field: str) -> Counter:
+    _require(allowed)
+    _check_counter_number(center, number)
+    counter = Counter(center=center, number=number, field=field.strip())
+    db.session.add(counter)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="counter.created",
+        object_type="counter",
+        object_id=counter.id,
+        center_id=center.id,
+        summary=audit.diff(None, counter.audit_state()),
+    )
+    return counter
+
+
+def update_counter(
+    counter: Counter, *, actor, allowed: bool, number: int, field: str, is_active: bool
+) -> Counter:
+    _require(allowed)
+    _check_counter_number(counter.center, number, exclude_id=counter.id)
+    before = counter.audit_state()
+    counter.number = number
+    counter.field = field.strip()
+    counter.is_active = is_active
+    db.session.flush()
+    changes = audit.diff(before, counter.audit_state())
+    if changes:
+        audit.record(
+            actor=actor,
+            action="counter.updated",
+            object_type="counter",
+            object_id=counter.id,
+            center_id=counter.center_id,
+            summary=changes,
+        )
+    return counter
+
+
+def _resolve_counter(center: Center, counter_id: int | None) -> Counter | None:
+    if counter_id is None:
+        return None
+    counter = db.session.get(Counter, counter_id)
+    if counter is None or counter.center_id != center.id:
+        raise CenterError(_("Choose a counter of this center."))
+    return counter
+
+
+def add_officer(
+    center: Center, *, actor, allowed: bool, full_name: str, position: str, counter_id: int | None
+) -> Officer:
+    _require(allowed)
+    officer = Officer(
+        center=center,
+        full_name=full_name.strip(),
+        position=position.strip(),
+        counter=_resolve_counter(center, counter_id),
+    )
+    db.session.add(officer)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="officer.created",
+        object_type="officer",
+        object_id=officer.id,
+        center_id=center.id,
+        summary=audit.diff(None, officer.audit_state(), personal=Officer.PERSONAL_FIELDS),
+    )
+    return officer
+
+
+def update_officer(
+    officer: Officer,
+    *,
+    actor,
+    allowed: bool,
+    full_name: str,
+    position: str,
+    counter_id: int | None,
+    is_active: bool,
+) -> Officer:
+    _require(allowed)
+    before = officer.audit_state()
+    officer.full_name = full_name.strip()
+    officer.position = position.strip()
+    officer.counter = _resolve_counter(officer.center, counter_id)
+    officer.is_active = is_active
+    db.session.flush()
+    changes = audit.diff(before, officer.audit_state(), personal=Officer.PERSONAL_FIELDS)
+    if changes:
+        audit.record(
+            actor=actor,
+            action="officer.updated",
+            object_type="officer",
+            object_id=officer.id,
+            center_id=officer.center_id,
+            summary=changes,
+        )
+    return officer
+
+
+def iter_centers(province_code: int) -> Iterator[Center]:
+    yield from db.session.scalars(
+        sa.select(Center).where(Center.province_code == province_code).order_by(Center.code)
+    )

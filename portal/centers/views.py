@@ -1,0 +1,164 @@
+"""Center directory pages: list, detail, and editing the center, its counters and officers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
+from ..extensions import db
+from ..shared.errors import PortalError
+from ..shared.forms import choices
+from . import services
+from .forms import CenterEditForm, CenterFilterForm, CounterEditForm, OfficerEditForm
+from .models import Center, Counter, Officer
+
+bp = Blueprint("centers", __name__, url_prefix="/centers", template_folder="templates")
+
+
+def _center_or_404(code: str, *, manage: bool = False) -> Center:
+    center = services.get_center_by_code(code)
+    if center is None:
+        abort(404)
+    allowed = can_manage_center if manage else can_view_center
+    if not allowed(current_user, center):
+        abort(403)
+    return center
+
+
+def _child_or_404(model, center: Center, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.center_id != center.id:
+        abort(404)
+    return obj
+
+
+@bp.route("/")
+@login_required
+def index():
+    form = CenterFilterForm(request.args)
+    form.validate()
+    stmt = services.search_centers(
+        visible_centers_clause(current_user),
+        q=form.q.data or "",
+        level=form.level.data or "",
+    )
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("centers/index.html", form=form, page=page)
+
+
+@bp.route("/<code>")
+@login_required
+def detail(code: str):
+    center = _center_or_404(code)
+    return render_template(
+        "centers/detail.html", center=center, can_manage=can_manage_center(current_user, center)
+    )
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@login_required
+def edit(code: str):
+    center = _center_or_404(code, manage=True)
+    form = CenterEditForm(obj=center)
+    if form.validate_on_submit():
+        services.update_center(
+            center,
+            actor=current_user,
+            allowed=True,
+            name=form.name.data,
+            address=form.address.data or "",
+            phone=form.phone.data or "",
+            opening_hours=form.opening_hours.data or "",
+        )
+        db.session.commit()
+        flash(_("The center has been saved."), "success")
+        return redirect(url_for(".detail", code=center.code))
+    return render_template("centers/edit.html", center=center, form=form)
+
+
+@bp.route("/<code>/counters/new", methods=["GET", "POST"])
+@bp.route("/<code>/counters/<int:counter_id>/edit", methods=["GET", "POST"])
+@login_required
+def counter_edit(code: str, counter_id: int | None = None):
+    center = _center_or_404(code, manage=True)
+    counter = _child_or_404(Counter, center, counter_id) if counter_id else None
+    form = CounterEditForm(obj=counter)
+    if counter is None and request.method == "GET":
+        form.number.data = max((c.number for c in center.counters), default=0) + 1
+    if form.validate_on_submit():
+        try:
+            if counter is None:
+                services.add_counter(
+                    center,
+                    actor=current_user,
+                    allowed=True,
+                    number=form.number.data,
+                    field=form.field.data,
+                )
+            else:
+                services.update_counter(
+                    counter,
+                    actor=current_user,
+                    allowed=True,
+                    number=form.number.data,
+                    field=form.field.data,
+                    is_active=form.is_active.data,
+                )
+        except PortalError as exc:
+            db.session.rollback()
+            form.number.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The counter has been saved."), "success")
+            return redirect(url_for(".detail", code=center.code))
+    return render_template("centers/counter_edit.html", center=center, counter=counter, form=form)
+
+
+@bp.route("/<code>/officers/new", methods=["GET", "POST"])
+@bp.route("/<code>/officers/<int:officer_id>/edit", methods=["GET", "POST"])
+@login_required
+def officer_edit(code: str, officer_id: int | None = None):
+    center = _center_or_404(code, manage=True)
+    officer = _child_or_404(Officer, center, officer_id) if officer_id else None
+    form = OfficerEditForm(obj=officer)
+    form.counter_id.choices = choices(
+        [(0, _("No counter"))]
+        + [
+            (c.id, _("Counter %(n)d – %(field)s", n=c.number, field=c.field))
+            for c in center.counters
+        ]
+    )
+    if request.method == "GET" and officer is not None:
+        form.counter_id.data = officer.counter_id or 0
+    if form.validate_on_submit():
+        counter_id = form.counter_id.data or None
+        try:
+            if officer is None:
+                services.add_officer(
+                    center,
+                    actor=current_user,
+                    allowed=True,
+                    full_name=form.full_name.data,
+                    position=form.position.data or "",
+                    counter_id=counter_id,
+                )
+            else:
+                services.update_officer(
+                    officer,
+                    actor=current_user,
+                    allowed=True,
+                    full_name=form.full_name.data,
+                    position=form.position.data or "",
+                    counter_id=counter_id,
+                    is_active=form.is_active.data,
+                )
+        except PortalError as exc:
+            db.session.rollback()
+            form.counter_id.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The officer has been saved."), "success")
+            return redirect(url_for(".detail", code=center.code))
+    return render_template("centers/officer_edit.html", center=center, officer=officer, form=form)

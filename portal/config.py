@@ -1,0 +1,92 @@
+"""Configuration read from the environment.
+
+Every setting can be overridden with a ``PORTAL_``-prefixed environment variable
+(``PORTAL_SECRET_KEY``, ``PORTAL_SQLALCHEMY_DATABASE_URI`` …); ``DATABASE_URL`` and
+``REDIS_URL`` are honoured as the conventional names for the database and the
+rate-limit storage.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig
+
+
+def database_url_from_env() -> str | None:
+    """Return ``DATABASE_URL`` rewritten for psycopg 3, or ``None`` when unset."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = database_url_from_env() or "sqlite:///portal.sqlite3"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # "FULL" fsyncs every commit: an acknowledged rating survives a power loss.
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    FORCE_HTTPS = False
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 200
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "portal"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    # Behind nginx: how many proxies set X-Forwarded-For (0 = trust none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PER_PAGE = 50
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLITE_SYNCHRONOUS = "NORMAL"
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+
+
+def check_production_secret(secret_key: str | None) -> None:
+    """Refuse to run in production with a missing, default or short secret key."""
+    if not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )

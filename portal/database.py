@@ -1,0 +1,62 @@
+"""Engine set-up that both databases need to be correct under concurrency.
+
+SQLite: WAL journal, foreign keys on, a busy timeout, and explicit transaction
+control so that every transaction that may write begins ``BEGIN IMMEDIATE``
+(a deferred transaction that upgrades to a write fails at once with
+SQLITE_BUSY under WAL, whatever the busy timeout). Requests with a safe HTTP
+method (GET, HEAD, OPTIONS) are read-only by design and begin a plain deferred
+transaction so that readers never queue behind the write lock.
+
+PostgreSQL needs nothing here: psycopg 3 and READ COMMITTED, with unique
+constraints and row locks where the code needs them.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) -> None:
+    """Install the connect/begin listeners (SQLAlchemy's pysqlite recipe)."""
+    if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError(f"invalid SQLITE_SYNCHRONOUS: {synchronous!r}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        # Disable pysqlite's own BEGIN handling; we emit BEGIN ourselves below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if has_request_context() and request.method in SAFE_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_database_events(app: Flask) -> None:
+    from .extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if is_sqlite(engine):
+            configure_sqlite(
+                engine,
+                synchronous=app.config["SQLITE_SYNCHRONOUS"],
+                busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            )

@@ -1,0 +1,60 @@
+"""Error pages in both languages, rendered from one template per code."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (
+            _("Bad request"),
+            _("The request could not be understood. Please go back and try again."),
+        ),
+        403: (_("Access denied"), _("You do not have permission to see this page.")),
+        404: (_("Page not found"), _("The page you asked for does not exist or has moved.")),
+        405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+        413: (_("Too large"), _("What you sent is too large.")),
+        429: (
+            _("Too many attempts"),
+            _("Too many requests in a short time. Please wait a little and try again."),
+        ),
+        500: (
+            _("Something went wrong"),
+            _("An unexpected error happened. It has been recorded; please try again later."),
+        ),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+    )
+
+
+def render_error(error: Exception):
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if code >= 500:
+        db.session.rollback()
+    titles = _titles()
+    title, message = titles.get(code, (str(code), ""))
+    if isinstance(error, CSRFError):
+        message = _(
+            "Your form has expired or was sent from another site. Please reload the "
+            "page and try again."
+        )
+    if _wants_json():
+        return {"error": {"code": code, "title": title, "message": message}}, code
+    template = f"errors/{code}.html" if code in (400, 403, 404, 500) else "errors/generic.html"
+    return render_template(template, code=code, title=title, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_error)

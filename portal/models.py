@@ -1,0 +1,5 @@
+"""Imports every feature's models, for Alembic autogenerate and the shell."""
+
+from .accounts.models import User, inspector_centers  # noqa: F401
+from .audit.models import AuditEntry, AuditHead  # noqa: F401
+from .centers.models import Center, Counter, Officer  # noqa: F401
