@@ -1,0 +1,1 @@
+"""Scoring: pure rules (``rules.py``) and, later, the services that apply them."""
