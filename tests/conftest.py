@@ -7,6 +7,7 @@ migrations build the same schema.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import re
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.accounts import models as account_models
@@ -76,8 +78,24 @@ def app(app_config, monkeypatch):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run like production ones.
+
+    Flask reuses an already pushed app context for a request, which would share
+    ``g``, the Babel locale and the database session between the test body and
+    every request. Each request here runs in a fresh ``contextvars.Context``,
+    so it gets its own app context and session; the test body's open
+    transaction is committed first so that it holds no SQLite lock.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

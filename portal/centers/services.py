@@ -40,10 +40,15 @@ class OfficialUnit:
         return center_name_for(self.unit_name, self.unit_type)
 
 
+UNIT_PREFIXES = ("thành phố", "tỉnh", "phường", "xã", "đặc khu")
+
+
 def center_name_for(unit_name: str, unit_type: str) -> str:
     """'Phường Việt Trì' → 'Trung tâm Phục vụ hành chính công phường Việt Trì'."""
-    if unit_name.lower().startswith(unit_type.lower()):
-        qualified = unit_type.lower() + unit_name[len(unit_type) :]
+    lowered = unit_name.lower()
+    prefix = next((p for p in UNIT_PREFIXES if lowered.startswith(p + " ")), None)
+    if prefix is not None:
+        qualified = prefix + unit_name[len(prefix) :]
     elif unit_type == VietNamDivisionType.TINH.value:
         qualified = f"tỉnh {unit_name}"
     else:
