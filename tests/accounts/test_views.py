@@ -184,3 +184,40 @@ def test_admin_cannot_demote_themself(client, auth, users):
     )
     db.session.expire_all()
     assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_create_admin_command(runner, app):
+    result = runner.invoke(
+        args=["accounts", "create-admin", "--username", "Chu.Tich", "--full-name", "Chủ tịch"],
+        input="a-long-admin-password\na-long-admin-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "chu.tich"))
+    assert user.role == Role.ADMIN and user.check_password("a-long-admin-password")
+    again = runner.invoke(
+        args=[
+            "accounts",
+            "create-admin",
+            "--username",
+            "chu.tich",
+            "--full-name",
+            "X",
+            "--password",
+            "another-long-password",
+        ]
+    )
+    assert again.exit_code != 0 and "already taken" in again.output
+    weak = runner.invoke(
+        args=[
+            "accounts",
+            "create-admin",
+            "--username",
+            "weak",
+            "--full-name",
+            "X",
+            "--password",
+            "short",
+        ]
+    )
+    assert weak.exit_code != 0
+    assert db.session.scalar(sa.select(User).where(User.username == "weak")) is None
