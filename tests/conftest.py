@@ -63,6 +63,23 @@ def app_config(db_url, tmp_path) -> dict:
 
 
 @pytest.fixture
+def make_app(monkeypatch):
+    """Build extra apps (another config, another "worker"); their pools close after the test."""
+    made = []
+
+    def make(config: dict, *, env: str = "testing"):
+        monkeypatch.setenv("PORTAL_ENV", env)
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app(app_config, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "testing")
     app = create_app(app_config)

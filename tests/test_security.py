@@ -9,9 +9,8 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def csrf_app(app_config, monkeypatch):
-    monkeypatch.setenv("PORTAL_ENV", "testing")
-    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def csrf_app(app_config, make_app):
+    return make_app({**app_config, "WTF_CSRF_ENABLED": True})
 
 
 def test_post_without_csrf_token_is_rejected(csrf_app, users):
@@ -72,9 +71,8 @@ def test_session_cookie_flags(client, users):
     assert "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure_and_host_prefixed(monkeypatch, db_url):
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    app = create_app({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": db_url})
+def test_production_cookies_are_secure_and_host_prefixed(make_app, db_url):
+    app = make_app({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": db_url}, env="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     response = app.test_client().get("/", base_url="http://portal.example")
@@ -117,3 +115,60 @@ def test_api_style_errors_are_json(client):
 def test_passwords_are_hashed(users):
     assert PASSWORD not in users["admin"].password_hash
     assert users["admin"].password_hash.startswith("pbkdf2:")
+
+
+def _redis_available() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_login_limit_is_shared_by_all_workers_through_redis(app_config, make_app, users):
+    """A second process stands for another gunicorn worker: after 10 attempts on this one,
+    the 11th is refused there too, because the counters live in Redis."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    if not _redis_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is required in CI at 127.0.0.1:6379")
+        pytest.skip("Redis not running on 127.0.0.1:6379")
+    # A client address of its own, so that earlier runs' counters in Redis do not count.
+    ip = "10.{}.{}.{}".format(*uuid.uuid4().bytes[:3])
+    storage = "redis://127.0.0.1:6379/0"
+    worker_a = make_app({**app_config, "RATELIMIT_STORAGE_URI": storage}).test_client()
+    form = {"username": "x", "password": "y"}
+    statuses = [
+        worker_a.post("/account/login", data=form, environ_base={"REMOTE_ADDR": ip}).status_code
+        for _ in range(10)
+    ]
+    assert statuses == [200] * 10
+    other_worker = "\n".join(
+        [
+            "from portal import create_app",
+            "c = create_app().test_client()",
+            f"r = c.post('/account/login', data={form!r}, environ_base={{'REMOTE_ADDR': {ip!r}}})",
+            "print(r.status_code)",
+        ]
+    )
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "testing",
+        "PORTAL_SQLALCHEMY_DATABASE_URI": app_config["SQLALCHEMY_DATABASE_URI"],
+        "PORTAL_RATELIMIT_STORAGE_URI": storage,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", other_worker],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "429"
