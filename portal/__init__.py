@@ -70,9 +70,10 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import cli as accounts_cli
     from .audit.cli import cli as audit_cli
+    from .backup import backup_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
     from .demo.cli import cli as demo_cli
 
-    for group in (accounts_cli, centers_cli, audit_cli, demo_cli, translate):
+    for group in (accounts_cli, centers_cli, audit_cli, demo_cli, translate, backup_command):
         app.cli.add_command(group)

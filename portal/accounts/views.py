@@ -94,6 +94,8 @@ def login():
             session.clear()  # a fresh session on login (ASVS 7.2.4)
             if lang:
                 session["lang"] = lang
+            # Permanent: the session expires after PERMANENT_SESSION_LIFETIME without activity.
+            session.permanent = True
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
