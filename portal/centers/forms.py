@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 
 from ..shared.forms import BaseForm, choices, length, number_range, optional, required
 
@@ -14,6 +14,11 @@ class CenterEditForm(BaseForm):
         _l("Opening hours"),
         validators=[optional(), length(max=200)],
         description=_l("For example: Mon–Fri 7:30–11:30, 13:30–17:00"),
+    )
+    extra_sites = TextAreaField(
+        _l("Other reception sites"),
+        validators=[optional(), length(max=2000)],
+        description=_l("One per line: name and address of each extra reception point."),
     )
     submit = SubmitField(_l("Save"))
 

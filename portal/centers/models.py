@@ -40,6 +40,8 @@ class Center(db.Model):
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     phone: Mapped[str] = mapped_column(sa.String(30), default="")
     opening_hours: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Other reception points (e.g. a branch in a former commune), one per line.
+    extra_sites: Mapped[str] = mapped_column(sa.Text, default="")
     #: Folded (lower-case, no diacritics) code and names, for searching.
     search_key: Mapped[str] = mapped_column(sa.String(400), default="")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -70,7 +72,12 @@ class Center(db.Model):
             "address": self.address,
             "phone": self.phone,
             "opening_hours": self.opening_hours,
+            "extra_sites": self.extra_sites,
         }
+
+    @property
+    def extra_site_list(self) -> list[str]:
+        return [line.strip() for line in self.extra_sites.splitlines() if line.strip()]
 
 
 class Counter(db.Model):

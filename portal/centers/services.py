@@ -186,7 +186,15 @@ def _require(allowed: bool) -> None:
 
 
 def update_center(
-    center: Center, *, actor, allowed: bool, name: str, address: str, phone: str, opening_hours: str
+    center: Center,
+    *,
+    actor,
+    allowed: bool,
+    name: str,
+    address: str,
+    phone: str,
+    opening_hours: str,
+    extra_sites: str = "",
 ) -> Center:
     _require(allowed)
     before = center.audit_state()
@@ -194,6 +202,9 @@ def update_center(
     center.address = address.strip()
     center.phone = phone.strip()
     center.opening_hours = opening_hours.strip()
+    center.extra_sites = "\n".join(
+        line.strip() for line in extra_sites.splitlines() if line.strip()
+    )
     center.refresh_search_key()
     db.session.flush()
     changes = audit.diff(before, center.audit_state())

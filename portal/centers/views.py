@@ -71,6 +71,7 @@ def edit(code: str):
             address=form.address.data or "",
             phone=form.phone.data or "",
             opening_hours=form.opening_hours.data or "",
+            extra_sites=form.extra_sites.data or "",
         )
         db.session.commit()
         flash(_("The center has been saved."), "success")

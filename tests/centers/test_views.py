@@ -113,3 +113,21 @@ def test_manager_edits_center_profile(client, auth, users, center):
     assert response.status_code == 302
     db.session.refresh(center)
     assert center.address == "Số 1 Trần Phú, Việt Trì"
+
+
+def test_extra_reception_sites_are_listed(client, auth, users, center):
+    auth.login(users["manager"])
+    client.post(
+        "/centers/07900/edit",
+        data={
+            "name": center.name,
+            "address": "",
+            "phone": "",
+            "opening_hours": "",
+            "extra_sites": "Điểm tiếp nhận xã cũ Thanh Đình\n\n  Điểm tiếp nhận Bến Gót  ",
+        },
+    )
+    db.session.refresh(center)
+    assert center.extra_site_list == ["Điểm tiếp nhận xã cũ Thanh Đình", "Điểm tiếp nhận Bến Gót"]
+    html = client.get("/centers/07900").get_data(as_text=True)
+    assert "<li>Điểm tiếp nhận Bến Gót</li>" in html
