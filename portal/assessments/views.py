@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
-from ..extensions import db
+from ..extensions import db, talisman
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.uploads import large_upload
@@ -259,6 +259,7 @@ def save(assessment_id: int):
 
 @bp.route("/evidence/<int:evidence_id>")
 @roles_required(*VIEWERS)
+@talisman(content_security_policy="sandbox; default-src 'none'; img-src 'self'")
 def evidence_file(evidence_id: int):
     item = _evidence_or_404(evidence_id)
     try:
@@ -276,7 +277,6 @@ def evidence_file(evidence_id: int):
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
