@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 def select_locale() -> str:
     """``?lang=`` remembered in the session → the user's language → Vietnamese."""
+    if not has_request_context():  # CLI commands and services called outside a request
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
