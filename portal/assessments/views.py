@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.decorators import roles_required
@@ -240,7 +241,7 @@ def save(assessment_id: int):
         errors.setdefault(criterion.id, message)
         flash(_("%(code)s: file refused. %(reason)s", code=criterion.code, reason=message), "error")
     if stored:
-        flash(_("%(n)d file(s) attached.", n=stored), "success")
+        flash(ngettext("%(num)d file attached.", "%(num)d files attached.", stored), "success")
     if errors:
         flash(_("Some answers were not saved: see the marked criteria."), "error")
         return _render(assessment, posted=request.form, errors=errors, status=422)

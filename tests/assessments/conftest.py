@@ -96,3 +96,11 @@ def make_photo(seed: int = 1, *, size=(640, 480), fmt: str = "JPEG", exif=None) 
 @pytest.fixture
 def photo():
     return make_photo
+
+
+def use_english(client) -> None:
+    """Switch the session to English (messages asserted below are the English msgids)."""
+    from flask_babel import refresh
+
+    client.get("/account/language/en")
+    refresh()  # the test keeps one app context, where Flask-Babel caches the locale

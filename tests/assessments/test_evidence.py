@@ -18,7 +18,7 @@ from portal.audit.models import AuditEntry
 from portal.config import ROOT
 from portal.extensions import db
 
-from .conftest import criterion, make_photo
+from .conftest import criterion, make_photo, use_english
 
 MAX = 10 * 1024 * 1024
 
@@ -92,6 +92,7 @@ def test_bad_upload_is_refused_with_a_clear_message(
 ):
     data, message = BAD_UPLOADS[name]
     auth.login(users["manager"])
+    use_english(client)
     response = _upload(client, assessment, criterion(standard_version, "TD03"), data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -105,6 +106,7 @@ def test_bad_upload_is_refused_with_a_clear_message(
 def test_oversized_file_is_refused(client, auth, users, assessment, standard_version, app):
     app.config["EVIDENCE_MAX_BYTES"] = 50_000
     auth.login(users["manager"])
+    use_english(client)
     noise = Image.frombytes("RGB", (400, 300), random.Random(6).randbytes(400 * 300 * 3))
     out = io.BytesIO()
     noise.save(out, format="PNG")
