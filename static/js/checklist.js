@@ -126,7 +126,8 @@
     });
     saving = true;
     showStatus(msg("saving"));
-    fetch(form.action, {
+    // Not form.action: the submit buttons are named "action" and would shadow it.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
