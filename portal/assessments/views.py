@@ -221,7 +221,6 @@ def save(assessment_id: int):
     if not services.can_edit_assessment(current_user, assessment):
         abort(403)
     criteria = {c.id: c for c in assessment.period.standard_version.criteria}
-    base_revision = request.form.get("revision", type=int)
     errors = services.save_answers(
         assessment, read_answers(request.form, criteria.values()), actor=current_user
     )
@@ -234,9 +233,7 @@ def save(assessment_id: int):
             submit_error = exc.message
     db.session.commit()
     if _wants_json():
-        body = _summary_json(assessment, errors)
-        body["stale"] = base_revision is not None and base_revision > assessment.revision
-        return jsonify(body), (422 if errors else 200)
+        return jsonify(_summary_json(assessment, errors)), (422 if errors else 200)
     for criterion, message in refused:
         errors.setdefault(criterion.id, message)
         flash(_("%(code)s: file refused. %(reason)s", code=criterion.code, reason=message), "error")

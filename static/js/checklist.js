@@ -131,9 +131,16 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
-      if (response.status !== 200 && response.status !== 422) throw new Error(String(response.status));
+      if (response.status !== 200 && response.status !== 422) {
+        // A redirect (session expired), a refused CSRF token or a locked assessment:
+        // retrying will not help, but the answers stay on this device.
+        var error = new Error(String(response.status));
+        error.rejected = true;
+        throw error;
+      }
       return response.json();
     }).then(function (data) {
       saving = false;
@@ -148,10 +155,10 @@
       update(data);
       showStatus(Object.keys(data.errors).length ? msg("error") : msg("saved"));
       if (Object.keys(dirty).length) schedule();
-    }).catch(function () {
+    }).catch(function (error) {
       saving = false;
       store();
-      showStatus(msg("offline"));
+      showStatus(msg(error && error.rejected ? "rejected" : "offline"));
     });
   }
 

@@ -6,6 +6,8 @@ import math
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal.assessments import services
 from portal.assessments.services import AnswerInput
@@ -150,3 +152,55 @@ def test_default_standard_all_met_scores_100(assessment, users, standard_version
     assert services.save_answers(assessment, inputs, actor=users["manager"]) == {}
     s = services.score(assessment)
     assert math.isclose(s.compliance, 100.0) and s.gates_ok
+
+
+LEVEL = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
+
+
+def _by_hand(values: dict) -> float:
+    """PRODUCT.md §6 written out for the tiny standard, independently of scoring.rules."""
+    a_points = {"C1": 2, "C2": 1, "C3": 1}
+    b_points = {"D1": 3, "D2": 1}
+
+    def f(code, value):
+        if value is None:
+            return 0.0
+        if code == "C2":
+            return min(float(value) / 80, 1.0)
+        if code == "C3":
+            return 1.0 if value == "yes" else 0.0
+        return LEVEL[value]
+
+    a = sum(f(k, values.get(k)) * p for k, p in a_points.items()) / 4
+    if values.get("D1") == "na":
+        b = f("D2", values.get("D2")) * 1 / 1
+    else:
+        b = sum(f(k, values.get(k)) * p for k, p in b_points.items()) / 4
+    return 60 * a + 40 * b
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    c1=st.sampled_from([None, "met", "partial", "not_met"]),
+    c2=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
+    c3=st.sampled_from([None, "yes", "no"]),
+    d1=st.sampled_from([None, "met", "partial", "not_met", "na"]),
+    d2=st.sampled_from([None, "met", "partial", "not_met"]),
+)
+def test_score_matches_the_formula_for_any_answers(tiny, users, c1, c2, c3, d1, d2):
+    a, version = tiny
+    for answer in list(a.answers):
+        db.session.delete(answer)
+    db.session.flush()
+    db.session.expire(a, ["answers"])
+    values = {"C1": c1, "C2": c2, "C3": c3, "D1": d1, "D2": d2}
+    given_values = {k: v for k, v in values.items() if v is not None}
+    if given_values:
+        _answer(a, version, users["manager"], **given_values)
+    s = services.score(a)
+    assert math.isclose(s.compliance, _by_hand(values), abs_tol=1e-9)
+    assert 0 <= s.compliance <= 100
+    assert s.answered == len(given_values)
+    assert s.gates_ok == (c3 == "yes")
