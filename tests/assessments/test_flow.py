@@ -358,3 +358,21 @@ def test_same_photo_twice_in_one_assessment_is_not_a_reuse(
     _upload(client, assessment, criterion(standard_version, "TD03"), make_photo(50))
     _upload(client, assessment, criterion(standard_version, "CS01"), make_photo(50))
     assert services.reuse_warnings(assessment) == {}
+
+
+@pytest.mark.parametrize("query", ["", "?period=abc", "?period=99999", "?period=-1"])
+def test_index_tolerates_any_period_parameter(client, auth, users, assessment, query):
+    auth.login(users["inspector"])
+    response = client.get(f"/assessments/{query}")
+    assert response.status_code == 200
+    assert assessment.center.name in response.get_data(as_text=True)
+
+
+def test_checklist_in_english(client, auth, users, assessment):
+    from .conftest import use_english
+
+    auth.login(users["manager"])
+    use_english(client)
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "Staff wear the civil-servant card on duty" in page
+    assert "Save draft" in page and "Mandatory gate" in page
