@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..accounts.models import Role, User
-from ..accounts.permissions import can_manage_center, can_view_center
+from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
@@ -344,8 +344,6 @@ def submit(assessment: Assessment, *, actor: User, today: date | None = None) ->
 
 
 def visible_assessments(user: User, period: AssessmentPeriod) -> list[Assessment]:
-    from ..accounts.permissions import visible_centers_clause
-
     return list(
         db.session.scalars(
             sa.select(Assessment)
