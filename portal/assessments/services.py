@@ -343,15 +343,18 @@ def submit(assessment: Assessment, *, actor: User, today: date | None = None) ->
     return assessment
 
 
-def visible_assessments(user: User, period: AssessmentPeriod) -> list[Assessment]:
-    return list(
-        db.session.scalars(
-            sa.select(Assessment)
-            .join(Center)
-            .where(Assessment.period_id == period.id, visible_centers_clause(user))
-            .order_by(Center.code)
+def scope_overview(user: User, period: AssessmentPeriod) -> list[tuple[Center, Assessment | None]]:
+    """Every center in ``user``'s scope with its assessment for the period (None: not started)."""
+    rows = db.session.execute(
+        sa.select(Center, Assessment)
+        .outerjoin(
+            Assessment,
+            sa.and_(Assessment.center_id == Center.id, Assessment.period_id == period.id),
         )
-    )
+        .where(visible_centers_clause(user))
+        .order_by(Center.level.desc(), Center.code)
+    ).all()
+    return [(center, assessment) for center, assessment in rows]
 
 
 # Scores ---------------------------------------------------------------------------------------

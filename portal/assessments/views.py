@@ -78,7 +78,7 @@ def index():
     if current_user.role == Role.MANAGER and current_user.center is not None:
         mine = {p.id: services.find_assessment(p, current_user.center) for p in periods}
     listed = (
-        services.visible_assessments(current_user, selected)
+        services.scope_overview(current_user, selected)
         if selected is not None and current_user.role != Role.MANAGER
         else []
     )
@@ -90,7 +90,9 @@ def index():
         mine=mine,
         listed=listed,
         today=today,
-        scores={a.id: services.score(a) for a in listed},
+        scores={a.id: services.score(a) for _, a in listed if a is not None},
+        started=sum(1 for _, a in listed if a is not None),
+        submitted=sum(1 for _, a in listed if a is not None and a.is_submitted),
     )
 
 

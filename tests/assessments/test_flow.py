@@ -376,3 +376,23 @@ def test_checklist_in_english(client, auth, users, assessment):
     page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "Staff wear the civil-servant card on duty" in page
     assert "Save draft" in page and "Mandatory gate" in page
+
+
+def test_inspector_overview_lists_centers_not_started(
+    client, auth, users, assessment, other_center, standard_version
+):
+    services.save_answers(
+        assessment,
+        {criterion(standard_version, "NL02").id: AnswerInput(choice="met")},
+        actor=users["manager"],
+    )
+    db.session.commit()
+    rows = services.scope_overview(users["inspector"], assessment.period)
+    by_code = {center.code: a for center, a in rows}
+    assert by_code[assessment.center.code].id == assessment.id
+    assert by_code[other_center.code] is None
+    assert "00004" not in by_code  # another province: out of this inspector's scope
+    auth.login(users["inspector"])
+    page = client.get("/assessments/").get_data(as_text=True)
+    assert "Chưa bắt đầu" in page and other_center.name in page
+    assert "Đã nộp: 0/2 trung tâm; đã bắt đầu: 1." in page
