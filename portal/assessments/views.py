@@ -173,8 +173,14 @@ def _summary_json(assessment: Assessment, errors: dict[int, str]) -> dict:
     }
 
 
-def _store_uploads(assessment: Assessment, criteria: dict[int, Criterion]) -> tuple[int, list]:
-    """Clean and store every file sent with the form; return (count, [(criterion, error)])."""
+def _store_uploads(
+    assessment: Assessment, criteria: dict[int, Criterion], written: list[str]
+) -> tuple[int, list]:
+    """Clean and store every file sent with the form; return (count, [(criterion, error)]).
+
+    The names of the files written are appended to ``written`` so that the caller can
+    remove them if the transaction does not commit.
+    """
     stored, refused = 0, []
     cfg = current_app.config
     for key in request.files:
@@ -199,6 +205,7 @@ def _store_uploads(assessment: Assessment, criteria: dict[int, Criterion]) -> tu
                 continue
             name = files.new_storage_name(clean.extension)
             files.write_file(evidence_dir(), name, clean.content)
+            written.append(name)
             services.add_evidence(
                 assessment,
                 criterion,
@@ -223,17 +230,25 @@ def save(assessment_id: int):
     if not services.can_edit_assessment(current_user, assessment):
         abort(403)
     criteria = {c.id: c for c in assessment.period.standard_version.criteria}
-    errors = services.save_answers(
-        assessment, read_answers(request.form, criteria.values()), actor=current_user
-    )
-    stored, refused = _store_uploads(assessment, criteria)
+    written: list[str] = []
     submit_error = None
-    if request.form.get("action") == "submit" and not errors and not refused:
-        try:
-            services.submit(assessment, actor=current_user)
-        except PortalError as exc:
-            submit_error = exc.message
-    db.session.commit()
+    try:
+        errors = services.save_answers(
+            assessment, read_answers(request.form, criteria.values()), actor=current_user
+        )
+        stored, refused = _store_uploads(assessment, criteria, written)
+        if request.form.get("action") == "submit" and not errors and not refused:
+            try:
+                services.submit(assessment, actor=current_user)
+            except PortalError as exc:
+                submit_error = exc.message
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in written:  # no row points at them: do not leave orphans behind
+            with contextlib.suppress(OSError, ValueError):
+                files.file_path(evidence_dir(), name).unlink()
+        raise
     if _wants_json():
         return jsonify(_summary_json(assessment, errors)), (422 if errors else 200)
     for criterion, message in refused:

@@ -241,3 +241,22 @@ def test_file_path_refuses_names_leaving_the_directory(tmp_path):
     for name in ("../x.jpg", "a/b.jpg", ".hidden", ""):
         with pytest.raises(ValueError):
             files.file_path(tmp_path, name)
+
+
+def test_files_are_removed_when_the_save_fails(
+    client, auth, users, assessment, standard_version, tmp_path, monkeypatch
+):
+    from portal.assessments import services
+
+    def broken_submit(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "submit", broken_submit)
+    auth.login(users["manager"])
+    client.application.config["PROPAGATE_EXCEPTIONS"] = False
+    response = _upload(
+        client, assessment, criterion(standard_version, "TD03"), make_photo(13), action="submit"
+    )
+    assert response.status_code == 500
+    assert db.session.scalars(sa.select(Evidence)).all() == []
+    assert list((tmp_path / "evidence").iterdir()) == []
