@@ -177,6 +177,14 @@
     schedule();
   }
 
+  var submitButton = document.getElementById("submit-btn");
+  if (submitButton) {
+    submitButton.addEventListener("click", function (event) {
+      var question = submitButton.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
   form.addEventListener("input", onChange);
   form.addEventListener("change", onChange);
   window.addEventListener("online", function () { if (Object.keys(dirty).length) save(); });

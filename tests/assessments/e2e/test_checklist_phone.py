@@ -94,9 +94,17 @@ def test_phone_checklist_offline_photo_save_reload_submit(live_server, live_app,
             }
         })"""
     )
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Nộp", exact=True).click()
     expect(page.locator(".flashes")).to_contain_text("Đã nộp bản tự đánh giá.")
     expect(page.get_by_role("button", name="Lưu nháp")).to_have_count(0)
+    assert questions == ["Nộp bản tự đánh giá? Sau khi nộp sẽ không sửa được nữa."]
 
     with live_app.app_context():
         assessment = db.session.scalars(sa.select(Assessment)).one()
