@@ -127,7 +127,3 @@ def list_versions() -> list[StandardVersion]:
             .order_by(Standard.code, StandardVersion.imported_at.desc(), StandardVersion.id.desc())
         )
     )
-
-
-def criteria_count(version: StandardVersion) -> int:
-    return len(version.criteria)
