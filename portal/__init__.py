@@ -41,11 +41,14 @@ def register_extensions(app: Flask) -> None:
         select_timezone,
     )
     from .security import register_security
+    from .shared.uploads import apply_upload_limits
 
     db.init_app(app)
     register_database_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Before CSRF protection, which reads the form: a few views take larger uploads.
+    app.before_request(apply_upload_limits)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -55,9 +58,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, audit, centers, main
+    from . import accounts, admin, assessments, audit, centers, main, standards
 
-    for module in (main, accounts, centers, audit, admin):
+    for module in (main, accounts, centers, standards, assessments, audit, admin):
         app.register_blueprint(module.bp)
 
 
@@ -74,6 +77,15 @@ def register_commands(app: Flask) -> None:
     from .centers.cli import cli as centers_cli
     from .cli import translate
     from .demo.cli import cli as demo_cli
+    from .standards.cli import cli as standards_cli
 
-    for group in (accounts_cli, centers_cli, audit_cli, demo_cli, translate, backup_command):
+    for group in (
+        accounts_cli,
+        centers_cli,
+        standards_cli,
+        audit_cli,
+        demo_cli,
+        translate,
+        backup_command,
+    ):
         app.cli.add_command(group)

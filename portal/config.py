@@ -64,6 +64,14 @@ class Config:
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PER_PAGE = 50
 
+    # Evidence files: stored outside static/, served only through an authorized view.
+    # None = "<instance folder>/evidence", resolved at runtime.
+    EVIDENCE_DIR: str | None = os.environ.get("EVIDENCE_DIR") or None
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # one file
+    EVIDENCE_MAX_PIXELS = 40_000_000  # 40 MP, checked before decoding
+    EVIDENCE_MAX_REQUEST_BYTES = 40 * 1024 * 1024  # one checklist save with its photos
+    EVIDENCE_MAX_FORM_PARTS = 1000
+
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True

@@ -46,6 +46,12 @@ def register_template_helpers(app: Flask) -> None:
 
         return format_datetime(as_aware_utc(value), fmt)
 
+    @app.template_filter("day")
+    def _day(value):
+        from flask_babel import format_date
+
+        return "" if value is None else format_date(value, "short")
+
     @app.template_filter("num")
     def _number(value, digits: int = 0):
         if value is None:

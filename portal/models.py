@@ -1,5 +1,7 @@
 """Imports every feature's models, for Alembic autogenerate and the shell."""
 
 from .accounts.models import User, inspector_centers  # noqa: F401
+from .assessments.models import Answer, Assessment, AssessmentPeriod, Evidence  # noqa: F401
 from .audit.models import AuditEntry, AuditHead  # noqa: F401
 from .centers.models import Center, Counter, Officer  # noqa: F401
+from .standards.models import Area, Criterion, Standard, StandardVersion  # noqa: F401

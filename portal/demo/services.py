@@ -1,18 +1,25 @@
-"""Demo data: counters, officers and one account per role. Idempotent."""
+"""Demo data: counters, officers, one account per role, the standard and an open quarter.
+
+Idempotent.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from ..accounts.models import Role, User
+from ..assessments import services as assessments
+from ..assessments.models import AssessmentPeriod
 from ..audit import services as audit
 from ..centers import services as centers
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
+from ..standards import services as standards
 
 FIELDS = (
     "Tư pháp – Hộ tịch",
@@ -163,6 +170,7 @@ def seed_demo(
         db.session.add(user)
         created.append(acc.username)
     db.session.flush()
+    seed_checklist()
     if populated or created:
         audit.record(
             actor=None,
@@ -172,3 +180,31 @@ def seed_demo(
             summary={"centers_populated": populated, "accounts_created": created},
         )
     return accounts
+
+
+def current_quarter(today: date) -> tuple[str, date, date]:
+    q = (today.month - 1) // 3 + 1
+    opens_on = date(today.year, 3 * q - 2, 1)
+    next_start = date(today.year + 1, 1, 1) if q == 4 else date(today.year, 3 * q + 1, 1)
+    return f"{today.year}-Q{q}", opens_on, next_start - timedelta(days=1)
+
+
+def seed_checklist() -> AssessmentPeriod | None:
+    """Import the built-in standard and open the current quarter for self-assessment."""
+    spec = standards.load_file(standards.DEFAULT_STANDARD_FILE)
+    version = standards.import_standard(spec, actor=None).version
+    code, opens_on, closes_on = current_quarter(assessments.today_local())
+    existing = db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    if existing is not None or admin is None:
+        return existing
+    q = code.rsplit("Q", 1)[1]
+    return assessments.create_period(
+        actor=admin,
+        code=code,
+        name=f"Quý {q} năm {opens_on.year}",
+        kind="quarter",
+        opens_on=opens_on,
+        closes_on=closes_on,
+        standard_version=version,
+    )

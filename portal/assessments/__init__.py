@@ -1,0 +1,3 @@
+"""Assessment periods and centers' self-assessments against a standard version, with evidence."""
+
+from .views import bp  # noqa: F401

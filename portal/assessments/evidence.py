@@ -1,0 +1,179 @@
+"""Checking, cleaning and fingerprinting evidence files (QUALITY.md §2.3).
+
+The type is sniffed from the content, never from the name or the browser's
+MIME type. Photos (JPEG, PNG, WebP, and HEIC when pillow-heif is installed) are
+decoded under a pixel limit and re-encoded to JPEG, which drops EXIF (GPS
+location included) and anything appended to the image. PDFs are kept as they
+are after a structural check. Everything else (SVG, HTML, ZIP, …) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..shared.errors import PortalError
+
+try:  # HEIC/HEIF photos from iPhones, when the optional decoder is installed.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC_SUPPORTED = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIC_SUPPORTED = False
+
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
+MAX_STORED_SIDE = 2560
+JPEG_QUALITY = 85
+PDF_JS_MARKERS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile")
+
+
+class EvidenceError(PortalError):
+    """An upload was refused; ``message`` says why, in the user's language."""
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    kind: str  # "photo" | "pdf"
+    content: bytes
+    extension: str
+    content_type: str
+    width: int | None
+    height: int | None
+    phash: str | None
+    sha256: str
+
+
+def dhash(image: Image.Image) -> str:
+    """64-bit difference hash as 16 hex digits (robust to re-encoding and resizing)."""
+    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    px = small.load()
+    bits = 0
+    for y in range(8):
+        for x in range(8):
+            bits = (bits << 1) | (1 if px[x, y] > px[x + 1, y] else 0)
+    return f"{bits:016x}"
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _clean_pdf(data: bytes) -> CleanFile:
+    tail = data[-2048:]
+    if b"%%EOF" not in tail:
+        raise EvidenceError(_l("The PDF is incomplete or damaged. Please send it again."))
+    if any(marker in data for marker in PDF_JS_MARKERS):
+        raise EvidenceError(
+            _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
+        )
+    return CleanFile(
+        kind="pdf",
+        content=data,
+        extension="pdf",
+        content_type="application/pdf",
+        width=None,
+        height=None,
+        phash=None,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _clean_photo(data: bytes, *, max_pixels: int) -> CleanFile:
+    unsupported = _l("Only photos (JPEG, PNG, WebP, HEIC) and PDF documents are accepted.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in PHOTO_FORMATS:
+                raise EvidenceError(unsupported)
+            width, height = image.size
+            if width * height > max_pixels:
+                raise EvidenceError(
+                    _l(
+                        "The photo is too large (%(mp)d megapixels; at most %(max)d).",
+                        mp=width * height // 1_000_000,
+                        max=max_pixels // 1_000_000,
+                    )
+                )
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except EvidenceError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise EvidenceError(_l("The photo has too many pixels to be processed safely.")) from exc
+    except UnidentifiedImageError as exc:
+        raise EvidenceError(unsupported) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise EvidenceError(
+            _l("The photo is damaged or incomplete. Please take it or send it again.")
+        ) from exc
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    else:
+        image = image.convert("RGB")
+    image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    # No exif= argument: the new file carries no EXIF, so no GPS location.
+    image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    content = out.getvalue()
+    return CleanFile(
+        kind="photo",
+        content=content,
+        extension="jpg",
+        content_type="image/jpeg",
+        width=image.width,
+        height=image.height,
+        phash=dhash(image),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def clean_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanFile:
+    """Check an upload and return the cleaned file to store, or raise :class:`EvidenceError`."""
+    if not data:
+        raise EvidenceError(_l("The file is empty."))
+    if len(data) > max_bytes:
+        raise EvidenceError(
+            _l("The file is too large (at most %(mb)d MB).", mb=max_bytes // (1024 * 1024))
+        )
+    if data.startswith(b"%PDF-"):
+        return _clean_pdf(data)
+    return _clean_photo(data, max_pixels=max_pixels)
+
+
+def new_storage_name(extension: str) -> str:
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
+def write_file(directory: str | Path, name: str, content: bytes) -> Path:
+    """Write atomically (temporary file, then rename) with owner-only permissions."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / name
+    tmp = directory / f".{name}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    return final
+
+
+def file_path(directory: str | Path, name: str) -> Path:
+    """The path of a stored file; refuses names that could leave the directory."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError("invalid storage name")
+    return Path(directory) / name
