@@ -56,9 +56,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import accounts, admin, audit, centers, main
+    from .api.views import bp as api_bp
+    from .complaints.views import bp as complaints_bp
+    from .ratings.public import bp as rate_bp
+    from .ratings.views import bp as ratings_bp
 
     for module in (main, accounts, centers, audit, admin):
         app.register_blueprint(module.bp)
+    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -71,7 +77,10 @@ def register_commands(app: Flask) -> None:
     from .audit.cli import cli as audit_cli
     from .centers.cli import cli as centers_cli
     from .cli import translate
+    from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
+    from .ratings.cli import api_cli, qr_cli, ratings_cli
 
-    for group in (centers_cli, audit_cli, demo_cli, translate):
+    groups = (centers_cli, audit_cli, demo_cli, translate, qr_cli, ratings_cli, api_cli, alerts_cli)
+    for group in groups:
         app.cli.add_command(group)
