@@ -108,7 +108,7 @@ class Rating(db.Model):
     tracking_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id", ondelete="CASCADE"))
     counter_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("counters.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("counters.id", ondelete="SET NULL")
     )
     officer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("officers.id", ondelete="SET NULL"), index=True
@@ -138,12 +138,15 @@ class Rating(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     #: Local (Asia/Ho_Chi_Minh) calendar day, the rollup key.
-    day: Mapped[date] = mapped_column(index=True)
+    day: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     center: Mapped[Center] = relationship()
     counter: Mapped[Counter | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
+
+    #: Set by ``submit_rating``: the case this rating opened, if any (not a column).
+    opened_case = None
 
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
@@ -156,7 +159,10 @@ class Rating(db.Model):
             )
             for a in ASPECTS
         ),
+        # Burst checks (per counter, recent) and the per-day counts of the receipts check.
+        sa.Index("ix_ratings_counter_id_created_at", "counter_id", "created_at"),
         sa.Index("ix_ratings_center_id_created_at", "center_id", "created_at"),
+        sa.Index("ix_ratings_center_id_day", "center_id", "day"),
     )
 
     @property

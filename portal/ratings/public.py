@@ -129,13 +129,14 @@ def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, s
                 nonce=nonce,
                 errors=errors or {},
                 values=values or MultiDict(),
-                faces=FACES,
+                # Lazy labels resolved once per page, not once per use in the loops.
+                faces={k: str(v) for k, v in FACES.items()},
                 face_emoji=FACE_EMOJI,
                 aspects=ASPECTS,
-                aspect_labels=ASPECT_LABELS,
+                aspect_labels={k: str(v) for k, v in ASPECT_LABELS.items()},
                 good_chips=GOOD_CHIPS,
                 bad_chips=BAD_CHIPS,
-                chip_labels=CHIP_LABELS,
+                chip_labels={k: str(v) for k, v in CHIP_LABELS.items()},
                 kiosk=kiosk,
                 action=url_for("rate.kiosk" if kiosk else "rate.rate", token=target.token),
                 comment_max=current_app.config["RATING_COMMENT_MAX"],
@@ -216,7 +217,7 @@ def _handle(token: str, *, kiosk: bool):
     except services.ReceiptUsed:
         db.session.rollback()
         return render_template("ratings/unavailable.html", state="used", target=target), 409
-    has_case = db.session.query(Case.id).filter_by(rating_id=rating.id).first() is not None
+    has_case = rating.opened_case is not None
     tracking_code = rating.tracking_code
     db.session.commit()
     return _thanks(tracking_code, target=target, kiosk=kiosk, case=has_case)

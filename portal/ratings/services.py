@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import services as audit
@@ -89,8 +90,21 @@ def receipt_token(receipt: Receipt) -> str:
 
 
 def _active_counter(counter_id: int, version: int) -> Counter | None:
-    counter = db.session.get(Counter, counter_id)
-    if counter is None or not counter.is_active or counter_version(counter_id) != version:
+    """The counter if it is active and ``version`` is its current poster version.
+
+    One query (counter, center and poster version together): this runs on every rating
+    page view and every rating POST.
+    """
+    row = db.session.execute(
+        sa.select(Counter, CounterQR.version)
+        .outerjoin(CounterQR, CounterQR.counter_id == Counter.id)
+        .options(orm.joinedload(Counter.center))
+        .where(Counter.id == counter_id)
+    ).first()
+    if row is None:
+        return None
+    counter, current = row
+    if not counter.is_active or (current or 1) != version:
         return None
     return counter
 
@@ -103,12 +117,16 @@ def resolve_counter_token(token: str, *, kiosk: bool = False) -> Target | None:
     if counter is None:
         return None
     # Default the officer to the one assigned to the counter, if exactly one.
-    active = [o for o in counter.officers if o.is_active]
+    officers = db.session.scalars(
+        sa.select(Officer)
+        .where(Officer.counter_id == counter.id, Officer.is_active.is_(True))
+        .limit(2)
+    ).all()
     return Target(
         channel=Channel.KIOSK if kiosk else Channel.COUNTER_QR,
         center=counter.center,
         counter=counter,
-        officer=active[0] if len(active) == 1 else None,
+        officer=officers[0] if len(officers) == 1 else None,
         token=token,
     )
 
@@ -370,7 +388,7 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         apply_to_rollups(rating)
     from ..complaints.services import open_case_for_rating
 
-    open_case_for_rating(rating, explicit=data.complaint)
+    rating.opened_case = open_case_for_rating(rating, explicit=data.complaint)
     return rating
 
 

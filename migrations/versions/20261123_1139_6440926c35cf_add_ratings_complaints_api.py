@@ -1,8 +1,8 @@
 """add ratings complaints api
 
-Revision ID: bfc7b540cae1
+Revision ID: 6440926c35cf
 Revises: 57cac42d217a
-Create Date: 2026-11-23 11:25:06.377897
+Create Date: 2026-11-23 11:39:12.592665
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bfc7b540cae1'
+revision = '6440926c35cf'
 down_revision = '57cac42d217a'
 branch_labels = None
 depends_on = None
@@ -135,8 +135,8 @@ def upgrade():
     )
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.create_index('ix_ratings_center_id_created_at', ['center_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ratings_counter_id'), ['counter_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ratings_day'), ['day'], unique=False)
+        batch_op.create_index('ix_ratings_center_id_day', ['center_id', 'day'], unique=False)
+        batch_op.create_index('ix_ratings_counter_id_created_at', ['counter_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ratings_officer_id'), ['officer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ratings_phone_hmac'), ['phone_hmac'], unique=False)
 
@@ -178,8 +178,8 @@ def downgrade():
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ratings_phone_hmac'))
         batch_op.drop_index(batch_op.f('ix_ratings_officer_id'))
-        batch_op.drop_index(batch_op.f('ix_ratings_day'))
-        batch_op.drop_index(batch_op.f('ix_ratings_counter_id'))
+        batch_op.drop_index('ix_ratings_counter_id_created_at')
+        batch_op.drop_index('ix_ratings_center_id_day')
         batch_op.drop_index('ix_ratings_center_id_created_at')
 
     op.drop_table('ratings')
