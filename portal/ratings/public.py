@@ -25,6 +25,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
 from ..complaints.models import Case
@@ -107,43 +108,74 @@ def _set_form_limits() -> None:
 
 def _resolve(token: str, *, kiosk: bool = False):
     """``(target, receipt_state)``; 404 for anything forged, revoked or unknown."""
+    submitting = request.method == "POST"
     if kiosk:
-        target = services.resolve_counter_token(token, kiosk=True)
+        target = services.resolve_counter_token(token, kiosk=True, with_officer=submitting)
         state = ReceiptState.OK
     elif token.startswith("r"):
         target, state = services.resolve_receipt_token(token)
     else:
-        target = services.resolve_counter_token(token)
+        target = services.resolve_counter_token(token, with_officer=submitting)
         state = ReceiptState.OK
     if target is None:
         abort(404)
     return target, state
 
 
-def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, status=200):
-    response = current_app.make_response(
-        (
-            render_template(
-                "ratings/rate.html",
-                target=target,
-                nonce=nonce,
-                errors=errors or {},
-                values=values or MultiDict(),
-                # Lazy labels resolved once per page, not once per use in the loops.
-                faces={k: str(v) for k, v in FACES.items()},
-                face_emoji=FACE_EMOJI,
-                aspects=ASPECTS,
-                aspect_labels={k: str(v) for k, v in ASPECT_LABELS.items()},
-                good_chips=GOOD_CHIPS,
-                bad_chips=BAD_CHIPS,
-                chip_labels={k: str(v) for k, v in CHIP_LABELS.items()},
-                kiosk=kiosk,
-                action=url_for("rate.kiosk" if kiosk else "rate.rate", token=target.token),
-                comment_max=current_app.config["RATING_COMMENT_MAX"],
-            ),
-            status,
+#: Rendered blank forms, keyed by everything that appears on the page; the per-request
+#: nonce is substituted for a per-process placeholder. Every key part comes from the
+#: database row read in this request, so a renamed center or a revoked poster never
+#: shows a stale page.
+_FORM_CACHE: dict[tuple, str] = {}
+_FORM_CACHE_MAX = 1024
+_NONCE_PLACEHOLDER = "nonce-" + secrets.token_hex(16)
+
+
+def _form_html(target, *, nonce: str, errors, values, kiosk: bool) -> str:
+    def render(nonce_value: str) -> str:
+        return render_template(
+            "ratings/rate.html",
+            target=target,
+            nonce=nonce_value,
+            errors=errors or {},
+            values=values or MultiDict(),
+            # Lazy labels resolved once per page, not once per use in the loops.
+            faces={k: str(v) for k, v in FACES.items()},
+            face_emoji=FACE_EMOJI,
+            aspects=ASPECTS,
+            aspect_labels={k: str(v) for k, v in ASPECT_LABELS.items()},
+            good_chips=GOOD_CHIPS,
+            bad_chips=BAD_CHIPS,
+            chip_labels={k: str(v) for k, v in CHIP_LABELS.items()},
+            kiosk=kiosk,
+            action=url_for("rate.kiosk" if kiosk else "rate.rate", token=target.token),
+            comment_max=current_app.config["RATING_COMMENT_MAX"],
         )
+
+    if errors or values:
+        return render(nonce)
+    key = (
+        target.token,
+        kiosk,
+        str(get_locale()),
+        target.center.name,
+        target.counter.number if target.counter else None,
+        target.counter.field if target.counter else None,
+        current_app.config["RATING_COMMENT_MAX"],
+        request.script_root,
     )
+    html = _FORM_CACHE.get(key)
+    if html is None:
+        html = render(_NONCE_PLACEHOLDER)
+        if len(_FORM_CACHE) >= _FORM_CACHE_MAX:
+            _FORM_CACHE.clear()
+        _FORM_CACHE[key] = html
+    return html.replace(_NONCE_PLACEHOLDER, nonce)
+
+
+def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, status=200):
+    html = _form_html(target, nonce=nonce, errors=errors, values=values, kiosk=kiosk)
+    response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "no-store"
     if not kiosk and DEVICE_COOKIE not in request.cookies:
         response.set_cookie(

@@ -109,24 +109,31 @@ def _active_counter(counter_id: int, version: int) -> Counter | None:
     return counter
 
 
-def resolve_counter_token(token: str, *, kiosk: bool = False) -> Target | None:
+def resolve_counter_token(
+    token: str, *, kiosk: bool = False, with_officer: bool = True
+) -> Target | None:
+    """The target of a counter (or kiosk) token; ``with_officer=False`` skips the officer
+    lookup, which only a submission needs (the page does not show it)."""
     values = qr.verify(secret(), token, "k" if kiosk else "c", arity=2)
     if values is None:
         return None
     counter = _active_counter(*values)
     if counter is None:
         return None
-    # Default the officer to the one assigned to the counter, if exactly one.
-    officers = db.session.scalars(
-        sa.select(Officer)
-        .where(Officer.counter_id == counter.id, Officer.is_active.is_(True))
-        .limit(2)
-    ).all()
+    officer = None
+    if with_officer:
+        # Attribute the rating to the officer assigned to the counter, if exactly one.
+        officers = db.session.scalars(
+            sa.select(Officer)
+            .where(Officer.counter_id == counter.id, Officer.is_active.is_(True))
+            .limit(2)
+        ).all()
+        officer = officers[0] if len(officers) == 1 else None
     return Target(
         channel=Channel.KIOSK if kiosk else Channel.COUNTER_QR,
         center=counter.center,
         counter=counter,
-        officer=officers[0] if len(officers) == 1 else None,
+        officer=officer,
         token=token,
     )
 

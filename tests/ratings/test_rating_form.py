@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
@@ -449,3 +450,23 @@ def test_dissatisfied_comment_opens_a_case(rater, counter_url, count_rows):
 def test_explicit_complaint_needs_a_comment(rater, counter_url, count_rows):
     assert rater.submit(counter_url, {"complaint": "yes"}).status_code == 400
     assert count_rows(Rating) == 0
+
+
+def test_cached_form_gets_a_fresh_nonce_and_current_names(client, counter_url, center):
+    first = nonce_of(client.get(counter_url))
+    second = nonce_of(client.get(counter_url))
+    assert first != second
+    center.name = "Trung tâm đã đổi tên"
+    db.session.commit()
+    assert "Trung tâm đã đổi tên" in client.get(counter_url).get_data(as_text=True)
+    # The test app context outlives requests and caches the locale: forget it, as a new
+    # request's context would.
+    flask_babel.refresh()
+    html_en = client.get(counter_url + "?lang=en").get_data(as_text=True)
+    assert "Very satisfied" in html_en
+
+
+def test_rating_is_attributed_to_the_counter_officer(rater, counter_url, counter, create_officer):
+    officer = create_officer(counter.center, counter=counter)
+    rater.submit(counter_url)
+    assert ratings()[0].officer_id == officer.id
