@@ -189,16 +189,25 @@ def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, s
     return response
 
 
+_TRACKING_PLACEHOLDER = "TRACK" + secrets.token_hex(8).upper()
+
+
 def _thanks(tracking_code: str, *, target, kiosk: bool, case: bool = False):
-    response = current_app.make_response(
-        render_template(
+    # Same idea as the form cache: the page differs between citizens only by the code.
+    key = ("thanks", target.token, kiosk, case, str(get_locale()), target.center.name)
+    html = _FORM_CACHE.get(key)
+    if html is None:
+        html = render_template(
             "ratings/thanks.html",
-            tracking_code=tracking_code,
+            tracking_code=_TRACKING_PLACEHOLDER,
             target=target,
             kiosk=kiosk,
             case=case,
         )
-    )
+        if len(_FORM_CACHE) >= _FORM_CACHE_MAX:
+            _FORM_CACHE.clear()
+        _FORM_CACHE[key] = html
+    response = current_app.make_response(html.replace(_TRACKING_PLACEHOLDER, tracking_code))
     response.headers["Cache-Control"] = "no-store"
     return response
 

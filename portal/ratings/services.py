@@ -217,13 +217,13 @@ def check_nonce(nonce: str, target: Target) -> NonceCheck:
 def consume_nonce(key: str) -> None:
     """Insert the nonce key; a second consumption raises :class:`NonceUsed`.
 
-    A SAVEPOINT keeps the failure from poisoning the caller's transaction.
-    On PostgreSQL a concurrent insert of the same key waits for the first
-    transaction and then fails; on SQLite ``BEGIN IMMEDIATE`` serialises writers.
+    No savepoint: on failure the caller rolls the whole transaction back. On
+    PostgreSQL a concurrent insert of the same key waits for the first transaction
+    and then fails; on SQLite ``BEGIN IMMEDIATE`` serialises writers.
     """
+    db.session.add(UsedNonce(nonce=key))
     try:
-        with db.session.begin_nested():
-            db.session.add(UsedNonce(nonce=key))
+        db.session.flush()
     except sa.exc.IntegrityError as exc:
         raise NonceUsed("nonce already used") from exc
 
