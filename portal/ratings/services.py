@@ -315,19 +315,25 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
         start <= local.hour + local.minute / 60 < end
     ):
         flags.append("off_hours")
+    # Burst: would this be more than BURST_MAX ratings in the window? Look only at the
+    # BURST_MAX-th most recent rating (an index seek), never count the whole window, so
+    # the check costs the same at 10 or 10 million ratings.
     window_start = moment - timedelta(seconds=config["RATING_BURST_WINDOW_SECONDS"])
-    burst_filter = (
-        Rating.counter_id == target.counter.id
-        if target.counter is not None
-        else Rating.center_id == target.center.id
-    )
-    recent = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Rating)
-        .where(burst_filter, Rating.created_at >= window_start)
-    )
-    if recent + 1 > config["RATING_BURST_MAX"]:
+    burst_max = config["RATING_BURST_MAX"]
+    if burst_max <= 0:
         flags.append("burst")
+    else:
+        where = (
+            Rating.counter_id == target.counter.id
+            if target.counter is not None
+            else Rating.center_id == target.center.id
+        )
+        order = Rating.created_at.desc()
+        nth_recent = db.session.scalar(
+            sa.select(Rating.created_at).where(where).order_by(order).offset(burst_max - 1).limit(1)
+        )
+        if nth_recent is not None and nth_recent >= window_start:
+            flags.append("burst")
     if target.channel != Channel.RECEIPT_QR:
         # A center that hands out receipts should not get more ratings than receipts.
         day_start = datetime.combine(local.date(), datetime.min.time(), DISPLAY_TZ)
