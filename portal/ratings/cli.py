@@ -83,6 +83,18 @@ def purge_nonces_command(hours: int) -> None:
     click.echo(f"{n} nonce(s) deleted")
 
 
+@ratings_cli.command("purge-personal")
+@click.option("--months", default=12, show_default=True, help="Retention period.")
+def purge_personal_command(months: int) -> None:
+    """Delete phone numbers (and their hashes) older than the stated retention period.
+
+    The rating stays as anonymous data. Run daily from cron.
+    """
+    n = services.purge_phone_numbers(older_than=timedelta(days=30 * months))
+    db.session.commit()
+    click.echo(f"{n} phone number(s) deleted")
+
+
 @api_cli.command("create-key")
 @click.argument("name")
 @click.option("--province", type=int, default=None, help="Restrict to one province code.")

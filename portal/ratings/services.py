@@ -235,6 +235,17 @@ def purge_nonces(older_than: timedelta) -> int:
     return result.rowcount or 0
 
 
+def purge_phone_numbers(*, older_than: timedelta) -> int:
+    """Retention: drop phone numbers older than the period stated on the consent box."""
+    result = db.session.execute(
+        sa.update(Rating)
+        .where(Rating.phone_encrypted.is_not(None), Rating.created_at < now_utc() - older_than)
+        .values(phone_encrypted=None, phone_hmac=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 # Storing a rating --------------------------------------------------------------------------
 
 

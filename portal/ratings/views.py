@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -18,22 +19,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
+from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
-from ..complaints.models import Case
 from ..extensions import db
 from ..scoring.rules import satisfaction
 from ..shared import crypto, qr
 from ..shared.forms import BaseForm, choices, length, required
+from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
 from . import services
 from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from .models import ASPECTS, DossierOutcome, Rating, RollupScope
+from .models import ASPECTS, Channel, DossierOutcome, Rating, RollupScope
 from .posters import render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
@@ -352,5 +354,60 @@ def receipt_slip(code: str, receipt_id: int):
     )
 
 
-def case_for(rating: Rating) -> Case | None:
-    return db.session.scalar(sa.select(Case).where(Case.rating_id == rating.id))
+# Staff-assisted ratings ----------------------------------------------------------------------
+
+
+class AssistedRatingForm(BaseForm):
+    counter = SelectField("", validators=[required()])
+    score = SelectField("", validators=[required()])
+    comment = TextAreaField("", validators=[length(max=1000)])
+
+
+@bp.route("/<code>/assist", methods=["GET", "POST"])
+@roles_required(*ISSUERS)
+def assist(code: str):
+    """An officer enters a rating for a citizen who cannot (no phone, needs help).
+
+    Stored with the ``staff`` channel: visible in the lists, never counted in scores.
+    """
+    center = _center_or_404(code)
+    if current_user.role != Role.ADMIN and current_user.center_id != center.id:
+        abort(403)
+    form = AssistedRatingForm()
+    form.counter.label.text = _("Counter")
+    form.score.label.text = _("The citizen's answer")
+    form.comment.label.text = _("Comment")
+    form.counter.choices = choices(
+        [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
+    )
+    form.score.choices = choices([(value, str(label)) for value, label in FACES.items()])
+    if form.validate_on_submit():
+        counter = _counter_or_404(center, int(form.counter.data))
+        target = services.Target(channel=Channel.STAFF, center=center, counter=counter)
+        rating = services.submit_rating(
+            target,
+            services.RatingInput(
+                score=int(form.score.data), comment=clean_text(form.comment.data or "")
+            ),
+            nonce_key="staff-" + secrets.token_hex(16),
+        )
+        audit.record(
+            actor=current_user,
+            action="rating.staff_assisted",
+            object_type="rating",
+            object_id=rating.id,
+            center_id=center.id,
+            summary={"counter_id": counter.id},
+        )
+        code_ = rating.tracking_code
+        db.session.commit()
+        flash(
+            _(
+                "Recorded as a staff-assisted rating (not counted in scores). Tracking code: "
+                "%(code)s",
+                code=code_,
+            ),
+            "success",
+        )
+        return redirect(url_for(".assist", code=center.code))
+    return render_template("ratings/assist.html", center=center, form=form)

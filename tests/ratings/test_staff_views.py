@@ -71,6 +71,7 @@ ROUTES = [
     ("POST", "/ratings/07900/ratings/{rating}/hide", OK_MODERATE, 302),
     ("POST", "/ratings/07900/ratings/{rating}/clear", OK_MODERATE, 302),
     ("GET", "/ratings/07900/receipts/new", OK_ISSUE, 200),
+    ("GET", "/ratings/07900/assist", OK_ISSUE, 200),
     ("GET", "/ratings/07900/receipts/{receipt}", OK_ISSUE, 200),
     ("GET", "/cases/{case}", OK_VIEW, 200),
     ("POST", "/cases/{case}", OK_MANAGE, 302),
@@ -182,3 +183,59 @@ def test_center_page_shows_scores_from_rollups(client, auth, users, world, app, 
     auth.login(users["manager"])
     html = client.get("/ratings/07900").get_data(as_text=True)
     assert ">4<" in html and "75,0%" in html  # n = 4 (the flagged one left out), CSAT 3/4
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_assisted_rating_is_stored_apart(client, auth, users, world, role):
+    login(auth, users, role)
+    response = client.post(
+        "/ratings/07900/assist",
+        data={"counter": str(world["counter"]), "score": "5", "comment": "Nhờ cán bộ nhập"},
+    )
+    assert response.status_code == expected(role, OK_ISSUE, 302)
+    db.session.expire_all()
+    staff = db.session.scalars(sa.select(Rating).where(Rating.channel == "staff")).all()
+    if role in OK_ISSUE:
+        assert len(staff) == 1 and staff[0].score == 5
+        assert "rating.staff_assisted" in audit_actions()
+        # Never in the rollups: only the world's flagged rating exists otherwise.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RatingRollup)) == 0
+    else:
+        assert staff == []
+
+
+def test_assisted_rating_refuses_bad_score_and_foreign_counter(client, auth, users, world):
+    auth.login(users["officer"])
+    bad = client.post(
+        "/ratings/07900/assist", data={"counter": str(world["counter"]), "score": "6"}
+    )
+    assert bad.status_code == 200  # the form again, with an error
+    foreign = client.post(
+        "/ratings/07900/assist", data={"counter": str(world["other_counter"]), "score": "5"}
+    )
+    assert foreign.status_code == 200
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Rating).where(Rating.channel == "staff")
+        )
+        == 0
+    )
+
+
+def test_purge_personal_removes_old_phone_numbers(runner, world, app):
+    from datetime import timedelta
+
+    from portal.shared import crypto
+    from portal.shared.timeutils import now_utc
+
+    old, new = db.session.scalars(sa.select(Rating).order_by(Rating.id)).all()[:2]
+    for rating in (old, new):
+        rating.phone_encrypted = crypto.encrypt_phone(app.config["SECRET_KEY"], "+84912345678")
+        rating.phone_hmac = "x"
+    old.created_at = now_utc() - timedelta(days=400)
+    db.session.commit()
+    result = runner.invoke(args=["ratings", "purge-personal", "--months", "12"])
+    assert "1 phone number(s) deleted" in result.output
+    db.session.expire_all()
+    assert db.session.get(Rating, old.id).phone_encrypted is None
+    assert db.session.get(Rating, new.id).phone_encrypted is not None
