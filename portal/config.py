@@ -76,6 +76,8 @@ class Config:
     # limit is a high ceiling, the device limit is the tight one.
     RATING_LIMIT_DEVICE = "6 per hour"
     RATING_LIMIT_NETWORK = "600 per hour"
+    # Short-code and tracking-code lookups, per network: slows down guessing codes.
+    RATING_LIMIT_LOOKUP = "120 per minute"
     # Anomaly flags: the rating is kept but held for an inspector's review.
     RATING_BURST_WINDOW_SECONDS = 300
     RATING_BURST_MAX = 30

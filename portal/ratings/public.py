@@ -281,7 +281,12 @@ def kiosk(token: str):
     return _handle(token, kiosk=True)
 
 
+def _lookup_key() -> str:
+    return f"lookup:{_network()}"
+
+
 @bp.route("/r/", methods=["GET"])
+@limiter.limit(lambda: current_app.config["RATING_LIMIT_LOOKUP"], key_func=_lookup_key)
 def short_code():
     form = ShortCodeForm(request.args)
     error = None
@@ -294,6 +299,7 @@ def short_code():
 
 
 @bp.route("/t/", methods=["GET"])
+@limiter.limit(lambda: current_app.config["RATING_LIMIT_LOOKUP"], key_func=_lookup_key)
 def track():
     form = TrackForm(request.args)
     rating = case = None

@@ -102,3 +102,11 @@ def test_limit_is_shared_between_workers_through_redis(app_config, monkeypatch, 
         db.engine.dispose()
     with worker_a.app_context():
         db.engine.dispose()
+
+
+def test_code_lookups_are_limited(app, client):
+    app.config["RATING_LIMIT_LOOKUP"] = "3 per minute"
+    codes = [client.get(f"/t/?code=ZZZZZZZ{i}").status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    guesses = [app.test_client().get(f"/r/?code=BAAAA{i}").status_code for i in range(4)]
+    assert guesses[-1] == 429
