@@ -113,3 +113,42 @@ def test_alerts_send_prints_without_smtp(runner, users, center):
     assert result.exit_code == 0
     assert "[manager]" in result.output and "0 e-mail(s) sent" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating)) == 12
+
+
+class FakeSMTP:
+    sent: list = []
+
+    def __init__(self, host, port, timeout=None):
+        self.host, self.port = host, port
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        pass
+
+    def login(self, user, password):
+        self.user = user
+
+    def send_message(self, message):
+        FakeSMTP.sent.append(message)
+
+
+def test_alerts_send_emails_through_smtp_when_configured(runner, app, users, center, monkeypatch):
+    import portal.complaints.alerts as alerts_module
+
+    FakeSMTP.sent = []
+    monkeypatch.setattr(alerts_module.smtplib, "SMTP", FakeSMTP)
+    app.config.update(MAIL_SERVER="smtp.example.vn", MAIL_FROM="canhbao@example.vn")
+    users["manager"].email = "quanly@example.vn"
+    db.session.commit()
+    for i in range(12):
+        rate(center, 1, key=f"e{i}")
+    result = runner.invoke(args=["alerts", "send"])
+    assert result.exit_code == 0 and "1 e-mail(s) sent" in result.output
+    (message,) = FakeSMTP.sent
+    assert message["To"] == "quanly@example.vn"
+    assert "07900" in message.get_content() and "không hài lòng" in message.get_content()
