@@ -270,50 +270,37 @@ def local_day(moment: datetime) -> date:
     return as_aware_utc(moment).astimezone(DISPLAY_TZ).date()
 
 
-def _upsert_rollup(day: date, scope: str, key_id: int, center_id: int, score: int, delta: int):
-    column = f"n{score}"
-    values = {
-        "day": day,
-        "scope": scope,
-        "key_id": key_id,
-        "center_id": center_id,
-        **{f"n{s}": 0 for s in range(1, 6)},
-    }
-    values[column] = delta
+def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
+    """Add (or with ``delta=-1`` remove) a reportable rating in its day's rollups.
+
+    One multi-row ``INSERT … ON CONFLICT DO UPDATE`` for the center, counter and officer
+    rows (PostgreSQL and SQLite ≥ 3.24 share the syntax), in the caller's transaction.
+    """
+    keys = [(RollupScope.CENTER, rating.center_id)]
+    if rating.counter_id is not None:
+        keys.append((RollupScope.COUNTER, rating.counter_id))
+    if rating.officer_id is not None:
+        keys.append((RollupScope.OFFICER, rating.officer_id))
+    rows = [
+        {
+            "day": rating.day,
+            "scope": str(scope),
+            "key_id": key_id,
+            "center_id": rating.center_id,
+            **{f"n{s}": (delta if s == rating.score else 0) for s in range(1, 6)},
+        }
+        for scope, key_id in keys
+    ]
+    column = f"n{rating.score}"
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RatingRollup.__table__
-    stmt = insert(table).values(**values)
+    stmt = insert(table).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.day, table.c.scope, table.c.key_id],
-        set_={column: table.c[column] + delta},
+        set_={column: table.c[column] + stmt.excluded[column]},
     )
     db.session.execute(stmt)
-
-
-def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
-    """Add (or with ``delta=-1`` remove) a reportable rating in its day's rollups."""
-    _upsert_rollup(
-        rating.day, RollupScope.CENTER, rating.center_id, rating.center_id, rating.score, delta
-    )
-    if rating.counter_id is not None:
-        _upsert_rollup(
-            rating.day,
-            RollupScope.COUNTER,
-            rating.counter_id,
-            rating.center_id,
-            rating.score,
-            delta,
-        )
-    if rating.officer_id is not None:
-        _upsert_rollup(
-            rating.day,
-            RollupScope.OFFICER,
-            rating.officer_id,
-            rating.center_id,
-            rating.score,
-            delta,
-        )
 
 
 def anomaly_flags(target: Target, moment: datetime) -> list[str]:
