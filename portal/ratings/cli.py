@@ -20,13 +20,8 @@ ratings_cli = AppGroup("ratings", help="Citizen ratings maintenance.")
 api_cli = AppGroup("api", help="API keys for the province's one-stop software.")
 
 
-def base_url() -> str:
-    url = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000"
-    return url.rstrip("/")
-
-
-def posters_for(counters, *, base: str | None = None) -> list[Poster]:
-    base = (base or base_url()).rstrip("/")
+def posters_for(counters, *, base: str) -> list[Poster]:
+    base = base.rstrip("/")
     return [
         Poster(
             center_name=counter.center.name,
@@ -56,10 +51,21 @@ def active_counters(center: Center | None):
 @click.option("--center", "center_code", help="Center code (mã đơn vị).")
 @click.option("--all", "all_centers", is_flag=True, help="Every center's counters.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
-def posters_command(center_code: str | None, all_centers: bool, out: str) -> None:
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public address printed in the QR codes (default: PUBLIC_BASE_URL).",
+)
+def posters_command(
+    center_code: str | None, all_centers: bool, out: str, base_url: str | None
+) -> None:
     """Print A4 posters, one per active counter, to a PDF file."""
     if bool(center_code) == all_centers:
         raise click.UsageError("give exactly one of --center CODE or --all")
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL")
+    if not base or not base.startswith(("https://", "http://")):
+        # A poster printed with a wrong address is useless and costly to replace.
+        raise click.UsageError("set PUBLIC_BASE_URL or pass --base-url https://…")
     center = None
     if center_code:
         center = db.session.scalar(sa.select(Center).where(Center.code == center_code))
@@ -69,7 +75,7 @@ def posters_command(center_code: str | None, all_centers: bool, out: str) -> Non
     if not counters:
         raise click.ClickException("no active counters to print")
     with open(out, "wb") as fh:
-        fh.write(render_posters(posters_for(counters)))
+        fh.write(render_posters(posters_for(counters, base=base)))
     click.echo(f"{len(counters)} poster(s) written to {out}")
 
 

@@ -78,3 +78,26 @@ def test_revoked_poster_is_replaced_in_downloads(client, auth, users, center, ap
     assert body.status_code == 200
     if path == "qr":
         assert old not in body.get_data(as_text=True)
+
+
+def test_cli_refuses_to_print_without_a_public_address(runner, center, app, tmp_path):
+    app.config["PUBLIC_BASE_URL"] = ""
+    out = tmp_path / "p.pdf"
+    result = runner.invoke(args=["qr", "posters", "--center", center.code, "--out", str(out)])
+    assert result.exit_code != 0 and "PUBLIC_BASE_URL" in result.output
+    assert not out.exists()
+    ok = runner.invoke(
+        args=[
+            "qr",
+            "posters",
+            "--center",
+            center.code,
+            "--out",
+            str(out),
+            "--base-url",
+            "https://hcc.phutho.gov.vn",
+        ]
+    )
+    assert ok.exit_code == 0
+    pages, _ = decode_pdf(out.read_bytes())
+    assert pages[0][0].startswith("https://hcc.phutho.gov.vn/r/c")
