@@ -59,9 +59,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import accounts, admin, assessments, audit, centers, main, standards
+    from .api.views import bp as api_bp
+    from .complaints.views import bp as complaints_bp
+    from .ratings.public import bp as rate_bp
+    from .ratings.views import bp as ratings_bp
 
     for module in (main, accounts, centers, standards, assessments, audit, admin):
         app.register_blueprint(module.bp)
+    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -76,7 +82,9 @@ def register_commands(app: Flask) -> None:
     from .backup import backup_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
+    from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
+    from .ratings.cli import api_cli, qr_cli, ratings_cli
     from .standards.cli import cli as standards_cli
 
     for group in (
@@ -87,5 +95,9 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         translate,
         backup_command,
+        qr_cli,
+        ratings_cli,
+        api_cli,
+        alerts_cli,
     ):
         app.cli.add_command(group)

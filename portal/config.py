@@ -72,6 +72,38 @@ class Config:
     EVIDENCE_MAX_REQUEST_BYTES = 40 * 1024 * 1024  # one checklist save with its photos
     EVIDENCE_MAX_FORM_PARTS = 1000
 
+    # Citizen ratings (PRODUCT.md §3; QUALITY.md §2.4).
+    # The public address printed in QR codes (never taken from a request's Host header).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    RECEIPT_VALID_DAYS = 30
+    RATING_NONCE_MAX_AGE_SECONDS = 4 * 3600
+    RATING_MIN_FILL_SECONDS = 2.0
+    RATING_COMMENT_MAX = 1000
+    # Per device cookie and counter; per /24 (IPv4) or /64 (IPv6) network and center.
+    # A busy center's Wi-Fi puts hundreds of citizens behind one address: the network
+    # limit is a high ceiling, the device limit is the tight one.
+    RATING_LIMIT_DEVICE = "6 per hour"
+    RATING_LIMIT_NETWORK = "600 per hour"
+    # Short-code and tracking-code lookups, per network: slows down guessing codes.
+    RATING_LIMIT_LOOKUP = "120 per minute"
+    # Anomaly flags: the rating is kept but held for an inspector's review.
+    RATING_BURST_WINDOW_SECONDS = 300
+    RATING_BURST_MAX = 30
+    RATING_OPENING_HOURS = (7.0, 18.0)  # local time, [start, end)
+    RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
+    RATING_RECEIPT_SLACK = 5
+    CASE_DUE_WORKING_DAYS = 5
+    # Alerts.
+    ALERT_DISSATISFIED_SHARE = 0.3
+    ALERT_WINDOW_DAYS = 7
+    ALERT_MIN_COUNT = 10
+    ALERT_SILENT_DAYS = 7
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True

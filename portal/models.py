@@ -1,7 +1,16 @@
 """Imports every feature's models, for Alembic autogenerate and the shell."""
 
 from .accounts.models import User, inspector_centers  # noqa: F401
+from .api.models import ApiKey  # noqa: F401
 from .assessments.models import Answer, Assessment, AssessmentPeriod, Evidence  # noqa: F401
 from .audit.models import AuditEntry, AuditHead  # noqa: F401
 from .centers.models import Center, Counter, Officer  # noqa: F401
+from .complaints.models import Case  # noqa: F401
+from .ratings.models import (  # noqa: F401
+    CounterQR,
+    Rating,
+    RatingRollup,
+    Receipt,
+    UsedNonce,
+)
 from .standards.models import Area, Criterion, Standard, StandardVersion  # noqa: F401

@@ -1,0 +1,55 @@
+"""Complaints and petitions (phản ánh, kiến nghị) opened from ratings, with the manager's answer."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..centers.models import Center
+from ..extensions import db
+from ..shared.timeutils import now_utc
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class CaseSource(enum.StrEnum):
+    DISSATISFIED = "dissatisfied"  # a score of 1–2 with a comment
+    COMPLAINT = "complaint"  # the citizen ticked "treat this as a complaint"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centers.id", ondelete="CASCADE"), index=True
+    )
+    rating_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ratings.id", ondelete="CASCADE"), unique=True
+    )
+    source: Mapped[str] = mapped_column(sa.String(12))
+    status: Mapped[str] = mapped_column(sa.String(10), default=CaseStatus.OPEN, index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    center: Mapped[Center] = relationship()
+    rating = relationship("Rating")
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'answered')", name="status"),
+        sa.CheckConstraint("source IN ('dissatisfied', 'complaint')", name="source"),
+    )
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == CaseStatus.OPEN and self.due_on < today

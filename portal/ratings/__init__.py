@@ -1,0 +1,1 @@
+"""Citizen ratings by QR: tokens, the rating page, rollups, moderation."""

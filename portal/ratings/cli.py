@@ -1,0 +1,119 @@
+"""``flask qr posters``, ``flask ratings purge-nonces`` and ``flask api create-key``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..api.models import KEY_PREFIX_LENGTH, ApiKey, hash_key, new_key
+from ..centers.models import Center, Counter
+from ..extensions import db
+from . import services
+from .posters import Poster, render_posters
+
+qr_cli = AppGroup("qr", help="Counter QR codes and posters.")
+ratings_cli = AppGroup("ratings", help="Citizen ratings maintenance.")
+api_cli = AppGroup("api", help="API keys for the province's one-stop software.")
+
+
+def posters_for(counters, *, base: str) -> list[Poster]:
+    base = base.rstrip("/")
+    return [
+        Poster(
+            center_name=counter.center.name,
+            counter_number=counter.number,
+            counter_field=counter.field,
+            url=f"{base}/r/{services.counter_token(counter)}",
+            short_code=services.counter_short_code(counter),
+            short_url=f"{base}/r/",
+        )
+        for counter in counters
+    ]
+
+
+def active_counters(center: Center | None):
+    stmt = (
+        sa.select(Counter)
+        .join(Center)
+        .where(Counter.is_active.is_(True))
+        .order_by(Center.code, Counter.number)
+    )
+    if center is not None:
+        stmt = stmt.where(Counter.center_id == center.id)
+    return db.session.scalars(stmt).all()
+
+
+@qr_cli.command("posters")
+@click.option("--center", "center_code", help="Center code (mã đơn vị).")
+@click.option("--all", "all_centers", is_flag=True, help="Every center's counters.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public address printed in the QR codes (default: PUBLIC_BASE_URL).",
+)
+def posters_command(
+    center_code: str | None, all_centers: bool, out: str, base_url: str | None
+) -> None:
+    """Print A4 posters, one per active counter, to a PDF file."""
+    if bool(center_code) == all_centers:
+        raise click.UsageError("give exactly one of --center CODE or --all")
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL")
+    if not base or not base.startswith(("https://", "http://")):
+        # A poster printed with a wrong address is useless and costly to replace.
+        raise click.UsageError("set PUBLIC_BASE_URL or pass --base-url https://…")
+    center = None
+    if center_code:
+        center = db.session.scalar(sa.select(Center).where(Center.code == center_code))
+        if center is None:
+            raise click.ClickException(f"no center with code {center_code}")
+    counters = active_counters(center)
+    if not counters:
+        raise click.ClickException("no active counters to print")
+    with open(out, "wb") as fh:
+        fh.write(render_posters(posters_for(counters, base=base)))
+    click.echo(f"{len(counters)} poster(s) written to {out}")
+
+
+@ratings_cli.command("purge-nonces")
+@click.option("--hours", default=24, show_default=True)
+def purge_nonces_command(hours: int) -> None:
+    """Delete used form nonces older than their validity (they can no longer be replayed)."""
+    minimum = current_app.config["RATING_NONCE_MAX_AGE_SECONDS"] / 3600
+    n = services.purge_nonces(timedelta(hours=max(hours, minimum)))
+    db.session.commit()
+    click.echo(f"{n} nonce(s) deleted")
+
+
+@ratings_cli.command("purge-personal")
+@click.option("--months", default=12, show_default=True, help="Retention period.")
+def purge_personal_command(months: int) -> None:
+    """Delete phone numbers (and their hashes) older than the stated retention period.
+
+    The rating stays as anonymous data. Run daily from cron.
+    """
+    n = services.purge_phone_numbers(older_than=timedelta(days=30 * months))
+    db.session.commit()
+    click.echo(f"{n} phone number(s) deleted")
+
+
+@api_cli.command("create-key")
+@click.argument("name")
+@click.option("--province", type=int, default=None, help="Restrict to one province code.")
+def create_key_command(name: str, province: int | None) -> None:
+    """Create an API key; it is shown once."""
+    key = new_key()
+    db.session.add(
+        ApiKey(
+            name=name,
+            prefix=key[4 : 4 + KEY_PREFIX_LENGTH],
+            key_hash=hash_key(key),
+            province_code=province,
+        )
+    )
+    db.session.commit()
+    click.echo(key)

@@ -1,0 +1,161 @@
+"""The public rating form, validated by hand against literal value sets.
+
+WTForms' IntegerField would accept ``" 4 "``, ``"+4"``, ``"4_0"`` or ``"٣"`` (Python's
+``int`` does); a citizen's score must be exactly one of the strings ``"1"``–``"5"``.
+Any other value, or the parameter given twice, is a bad request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import StringField
+
+from ..shared import crypto
+from ..shared.forms import BaseForm, length, optional, required
+from ..shared.text import clean_text
+from .models import ASPECTS, CHIPS, SCORES
+from .services import RatingInput
+
+FACES = {
+    "1": _l("Very dissatisfied"),
+    "2": _l("Dissatisfied"),
+    "3": _l("Neutral"),
+    "4": _l("Satisfied"),
+    "5": _l("Very satisfied"),
+}
+FACE_EMOJI = {"1": "😠", "2": "🙁", "3": "😐", "4": "🙂", "5": "😄"}
+
+ASPECT_LABELS = {
+    "access": _l("Access and facilities"),
+    "procedure": _l("Procedure and publicity"),
+    "staff": _l("The civil servant"),
+    "result": _l("The result and timeliness"),
+    "feedback": _l("Handling of feedback"),
+}
+
+CHIP_LABELS = {
+    "fast": _l("Quick"),
+    "clear_guidance": _l("Clear guidance"),
+    "polite": _l("Polite staff"),
+    "clean": _l("Clean, comfortable"),
+    "slow": _l("Long wait"),
+    "unclear": _l("Unclear guidance"),
+    "rude": _l("Impolite staff"),
+    "extra_papers": _l("Asked for extra papers"),
+}
+GOOD_CHIPS = CHIPS[:4]
+BAD_CHIPS = CHIPS[4:]
+
+#: Fields the form may carry; anything else is ignored, but these may not repeat.
+SINGLE_FIELDS = (
+    "score",
+    "nonce",
+    "comment",
+    "phone",
+    "consent",
+    "complaint",
+    "website",
+    *(f"aspect_{a}" for a in ASPECTS),
+)
+
+HONEYPOT = "website"
+
+
+class BadRequest(Exception):
+    """The submission is malformed (not a mistake a person makes in the form): 400."""
+
+
+@dataclass
+class Parsed:
+    data: RatingInput | None
+    errors: dict[str, str] = field(default_factory=dict)
+    honeypot: bool = False
+
+
+def _single(form: MultiDict, name: str) -> str | None:
+    values = form.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"{name} given {len(values)} times")
+    return values[0] if values else None
+
+
+def parse_rating_form(form: MultiDict, *, comment_max: int) -> Parsed:
+    """Validate a submitted rating. Raises :class:`BadRequest` for a malformed request."""
+    values = {name: _single(form, name) for name in SINGLE_FIELDS}
+    errors: dict[str, str] = {}
+
+    score = values["score"]
+    if score is None or score == "":
+        errors["score"] = str(_l("Please choose one of the five faces."))
+    elif score not in SCORES:
+        raise BadRequest("score")
+
+    aspects: dict[str, int] = {}
+    for aspect in ASPECTS:
+        value = values[f"aspect_{aspect}"]
+        if value in (None, ""):
+            continue
+        if value not in SCORES:
+            raise BadRequest(f"aspect_{aspect}")
+        aspects[aspect] = int(value)
+
+    chips = form.getlist("chip")
+    if (
+        len(chips) > len(CHIPS)
+        or any(c not in CHIPS for c in chips)
+        or len(set(chips)) != len(chips)
+    ):
+        raise BadRequest("chip")
+
+    comment = clean_text(values["comment"] or "")
+    if len(comment) > comment_max:
+        errors["comment"] = str(
+            _l("The comment is too long (at most %(max)d characters).", max=comment_max)
+        )
+
+    phone_text = (values["phone"] or "").strip()
+    consent = values["consent"] == "yes"
+    phone = None
+    if phone_text:
+        phone = crypto.normalise_vn_phone(phone_text)
+        if phone is None:
+            errors["phone"] = str(_l("Enter a Vietnamese phone number, e.g. 0912 345 678."))
+        elif not consent:
+            errors["phone"] = str(
+                _l("Tick the consent box to leave your phone number, or clear the field.")
+            )
+
+    complaint = values["complaint"] == "yes"
+    if complaint and not comment:
+        errors["comment"] = str(_l("Describe your complaint in the comment box."))
+
+    if errors:
+        return Parsed(None, errors, honeypot=bool(values[HONEYPOT]))
+    return Parsed(
+        RatingInput(
+            score=int(score),  # type: ignore[arg-type]
+            aspects=aspects,
+            chips=chips,
+            comment=comment,
+            phone_e164=phone,
+            complaint=complaint,
+        ),
+        honeypot=bool(values[HONEYPOT]),
+    )
+
+
+class ShortCodeForm(BaseForm):
+    class Meta(BaseForm.Meta):
+        csrf = False  # a GET lookup form, changes nothing
+
+    code = StringField(_l("Code on the poster"), validators=[required(), length(max=32)])
+
+
+class TrackForm(BaseForm):
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    code = StringField(_l("Tracking code"), validators=[optional(), length(max=16)])

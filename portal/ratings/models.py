@@ -1,0 +1,219 @@
+"""Citizen ratings, the QR codes that lead to them, receipts, nonces and daily rollups."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..centers.models import Center, Counter, Officer
+from ..extensions import db
+from ..shared.timeutils import now_utc
+
+
+class Channel(enum.StrEnum):
+    COUNTER_QR = "counter_qr"
+    RECEIPT_QR = "receipt_qr"
+    KIOSK = "kiosk"
+    STAFF = "staff"
+
+
+class DossierOutcome(enum.StrEnum):
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    RETURNED = "returned"
+
+
+SCORES = ("1", "2", "3", "4", "5")
+
+#: SIPAS's five factors, each optionally rated 1–5.
+ASPECTS = ("access", "procedure", "staff", "result", "feedback")
+
+#: "What went well / what didn't" chips: fixed codes, labels are in ``forms``.
+CHIPS = ("fast", "clear_guidance", "polite", "clean", "slow", "unclear", "rude", "extra_papers")
+
+
+class CounterQR(db.Model):
+    """The current poster version of a counter's QR (no row: version 1).
+
+    Reprinting bumps ``version``: every older poster's token and short code
+    (both signed over the version) stop working at once. Tokens and short
+    codes are derived, never stored, so showing a QR never writes.
+    """
+
+    __tablename__ = "counter_qrs"
+
+    counter_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    counter: Mapped[Counter] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("version > 0", name="version_positive"),)
+
+
+class Receipt(db.Model):
+    """A single-use rating invitation bound to one dossier (mã hồ sơ)."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centers.id", ondelete="CASCADE"), index=True
+    )
+    counter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("counters.id", ondelete="SET NULL")
+    )
+    officer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("officers.id", ondelete="SET NULL")
+    )
+    dossier_code: Mapped[str] = mapped_column(sa.String(64))
+    outcome: Mapped[str] = mapped_column(sa.String(12), default=DossierOutcome.COMPLETED)
+    issued_via: Mapped[str] = mapped_column(sa.String(8))  # portal | api
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    api_key_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+
+    center: Mapped[Center] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("outcome IN ('completed', 'refused', 'returned')", name="outcome"),
+        sa.CheckConstraint("issued_via IN ('portal', 'api')", name="issued_via"),
+    )
+
+
+class UsedNonce(db.Model):
+    """A consumed form nonce. The primary key makes a second consumption fail."""
+
+    __tablename__ = "used_nonces"
+
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+
+
+class Rating(db.Model):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id", ondelete="CASCADE"))
+    counter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("counters.id", ondelete="SET NULL")
+    )
+    officer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("officers.id", ondelete="SET NULL"), index=True
+    )
+    receipt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("receipts.id", ondelete="SET NULL"), unique=True
+    )
+    channel: Mapped[str] = mapped_column(sa.String(12))
+    score: Mapped[int] = mapped_column(sa.SmallInteger)
+    aspect_access: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    aspect_procedure: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    aspect_staff: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    aspect_result: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    aspect_feedback: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    chips: Mapped[str] = mapped_column(sa.String(200), default="")
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    comment_hidden: Mapped[bool] = mapped_column(default=False)
+    #: Fernet token of the E.164 number; only with consent.
+    phone_encrypted: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Keyed hash of the E.164 number, to spot duplicates without decrypting.
+    phone_hmac: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    consent_version: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Comma-separated anomaly flags; a flagged rating counts only once cleared.
+    flags: Mapped[str] = mapped_column(sa.String(200), default="")
+    cleared_at: Mapped[datetime | None]
+    cleared_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: Local (Asia/Ho_Chi_Minh) calendar day, the rollup key.
+    day: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    center: Mapped[Center] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    #: Set by ``submit_rating``: the case this rating opened, if any (not a column).
+    opened_case = None
+
+    __table_args__ = (
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        sa.CheckConstraint(
+            "channel IN ('counter_qr', 'receipt_qr', 'kiosk', 'staff')", name="channel"
+        ),
+        *(
+            sa.CheckConstraint(
+                f"aspect_{a} IS NULL OR aspect_{a} BETWEEN 1 AND 5", name=f"aspect_{a}_range"
+            )
+            for a in ASPECTS
+        ),
+        # Burst checks (per counter, recent) and the per-day counts of the receipts check.
+        sa.Index("ix_ratings_counter_id_created_at", "counter_id", "created_at"),
+        sa.Index("ix_ratings_center_id_created_at", "center_id", "created_at"),
+        sa.Index("ix_ratings_center_id_day", "center_id", "day"),
+    )
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f]
+
+    @property
+    def is_pending_review(self) -> bool:
+        return bool(self.flags) and self.cleared_at is None
+
+    @property
+    def is_reportable(self) -> bool:
+        """Counts in scores: a citizen's own rating, not held for review."""
+        return self.channel != Channel.STAFF and not self.is_pending_review
+
+    @property
+    def chip_list(self) -> list[str]:
+        return [c for c in self.chips.split(",") if c]
+
+
+class RollupScope(enum.StrEnum):
+    CENTER = "center"
+    COUNTER = "counter"
+    OFFICER = "officer"
+
+
+class RatingRollup(db.Model):
+    """Reportable ratings per day and per center, counter or officer.
+
+    Maintained in the transaction of every rating insert (and of every flag
+    clearing), so ``SUM(n_k)`` equals the raw aggregate at every commit.
+    """
+
+    __tablename__ = "rating_rollups"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    key_id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centers.id", ondelete="CASCADE"), index=True
+    )
+    n1: Mapped[int] = mapped_column(default=0)
+    n2: Mapped[int] = mapped_column(default=0)
+    n3: Mapped[int] = mapped_column(default=0)
+    n4: Mapped[int] = mapped_column(default=0)
+    n5: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('center', 'counter', 'officer')", name="scope"),
+    )
+
+    @property
+    def counts(self) -> tuple[int, int, int, int, int]:
+        return (self.n1, self.n2, self.n3, self.n4, self.n5)

@@ -1,0 +1,515 @@
+"""Rating flow: resolving QR tokens, nonces, storing a rating with its rollups and flags.
+
+Services flush, never commit: the view commits once per request, so the nonce,
+the rating, the receipt's use, the rollups and any case commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..audit import services as audit
+from ..centers.models import Center, Counter, Officer
+from ..extensions import db
+from ..shared import crypto, qr
+from ..shared.errors import NotFound, PortalError
+from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
+from .models import (
+    ASPECTS,
+    Channel,
+    CounterQR,
+    Rating,
+    RatingRollup,
+    Receipt,
+    RollupScope,
+    UsedNonce,
+)
+
+TARGET_CODES = {Channel.COUNTER_QR: 1, Channel.RECEIPT_QR: 2, Channel.KIOSK: 3, Channel.STAFF: 4}
+CONSENT_VERSION = "2026-01"
+
+
+class NonceUsed(PortalError):
+    """This form was already submitted (or the nonce is stale)."""
+
+
+class ReceiptUsed(PortalError):
+    """The receipt QR has already been used for a rating."""
+
+
+def secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+# Tokens ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What a rating is about, resolved from a verified token."""
+
+    channel: Channel
+    center: Center
+    counter: Counter | None = None
+    officer: Officer | None = None
+    receipt: Receipt | None = None
+    token: str = ""
+
+    @property
+    def target_id(self) -> int:
+        if self.receipt is not None:
+            return self.receipt.id
+        assert self.counter is not None
+        return self.counter.id
+
+
+def counter_version(counter_id: int) -> int:
+    row = db.session.get(CounterQR, counter_id)
+    return row.version if row else 1
+
+
+def counter_token(counter: Counter, *, kiosk: bool = False) -> str:
+    return qr.sign(secret(), "k" if kiosk else "c", counter.id, counter_version(counter.id))
+
+
+def counter_short_code(counter: Counter) -> str:
+    return qr.short_code(secret(), counter.id, counter_version(counter.id))
+
+
+def receipt_token(receipt: Receipt) -> str:
+    return qr.sign(secret(), "r", receipt.id)
+
+
+def _active_counter(counter_id: int, version: int) -> Counter | None:
+    """The counter if it is active and ``version`` is its current poster version.
+
+    One query (counter, center and poster version together): this runs on every rating
+    page view and every rating POST.
+    """
+    row = db.session.execute(
+        sa.select(Counter, CounterQR.version)
+        .outerjoin(CounterQR, CounterQR.counter_id == Counter.id)
+        .options(orm.joinedload(Counter.center))
+        .where(Counter.id == counter_id)
+    ).first()
+    if row is None:
+        return None
+    counter, current = row
+    if not counter.is_active or (current or 1) != version:
+        return None
+    return counter
+
+
+def resolve_counter_token(
+    token: str, *, kiosk: bool = False, with_officer: bool = True
+) -> Target | None:
+    """The target of a counter (or kiosk) token; ``with_officer=False`` skips the officer
+    lookup, which only a submission needs (the page does not show it)."""
+    values = qr.verify(secret(), token, "k" if kiosk else "c", arity=2)
+    if values is None:
+        return None
+    counter = _active_counter(*values)
+    if counter is None:
+        return None
+    officer = None
+    if with_officer:
+        # Attribute the rating to the officer assigned to the counter, if exactly one.
+        officers = db.session.scalars(
+            sa.select(Officer)
+            .where(Officer.counter_id == counter.id, Officer.is_active.is_(True))
+            .limit(2)
+        ).all()
+        officer = officers[0] if len(officers) == 1 else None
+    return Target(
+        channel=Channel.KIOSK if kiosk else Channel.COUNTER_QR,
+        center=counter.center,
+        counter=counter,
+        officer=officer,
+        token=token,
+    )
+
+
+def resolve_short_code(code: str) -> str | None:
+    """The counter token for a typed short code, or ``None``."""
+    parsed = qr.parse_short_code(code)
+    if parsed is None:
+        return None
+    counter_id, _mac = parsed
+    version = counter_version(counter_id)
+    if not qr.verify_short_code(secret(), code, counter_id, version):
+        return None
+    counter = _active_counter(counter_id, version)
+    return counter_token(counter) if counter else None
+
+
+class ReceiptState:
+    OK = "ok"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def resolve_receipt_token(token: str) -> tuple[Target | None, str]:
+    values = qr.verify(secret(), token, "r", arity=1)
+    if values is None:
+        return None, ""
+    receipt = db.session.get(Receipt, values[0])
+    if receipt is None:
+        return None, ""
+    target = Target(
+        channel=Channel.RECEIPT_QR,
+        center=receipt.center,
+        counter=receipt.counter,
+        officer=receipt.officer,
+        receipt=receipt,
+        token=token,
+    )
+    if receipt.used_at is not None:
+        return target, ReceiptState.USED
+    if receipt.expires_at <= now_utc():
+        return target, ReceiptState.EXPIRED
+    return target, ReceiptState.OK
+
+
+# Nonces ------------------------------------------------------------------------------------
+
+
+def issue_nonce(target: Target) -> str:
+    """A signed, single-use form nonce: issued at GET (no write), consumed at POST."""
+    return qr.sign(
+        secret(),
+        "n",
+        TARGET_CODES[target.channel],
+        target.target_id,
+        int(time.time() * 1000),
+        secrets.randbits(48),
+    )
+
+
+@dataclass(frozen=True)
+class NonceCheck:
+    valid: bool
+    age_seconds: float = 0.0
+    key: str = ""
+
+
+def check_nonce(nonce: str, target: Target) -> NonceCheck:
+    values = qr.verify(secret(), nonce, "n", arity=4)
+    if values is None:
+        return NonceCheck(False)
+    code, target_id, issued_ms, _rand = values
+    if code != TARGET_CODES[target.channel] or target_id != target.target_id:
+        return NonceCheck(False)
+    age = time.time() - issued_ms / 1000
+    if age < -5 or age > current_app.config["RATING_NONCE_MAX_AGE_SECONDS"]:
+        return NonceCheck(False)
+    return NonceCheck(True, age, hashlib.sha256(nonce.encode("ascii")).hexdigest())
+
+
+def consume_nonce(key: str) -> None:
+    """Insert the nonce key; a second consumption raises :class:`NonceUsed`.
+
+    No savepoint: on failure the caller rolls the whole transaction back. On
+    PostgreSQL a concurrent insert of the same key waits for the first transaction
+    and then fails; on SQLite ``BEGIN IMMEDIATE`` serialises writers.
+    """
+    db.session.add(UsedNonce(nonce=key))
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise NonceUsed("nonce already used") from exc
+
+
+def purge_nonces(older_than: timedelta) -> int:
+    result = db.session.execute(
+        sa.delete(UsedNonce).where(UsedNonce.used_at < now_utc() - older_than)
+    )
+    return result.rowcount or 0
+
+
+def purge_phone_numbers(*, older_than: timedelta) -> int:
+    """Retention: drop phone numbers older than the period stated on the consent box."""
+    result = db.session.execute(
+        sa.update(Rating)
+        .where(Rating.phone_encrypted.is_not(None), Rating.created_at < now_utc() - older_than)
+        .values(phone_encrypted=None, phone_hmac=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+# Storing a rating --------------------------------------------------------------------------
+
+
+@dataclass
+class RatingInput:
+    score: int
+    aspects: dict[str, int] = field(default_factory=dict)
+    chips: list[str] = field(default_factory=list)
+    comment: str = ""
+    phone_e164: str | None = None
+    complaint: bool = False
+
+
+TRACKING_ALPHABET = qr.SHORT_CODE_ALPHABET
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+def local_day(moment: datetime) -> date:
+    return as_aware_utc(moment).astimezone(DISPLAY_TZ).date()
+
+
+def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
+    """Add (or with ``delta=-1`` remove) a reportable rating in its day's rollups.
+
+    One multi-row ``INSERT … ON CONFLICT DO UPDATE`` for the center, counter and officer
+    rows (PostgreSQL and SQLite ≥ 3.24 share the syntax), in the caller's transaction.
+    """
+    keys = [(RollupScope.CENTER, rating.center_id)]
+    if rating.counter_id is not None:
+        keys.append((RollupScope.COUNTER, rating.counter_id))
+    if rating.officer_id is not None:
+        keys.append((RollupScope.OFFICER, rating.officer_id))
+    rows = [
+        {
+            "day": rating.day,
+            "scope": str(scope),
+            "key_id": key_id,
+            "center_id": rating.center_id,
+            **{f"n{s}": (delta if s == rating.score else 0) for s in range(1, 6)},
+        }
+        for scope, key_id in keys
+    ]
+    column = f"n{rating.score}"
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RatingRollup.__table__
+    stmt = insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.scope, table.c.key_id],
+        set_={column: table.c[column] + stmt.excluded[column]},
+    )
+    db.session.execute(stmt)
+
+
+def anomaly_flags(target: Target, moment: datetime) -> list[str]:
+    """Reasons to hold a new rating for review (it is stored either way)."""
+    config = current_app.config
+    flags = []
+    local = as_aware_utc(moment).astimezone(DISPLAY_TZ)
+    start, end = config["RATING_OPENING_HOURS"]
+    if local.weekday() in config["RATING_CLOSED_WEEKDAYS"] or not (
+        start <= local.hour + local.minute / 60 < end
+    ):
+        flags.append("off_hours")
+    # Burst: would this be more than BURST_MAX ratings in the window? Look only at the
+    # BURST_MAX-th most recent rating (an index seek), never count the whole window, so
+    # the check costs the same at 10 or 10 million ratings.
+    window_start = moment - timedelta(seconds=config["RATING_BURST_WINDOW_SECONDS"])
+    burst_max = config["RATING_BURST_MAX"]
+    if burst_max <= 0:
+        flags.append("burst")
+    else:
+        where = (
+            Rating.counter_id == target.counter.id
+            if target.counter is not None
+            else Rating.center_id == target.center.id
+        )
+        order = Rating.created_at.desc()
+        nth_recent = db.session.scalar(
+            sa.select(Rating.created_at).where(where).order_by(order).offset(burst_max - 1).limit(1)
+        )
+        if nth_recent is not None and nth_recent >= window_start:
+            flags.append("burst")
+    if target.channel != Channel.RECEIPT_QR:
+        # A center that hands out receipts should not get more ratings than receipts.
+        day_start = datetime.combine(local.date(), datetime.min.time(), DISPLAY_TZ)
+        day_start_utc = day_start.astimezone(as_aware_utc(moment).tzinfo).replace(tzinfo=None)
+        receipts = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Receipt)
+            .where(Receipt.center_id == target.center.id, Receipt.created_at >= day_start_utc)
+        )
+        if receipts:
+            ratings = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Rating)
+                .where(Rating.center_id == target.center.id, Rating.day == local.date())
+            )
+            if ratings + 1 > receipts + config["RATING_RECEIPT_SLACK"]:
+                flags.append("over_receipts")
+    return flags
+
+
+def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Rating:
+    """Store one rating: consume the nonce, use the receipt, insert, update rollups.
+
+    Raises :class:`NonceUsed` or :class:`ReceiptUsed`; the caller rolls back.
+    """
+    consume_nonce(nonce_key)
+    moment = now_utc()
+    if target.receipt is not None:
+        used = db.session.execute(
+            sa.update(Receipt)
+            .where(
+                Receipt.id == target.receipt.id,
+                Receipt.used_at.is_(None),
+                Receipt.expires_at > moment,
+            )
+            .values(used_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if used.rowcount != 1:
+            raise ReceiptUsed("receipt already used")
+    flags = [] if target.channel == Channel.STAFF else anomaly_flags(target, moment)
+    rating = Rating(
+        tracking_code=new_tracking_code(),
+        center_id=target.center.id,
+        counter_id=target.counter.id if target.counter else None,
+        officer_id=target.officer.id if target.officer else None,
+        receipt_id=target.receipt.id if target.receipt else None,
+        channel=str(target.channel),
+        score=data.score,
+        chips=",".join(data.chips),
+        comment=data.comment,
+        flags=",".join(flags),
+        day=local_day(moment),
+        created_at=moment,
+    )
+    for aspect in ASPECTS:
+        setattr(rating, f"aspect_{aspect}", data.aspects.get(aspect))
+    if data.phone_e164:
+        rating.phone_encrypted = crypto.encrypt_phone(secret(), data.phone_e164)
+        rating.phone_hmac = crypto.phone_hmac(secret(), data.phone_e164)
+        rating.consent_version = CONSENT_VERSION
+    db.session.add(rating)
+    db.session.flush()
+    if rating.is_reportable:
+        apply_to_rollups(rating)
+    from ..complaints.services import open_case_for_rating
+
+    rating.opened_case = open_case_for_rating(rating, explicit=data.complaint)
+    return rating
+
+
+# Review and moderation ---------------------------------------------------------------------
+
+
+def clear_flags(rating: Rating, *, actor) -> None:
+    if not rating.is_pending_review:
+        raise PortalError("not pending")
+    rating.cleared_at = now_utc()
+    rating.cleared_by_id = actor.id
+    if rating.channel != Channel.STAFF:
+        apply_to_rollups(rating)
+    audit.record(
+        actor=actor,
+        action="rating.flags_cleared",
+        object_type="rating",
+        object_id=rating.id,
+        center_id=rating.center_id,
+        summary={"flags": rating.flags},
+    )
+
+
+def set_comment_hidden(rating: Rating, hidden: bool, *, actor) -> None:
+    if rating.comment_hidden == hidden:
+        return
+    rating.comment_hidden = hidden
+    audit.record(
+        actor=actor,
+        action="rating.comment_hidden" if hidden else "rating.comment_shown",
+        object_type="rating",
+        object_id=rating.id,
+        center_id=rating.center_id,
+        summary={"comment_hidden": [not hidden, hidden]},
+    )
+
+
+def revoke_counter_posters(counter: Counter, *, actor) -> int:
+    """Reprint: bump the poster version so every older poster and short code stops working."""
+    row = db.session.get(CounterQR, counter.id)
+    if row is None:
+        row = CounterQR(counter_id=counter.id, version=2)
+        db.session.add(row)
+    else:
+        row.version += 1
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="qr.posters_revoked",
+        object_type="counter",
+        object_id=counter.id,
+        center_id=counter.center_id,
+        summary={"version": [row.version - 1, row.version]},
+    )
+    return row.version
+
+
+# Receipts ----------------------------------------------------------------------------------
+
+
+def issue_receipt(
+    center: Center,
+    *,
+    dossier_code: str,
+    outcome: str,
+    counter: Counter | None,
+    officer: Officer | None,
+    actor=None,
+    api_key=None,
+) -> Receipt:
+    if counter is not None and counter.center_id != center.id:
+        raise NotFound("counter")
+    if officer is not None and officer.center_id != center.id:
+        raise NotFound("officer")
+    now = now_utc()
+    receipt = Receipt(
+        center_id=center.id,
+        counter_id=counter.id if counter else None,
+        officer_id=officer.id if officer else None,
+        dossier_code=dossier_code,
+        outcome=outcome,
+        issued_via="api" if api_key is not None else "portal",
+        issued_by_id=actor.id if actor is not None else None,
+        api_key_id=api_key.id if api_key is not None else None,
+        expires_at=now + timedelta(days=current_app.config["RECEIPT_VALID_DAYS"]),
+        created_at=now,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def rollup_counts(
+    scope: str, key_ids, start: date, end: date
+) -> dict[int, tuple[int, int, int, int, int]]:
+    """Counts per score 1–5 per key over ``[start, end]`` (inclusive), from the rollups."""
+    t = RatingRollup
+    rows = db.session.execute(
+        sa.select(
+            t.key_id,
+            sa.func.sum(t.n1),
+            sa.func.sum(t.n2),
+            sa.func.sum(t.n3),
+            sa.func.sum(t.n4),
+            sa.func.sum(t.n5),
+        )
+        .where(t.scope == scope, t.key_id.in_(list(key_ids)), t.day >= start, t.day <= end)
+        .group_by(t.key_id)
+    ).all()
+    return {row[0]: tuple(int(x or 0) for x in row[1:]) for row in rows}  # type: ignore[misc]

@@ -1,0 +1,413 @@
+"""Staff pages: ratings per center, counter and officer; moderation; QR codes; receipts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectField, StringField, TextAreaField
+
+from ..accounts.decorators import roles_required
+from ..accounts.models import Role
+from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
+from ..audit import services as audit
+from ..centers.models import Center, Counter, Officer
+from ..extensions import db
+from ..scoring.rules import satisfaction
+from ..shared import crypto, qr
+from ..shared.forms import BaseForm, choices, length, required
+from ..shared.text import clean_text
+from ..shared.timeutils import now_utc
+from . import services
+from .cli import posters_for
+from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
+from .models import ASPECTS, Channel, DossierOutcome, Rating, RollupScope
+from .posters import render_posters
+
+bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
+
+VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+ISSUERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+MODERATORS = (Role.ADMIN, Role.INSPECTOR)
+
+
+def parse_period(args, *, default_days: int = 30) -> tuple[date, date]:
+    """``from``/``to`` ISO dates (inclusive); defaults to the last ``default_days`` days.
+
+    Raises ``ValueError`` for a malformed or reversed period.
+    """
+    today_local = services.local_day(now_utc())
+    end = date.fromisoformat(args["to"]) if args.get("to") else today_local
+    start = (
+        date.fromisoformat(args["from"])
+        if args.get("from")
+        else end - timedelta(days=default_days - 1)
+    )
+    if start > end or (end - start).days > 3700:
+        raise ValueError("bad period")
+    return start, end
+
+
+def _period_or_400(args) -> tuple[date, date]:
+    try:
+        return parse_period(args)
+    except ValueError:
+        abort(400)
+
+
+def _center_or_404(code: str, *, manage: bool = False) -> Center:
+    center = db.session.scalar(sa.select(Center).where(Center.code == code))
+    if center is None:
+        abort(404)
+    if not can_view_center(current_user, center):
+        abort(403)
+    if manage and not can_manage_center(current_user, center):
+        abort(403)
+    return center
+
+
+def _counter_or_404(center: Center, counter_id: int) -> Counter:
+    counter = db.session.get(Counter, counter_id)
+    if counter is None or counter.center_id != center.id:
+        abort(404)
+    return counter
+
+
+def _rating_or_404(center: Center, rating_id: int) -> Rating:
+    rating = db.session.get(Rating, rating_id)
+    if rating is None or rating.center_id != center.id:
+        abort(404)
+    return rating
+
+
+def _summaries(scope: str, ids, start: date, end: date) -> dict[int, object]:
+    counts = services.rollup_counts(scope, ids, start, end)
+    return {key: satisfaction(counts.get(key, (0, 0, 0, 0, 0))) for key in ids}
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index():
+    start, end = _period_or_400(request.args)
+    centers = db.session.scalars(
+        sa.select(Center).where(visible_centers_clause(current_user)).order_by(Center.code)
+    ).all()
+    if current_user.role == Role.MANAGER and len(centers) == 1:
+        return redirect(url_for(".center", code=centers[0].code))
+    page = db.paginate(
+        sa.select(Center).where(visible_centers_clause(current_user)).order_by(Center.code),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
+    return render_template("ratings/index.html", page=page, stats=stats, start=start, end=end)
+
+
+@bp.route("/<code>")
+@roles_required(*VIEWERS)
+def center(code: str):
+    center = _center_or_404(code)
+    start, end = _period_or_400(request.args)
+    total = _summaries(RollupScope.CENTER, [center.id], start, end)[center.id]
+    counters = center.counters
+    officers = center.officers
+    counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
+    officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
+    in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
+    comments = db.session.scalars(
+        sa.select(Rating)
+        .where(in_period, Rating.comment != "")
+        .order_by(Rating.id.desc())
+        .limit(100)
+    ).all()
+    pending = db.session.scalars(
+        sa.select(Rating)
+        .where(in_period, Rating.flags != "", Rating.cleared_at.is_(None))
+        .order_by(Rating.id.desc())
+        .limit(100)
+    ).all()
+    phones = {}
+    for rating in comments:
+        if rating.phone_encrypted:
+            phones[rating.id] = crypto.mask_phone(
+                crypto.decrypt_phone(current_app.config["SECRET_KEY"], rating.phone_encrypted)
+            )
+    return render_template(
+        "ratings/center.html",
+        center=center,
+        start=start,
+        end=end,
+        total=total,
+        counters=counters,
+        officers=officers,
+        counter_stats=counter_stats,
+        officer_stats=officer_stats,
+        comments=comments,
+        pending=pending,
+        phones=phones,
+        faces=FACES,
+        chip_labels=CHIP_LABELS,
+        aspect_labels=ASPECT_LABELS,
+        aspects=ASPECTS,
+        can_moderate=current_user.role in MODERATORS,
+        can_manage=can_manage_center(current_user, center),
+    )
+
+
+@bp.route("/<code>/ratings/<int:rating_id>/hide", methods=["POST"])
+@roles_required(*MODERATORS)
+def hide(code: str, rating_id: int):
+    center = _center_or_404(code)
+    rating = _rating_or_404(center, rating_id)
+    hidden = request.form.get("hidden", "1") == "1"
+    services.set_comment_hidden(rating, hidden, actor=current_user)
+    db.session.commit()
+    flash(_("The comment is hidden.") if hidden else _("The comment is shown again."), "success")
+    return redirect(url_for(".center", code=center.code))
+
+
+@bp.route("/<code>/ratings/<int:rating_id>/clear", methods=["POST"])
+@roles_required(*MODERATORS)
+def clear(code: str, rating_id: int):
+    center = _center_or_404(code)
+    rating = _rating_or_404(center, rating_id)
+    if not rating.is_pending_review:
+        abort(409)
+    services.clear_flags(rating, actor=current_user)
+    db.session.commit()
+    flash(_("The rating now counts in the scores."), "success")
+    return redirect(url_for(".center", code=center.code))
+
+
+# QR codes and posters ----------------------------------------------------------------------
+
+
+def _public_base() -> str:
+    # A configured public address, never the request's Host header (which a client controls).
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    return (configured or request.url_root).rstrip("/")
+
+
+@bp.route("/<code>/qr")
+@roles_required(*VIEWERS)
+def qr_codes(code: str):
+    center = _center_or_404(code)
+    rows = [
+        {
+            "counter": counter,
+            "url": f"{_public_base()}/r/{services.counter_token(counter)}",
+            "kiosk_url": f"{_public_base()}/kiosk/{services.counter_token(counter, kiosk=True)}",
+            "short_code": qr.format_short_code(services.counter_short_code(counter)),
+        }
+        for counter in center.counters
+        if counter.is_active
+    ]
+    return render_template(
+        "ratings/qr.html",
+        center=center,
+        rows=rows,
+        can_manage=can_manage_center(current_user, center),
+    )
+
+
+@bp.route("/<code>/counters/<int:counter_id>/qr.<any(png, svg):fmt>")
+@roles_required(*VIEWERS)
+def qr_image(code: str, counter_id: int, fmt: str):
+    center = _center_or_404(code)
+    counter = _counter_or_404(center, counter_id)
+    if not counter.is_active:
+        abort(404)
+    url = f"{_public_base()}/r/{services.counter_token(counter)}"
+    filename = f"qr-{center.code}-quay-{counter.number}.{fmt}"
+    if fmt == "png":
+        body, mimetype = qr.qr_png(url), "image/png"
+    else:
+        body, mimetype = qr.qr_svg(url, scale=8).encode("utf-8"), "image/svg+xml"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<code>/posters.pdf")
+@roles_required(*VIEWERS)
+def posters(code: str):
+    center = _center_or_404(code)
+    counters = [c for c in center.counters if c.is_active]
+    if not counters:
+        abort(404)
+    pdf = render_posters(posters_for(counters, base=_public_base()))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="poster-{center.code}.pdf"'},
+    )
+
+
+@bp.route("/<code>/counters/<int:counter_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN, Role.MANAGER)
+def revoke(code: str, counter_id: int):
+    center = _center_or_404(code, manage=True)
+    counter = _counter_or_404(center, counter_id)
+    services.revoke_counter_posters(counter, actor=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "Counter %(number)s has a new QR code; old posters no longer work. Print new ones.",
+            number=counter.number,
+        ),
+        "success",
+    )
+    return redirect(url_for(".qr_codes", code=center.code))
+
+
+# Receipts ----------------------------------------------------------------------------------
+
+
+class ReceiptForm(BaseForm):
+    dossier_code = StringField("", validators=[required(), length(max=64)])
+    outcome = SelectField("", validators=[required()])
+    counter = SelectField("", validators=[required()])
+    officer = SelectField("", validators=[required()])
+
+
+def _labels(form: ReceiptForm) -> None:
+    form.dossier_code.label.text = _("Dossier code (mã hồ sơ)")
+    form.outcome.label.text = _("Outcome")
+    form.counter.label.text = _("Counter")
+    form.officer.label.text = _("Officer")
+
+
+@bp.route("/<code>/receipts/new", methods=["GET", "POST"])
+@roles_required(*ISSUERS)
+def receipt_new(code: str):
+    center = _center_or_404(code)
+    if current_user.role != Role.ADMIN and current_user.center_id != center.id:
+        abort(403)
+    form = ReceiptForm()
+    _labels(form)
+    form.outcome.choices = choices(
+        [
+            (DossierOutcome.COMPLETED.value, _("Completed")),
+            (DossierOutcome.REFUSED.value, _("Refused")),
+            (DossierOutcome.RETURNED.value, _("Returned for more documents")),
+        ]
+    )
+    form.counter.choices = choices(
+        [("", _("— none —"))]
+        + [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
+    )
+    form.officer.choices = choices(
+        [("", _("— none —"))] + [(str(o.id), o.full_name) for o in center.officers]
+    )
+    form.counter.validators = []
+    form.officer.validators = []
+    if form.validate_on_submit():
+        counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
+        officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
+        receipt = services.issue_receipt(
+            center,
+            dossier_code=form.dossier_code.data.strip(),
+            outcome=form.outcome.data,
+            counter=counter,
+            officer=officer,
+            actor=current_user,
+        )
+        db.session.commit()
+        return redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
+    return render_template("ratings/receipt_new.html", center=center, form=form)
+
+
+@bp.route("/<code>/receipts/<int:receipt_id>")
+@roles_required(*ISSUERS)
+def receipt_slip(code: str, receipt_id: int):
+    from .models import Receipt
+
+    center = _center_or_404(code)
+    if current_user.role != Role.ADMIN and current_user.center_id != center.id:
+        abort(403)
+    receipt = db.session.get(Receipt, receipt_id)
+    if receipt is None or receipt.center_id != center.id:
+        abort(404)
+    url = f"{_public_base()}/r/{services.receipt_token(receipt)}"
+    return render_template(
+        "ratings/receipt_slip.html",
+        center=center,
+        receipt=receipt,
+        url=url,
+        svg=qr.qr_svg(url, scale=5),
+    )
+
+
+# Staff-assisted ratings ----------------------------------------------------------------------
+
+
+class AssistedRatingForm(BaseForm):
+    counter = SelectField("", validators=[required()])
+    score = SelectField("", validators=[required()])
+    comment = TextAreaField("", validators=[length(max=1000)])
+
+
+@bp.route("/<code>/assist", methods=["GET", "POST"])
+@roles_required(*ISSUERS)
+def assist(code: str):
+    """An officer enters a rating for a citizen who cannot (no phone, needs help).
+
+    Stored with the ``staff`` channel: visible in the lists, never counted in scores.
+    """
+    center = _center_or_404(code)
+    if current_user.role != Role.ADMIN and current_user.center_id != center.id:
+        abort(403)
+    form = AssistedRatingForm()
+    form.counter.label.text = _("Counter")
+    form.score.label.text = _("The citizen's answer")
+    form.comment.label.text = _("Comment")
+    form.counter.choices = choices(
+        [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
+    )
+    form.score.choices = choices([(value, str(label)) for value, label in FACES.items()])
+    if form.validate_on_submit():
+        counter = _counter_or_404(center, int(form.counter.data))
+        target = services.Target(channel=Channel.STAFF, center=center, counter=counter)
+        rating = services.submit_rating(
+            target,
+            services.RatingInput(
+                score=int(form.score.data), comment=clean_text(form.comment.data or "")
+            ),
+            nonce_key="staff-" + secrets.token_hex(16),
+        )
+        audit.record(
+            actor=current_user,
+            action="rating.staff_assisted",
+            object_type="rating",
+            object_id=rating.id,
+            center_id=center.id,
+            summary={"counter_id": counter.id},
+        )
+        code_ = rating.tracking_code
+        db.session.commit()
+        flash(
+            _(
+                "Recorded as a staff-assisted rating (not counted in scores). Tracking code: "
+                "%(code)s",
+                code=code_,
+            ),
+            "success",
+        )
+        return redirect(url_for(".assist", code=center.code))
+    return render_template("ratings/assist.html", center=center, form=form)
