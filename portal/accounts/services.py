@@ -101,7 +101,10 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         from werkzeug.security import generate_password_hash
 
-        _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+        from .models import PASSWORD_HASH_METHOD
+
+        # The same method as real accounts, so that both paths take the same time.
+        _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_HASH_METHOD)
     return _DUMMY_HASH
 
 

@@ -1,50 +1,25 @@
-"""A live portal on a temporary SQLite file, served from a thread, and headless Chromium.
+"""A live portal with one center, counter, officer and manager, for the citizen flows.
 
 CSRF stays enabled (the staff pages need real tokens); the rating page works without it.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.accounts.models import Role, User
 from portal.centers.models import Center, Counter, Officer
 from portal.extensions import db
 from portal.ratings import services
+from tests.browser import LiveServer
 from tests.conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists() or os.environ.get("CI") == "true":
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (required when CI=true)")
-    for item in items:
-        if "e2e" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture
-def live(tmp_path, monkeypatch):
-    monkeypatch.setenv("PORTAL_ENV", "testing")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
-            "WTF_CSRF_ENABLED": True,
-            "RATING_OPENING_HOURS": (0.0, 24.0),
-            "RATING_CLOSED_WEEKDAYS": (),
-            "RATING_MIN_FILL_SECONDS": 1.0,
-        }
-    )
-    with app.app_context():
-        db.create_all()
+def live(make_live_app):
+    tokens = {}
+
+    def seed(app):
         center = Center(
             code="07900",
             name="Trung tâm Phục vụ hành chính công phường Việt Trì",
@@ -72,43 +47,18 @@ def live(tmp_path, monkeypatch):
         with app.test_request_context():
             token = services.counter_token(counter)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    yield {"app": app, "base": base, "counter_url": f"{base}/r/{token}"}
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+        tokens["counter"] = token
+
+    app = make_live_app(
+        seed,
+        RATING_OPENING_HOURS=(0.0, 24.0),
+        RATING_CLOSED_WEEKDAYS=(),
+        RATING_MIN_FILL_SECONDS=1.0,
+    )
+    with LiveServer(app) as server:
+        yield {"app": app, "base": server.url, "counter_url": f"{server.url}/r/{tokens['counter']}"}
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser, live):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
-    external: list[str] = []
-    context.on(
-        "request",
-        lambda request: (
-            None if request.url.startswith(live["base"]) else external.append(request.url)
-        ),
-    )
-    page = context.new_page()
-    page.external_requests = external
-    yield page
-    context.close()
+def phone(phone_page, live):
+    return phone_page
