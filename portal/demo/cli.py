@@ -22,7 +22,7 @@ cli = AppGroup("demo", help="Demo data.")
     help="Official province code.",
 )
 def seed(province_code: int) -> None:
-    """Seed centers, counters, officers, demo accounts, the standard and a period (idempotent)."""
+    """Seed centers, counters, officers, accounts, the standard, a period and 60 days of ratings."""
     n = len(official_units(province_code))
     with click.progressbar(length=n, label="Demo centers", show_pos=True) as bar:
         accounts = services.seed_demo(province_code, progress=bar.update)

@@ -20,6 +20,7 @@ from ..centers import services as centers
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..standards import services as standards
+from .ratings import seed_ratings
 
 FIELDS = (
     "Tư pháp – Hộ tịch",
@@ -171,13 +172,18 @@ def seed_demo(
         created.append(acc.username)
     db.session.flush()
     seed_checklist()
-    if populated or created:
+    created_ratings = seed_ratings(province_code)
+    if populated or created or created_ratings:
         audit.record(
             actor=None,
             action="demo.seeded",
             object_type="province",
             object_id=province_code,
-            summary={"centers_populated": populated, "accounts_created": created},
+            summary={
+                "centers_populated": populated,
+                "accounts_created": created,
+                "ratings_created": created_ratings,
+            },
         )
     return accounts
 
