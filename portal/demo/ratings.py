@@ -93,7 +93,12 @@ def seed_ratings(
         }
         quality = rng.betavariate(5, 2)
         center_ratings = []
-        total = rng.randint(150, 400) if center.is_provincial else rng.randint(8, 90)
+        if center.is_provincial:
+            total = rng.randint(150, 400)
+        elif center.unit_name == "Phường Việt Trì":  # the demo manager's center
+            total = rng.randint(150, 250)
+        else:
+            total = rng.randint(8, 90)
         for _ in range(total):
             day = local_today - timedelta(days=rng.randrange(DAYS))
             if day.weekday() == 6:

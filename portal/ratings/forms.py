@@ -26,7 +26,13 @@ FACES = {
     "4": _l("Satisfied"),
     "5": _l("Very satisfied"),
 }
-FACE_EMOJI = {"1": "😠", "2": "🙁", "3": "😐", "4": "🙂", "5": "😄"}
+FACE_EMOJI = {
+    "1": "😠",
+    "2": "😞",
+    "3": "😐",
+    "4": "😊",
+    "5": "😄",
+}  # Unicode 6.0: old phones have them
 
 ASPECT_LABELS = {
     "access": _l("Access and facilities"),
