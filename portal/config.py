@@ -93,6 +93,8 @@ class Config:
     RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
     RATING_RECEIPT_SLACK = 5
     CASE_DUE_WORKING_DAYS = 5
+    # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
+    RATING_MIN_N = 30
     # Alerts.
     ALERT_DISSATISFIED_SHARE = 0.3
     ALERT_WINDOW_DAYS = 7
