@@ -70,6 +70,15 @@ class UserEditForm(BaseForm):
     center_code = StringField(
         _l("Center code (managers and officers)"), validators=[optional(), length(max=10)]
     )
+    officer_id = SelectField(
+        _l("Officer record (counter officers)"),
+        coerce=int,
+        validators=[optional()],
+        description=_l(
+            "Links the account to the officer's own ratings. The list shows the officers of "
+            "the center above; for a new account, save it first with the center code."
+        ),
+    )
     scope_province_code = IntegerField(
         _l("Province code of the inspector's scope"), validators=[optional()]
     )

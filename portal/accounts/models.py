@@ -17,7 +17,7 @@ from ..extensions import db
 from ..shared.timeutils import now_utc
 
 if TYPE_CHECKING:
-    from ..centers.models import Center
+    from ..centers.models import Center, Officer
 
 
 class Role(enum.StrEnum):
@@ -72,6 +72,10 @@ class User(UserMixin, db.Model):
     center_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("centers.id", ondelete="RESTRICT"), index=True
     )
+    #: A counter officer's own record in the center's staff list (their ratings).
+    officer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("officers.id", ondelete="SET NULL"), index=True
+    )
     #: An inspector whose scope is a whole province (else: ``scope_centers``).
     scope_province_code: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -84,6 +88,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     center: Mapped[Center | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
     scope_centers: Mapped[list[Center]] = relationship(secondary=inspector_centers)
 
     __table_args__ = (
@@ -144,6 +149,7 @@ class User(UserMixin, db.Model):
             "email": self.email,
             "role": self.role,
             "center_id": self.center_id,
+            "officer_id": self.officer_id,
             "scope_province_code": self.scope_province_code,
             "scope_center_ids": sorted(c.id for c in self.scope_centers),
             "is_active": self.is_active,

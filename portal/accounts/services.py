@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import services as audit
-from ..centers.models import Center
+from ..centers.models import Center, Officer
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
 from ..shared.timeutils import now_utc
@@ -204,6 +204,7 @@ class UserData:
     scope_province_code: int | None
     scope_center_ids: Sequence[int]
     is_active: bool = True
+    officer_id: int | None = None
 
 
 def _require_admin(actor: User) -> None:
@@ -219,6 +220,12 @@ def _apply(user: User, data: UserData) -> None:
         user.center_id = data.center_id
     else:
         user.center_id = None
+    user.officer_id = None
+    if role == Role.OFFICER and data.officer_id:
+        officer = db.session.get(Officer, data.officer_id)
+        if officer is None or officer.center_id != user.center_id:
+            raise AccountError(_("Choose an officer of the account's center."))
+        user.officer_id = officer.id
     if role == Role.INSPECTOR:
         user.scope_province_code = data.scope_province_code
         centers = []

@@ -13,6 +13,7 @@ from ..accounts.models import Role, User
 from ..centers.services import get_center_by_code
 from ..extensions import db
 from ..shared.errors import PortalError
+from ..shared.forms import choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -43,6 +44,19 @@ def _user_data(form: UserEditForm) -> accounts.UserData:
         scope_province_code=form.scope_province_code.data,
         scope_center_ids=scope_ids,
         is_active=form.is_active.data,
+        officer_id=form.officer_id.data or None,
+    )
+
+
+def _officer_choices(form: UserEditForm, user: User | None) -> None:
+    """The officers of the center named in the form (or the account's center)."""
+    code = (form.center_code.data or "").strip() or (
+        user.center.code if user and user.center else ""
+    )
+    center = get_center_by_code(code) if code else None
+    officers = center.officers if center else []
+    form.officer_id.choices = choices(
+        [(0, _("— not linked —"))] + [(o.id, o.full_name) for o in officers]
     )
 
 
@@ -73,6 +87,9 @@ def user_edit(user_id: int | None = None):
     if request.method == "GET" and user is not None:
         form.center_code.data = user.center.code if user.center else ""
         form.scope_center_codes.data = ", ".join(c.code for c in user.scope_centers)
+    if request.method == "GET" and user is not None:
+        form.officer_id.data = user.officer_id or 0
+    _officer_choices(form, user)
     if user is not None:
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():

@@ -167,6 +167,13 @@ def seed_demo(
         )
         if acc.role == Role.INSPECTOR:
             user.scope_province_code = province_code
+        if acc.role == Role.OFFICER:
+            user.officer = db.session.scalar(
+                sa.select(Officer)
+                .join(Counter, Counter.id == Officer.counter_id)
+                .where(Officer.center_id == home.id)
+                .order_by(Counter.number, Officer.id)
+            )
         user.set_password(acc.password)
         db.session.add(user)
         created.append(acc.username)

@@ -27,7 +27,7 @@ from ..accounts.permissions import can_manage_center, can_view_center, visible_c
 from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
-from ..scoring.rules import satisfaction
+from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
 from ..shared import crypto, qr
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
@@ -115,6 +115,55 @@ def index():
     )
     stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
     return render_template("ratings/index.html", page=page, stats=stats, start=start, end=end)
+
+
+@bp.route("/me")
+@roles_required(Role.OFFICER)
+def mine():
+    """A counter officer's own ratings, rank in the center and the province, and comments."""
+    start, end = _period_or_400(request.args)
+    officer = current_user.officer
+    if officer is None or officer.center_id != current_user.center_id:
+        return render_template("ratings/mine.html", officer=None, start=start, end=end)
+    min_n = current_app.config["RATING_MIN_N"]
+    province_officers = db.session.execute(
+        sa.select(Officer.id, Officer.center_id)
+        .join(Center, Center.id == Officer.center_id)
+        .where(Center.province_code == officer.center.province_code)
+    ).all()
+    stats = _summaries(RollupScope.OFFICER, [oid for oid, _c in province_officers], start, end)
+
+    def rank_among(ids) -> tuple[int | None, int]:
+        rows = [RankInput(str(i), None, None, stats[i].n, stats[i].wilson_lower) for i in ids]
+        ranks = satisfaction_ranking(rows, min_n=min_n)
+        return ranks.get(str(officer.id)), len(ranks)
+
+    in_center = [oid for oid, cid in province_officers if cid == officer.center_id]
+    comments = db.session.scalars(
+        sa.select(Rating)
+        .where(
+            Rating.officer_id == officer.id,
+            Rating.day >= start,
+            Rating.day <= end,
+            Rating.comment != "",
+            Rating.comment_hidden.is_(False),
+        )
+        .order_by(Rating.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "ratings/mine.html",
+        officer=officer,
+        start=start,
+        end=end,
+        own=stats[officer.id],
+        min_n=min_n,
+        center_rank=rank_among(in_center),
+        province_rank=rank_among([oid for oid, _c in province_officers]),
+        comments=comments,
+        faces=FACES,
+        chip_labels=CHIP_LABELS,
+    )
 
 
 @bp.route("/<code>")

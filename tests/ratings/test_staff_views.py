@@ -63,6 +63,7 @@ def expected(role: str, allowed: set[str], ok: int) -> int:
 
 ROUTES = [
     ("GET", "/ratings/07900", OK_VIEW, 200),
+    ("GET", "/ratings/me", {"officer"}, 200),
     ("GET", "/ratings/07900/qr", OK_VIEW, 200),
     ("GET", "/ratings/07900/posters.pdf", OK_VIEW, 200),
     ("GET", "/ratings/07900/counters/{counter}/qr.png", OK_VIEW, 200),
