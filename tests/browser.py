@@ -136,5 +136,19 @@ def pytest_runtest_makereport(item, call):
         item.rep_call = report
 
 
-def start_live_server(app) -> LiveServer:
-    return LiveServer(app)
+def viet_tri_center():
+    """The demo manager's center, as the official list names it (not yet added)."""
+    from portal.centers.models import Center
+
+    center = Center(
+        code="07900",
+        name="Trung tâm Phục vụ hành chính công phường Việt Trì",
+        level="commune",
+        unit_code=7900,
+        unit_name="Phường Việt Trì",
+        unit_type="phường",
+        province_code=25,
+        province_name="Phú Thọ",
+    )
+    center.refresh_search_key()
+    return center

@@ -10,25 +10,15 @@ import pytest
 from portal.accounts.models import Role, User
 from portal.assessments.models import AssessmentPeriod
 from portal.assessments.services import today_local
-from portal.centers.models import Center, Counter
+from portal.centers.models import Counter
 from portal.extensions import db
 from portal.standards import services as standard_services
-from tests.browser import LiveServer
+from tests.browser import LiveServer, viet_tri_center
 from tests.conftest import PASSWORD
 
 
 def _seed(app) -> None:
-    center = Center(
-        code="07900",
-        name="Trung tâm Phục vụ hành chính công phường Việt Trì",
-        level="commune",
-        unit_code=7900,
-        unit_name="Phường Việt Trì",
-        unit_type="phường",
-        province_code=25,
-        province_name="Phú Thọ",
-    )
-    center.refresh_search_key()
+    center = viet_tri_center()
     db.session.add(center)
     db.session.add(Counter(center=center, number=1, field="Tư pháp – Hộ tịch"))
     manager = User(

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from portal.accounts.models import Role, User
-from portal.centers.models import Center, Counter, Officer
+from portal.centers.models import Counter, Officer
 from portal.extensions import db
 from portal.ratings import services
-from tests.browser import LiveServer
+from tests.browser import LiveServer, viet_tri_center
 from tests.conftest import PASSWORD
 
 
@@ -20,16 +20,7 @@ def live(make_live_app):
     tokens = {}
 
     def seed(app):
-        center = Center(
-            code="07900",
-            name="Trung tâm Phục vụ hành chính công phường Việt Trì",
-            level="commune",
-            unit_code=7900,
-            unit_name="Phường Việt Trì",
-            unit_type="phường",
-            province_code=25,
-            province_name="Phú Thọ",
-        )
+        center = viet_tri_center()
         counter = Counter(center=center, number=1, field="Hộ tịch")
         db.session.add_all(
             [center, counter, Officer(center=center, counter=counter, full_name="Nguyễn Thị Lan")]
