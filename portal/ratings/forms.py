@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 
 from ..shared import crypto
 from ..shared.forms import BaseForm, length, optional, required
@@ -158,6 +158,12 @@ class ShortCodeForm(BaseForm):
         csrf = False  # a GET lookup form, changes nothing
 
     code = StringField(_l("Code on the poster"), validators=[required(), length(max=32)])
+
+
+class EraseForm(BaseForm):
+    """Delete the phone number and comment of the rating with this tracking code."""
+
+    code = HiddenField(validators=[required(), length(max=16)])
 
 
 class TrackForm(BaseForm):

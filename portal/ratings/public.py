@@ -40,6 +40,7 @@ from .forms import (
     FACES,
     GOOD_CHIPS,
     BadRequest,
+    EraseForm,
     ShortCodeForm,
     TrackForm,
     parse_rating_form,
@@ -309,10 +310,34 @@ def track():
         rating = db.session.scalar(db.select(Rating).where(Rating.tracking_code == code))
         if rating is not None:
             case = db.session.scalar(db.select(Case).where(Case.rating_id == rating.id))
+    erase_form = EraseForm(code=rating.tracking_code) if rating is not None else None
     response = current_app.make_response(
         render_template(
-            "ratings/track.html", form=form, rating=rating, case=case, searched=searched
+            "ratings/track.html",
+            form=form,
+            rating=rating,
+            case=case,
+            searched=searched,
+            erase_form=erase_form,
+            erased=request.args.get("erased") == "1",
         )
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/t/erase", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATING_LIMIT_LOOKUP"], key_func=_lookup_key)
+def erase():
+    """The citizen deletes the phone number and comment of their rating (CSRF-protected:
+    the tracking page is a normal page with a session)."""
+    form = EraseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code = qr.normalise_short_code(form.code.data)
+    rating = db.session.scalar(db.select(Rating).where(Rating.tracking_code == code))
+    if rating is None:
+        abort(404)
+    services.erase_personal_data(rating)
+    db.session.commit()
+    return redirect(url_for(".track", code=code, erased="1"))

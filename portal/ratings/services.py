@@ -246,6 +246,27 @@ def purge_phone_numbers(*, older_than: timedelta) -> int:
     return result.rowcount or 0
 
 
+def erase_personal_data(rating: Rating) -> bool:
+    """ "Delete my data" by tracking code: the phone number and the comment go, the rating
+    stays as anonymous data (it still counts). Returns whether there was anything to erase."""
+    had_data = bool(rating.phone_encrypted or rating.comment)
+    if not had_data:
+        return False
+    rating.phone_encrypted = None
+    rating.phone_hmac = None
+    rating.consent_version = None
+    rating.comment = ""
+    audit.record(
+        actor=None,
+        action="rating.personal_data_erased",
+        object_type="rating",
+        object_id=rating.id,
+        center_id=rating.center_id,
+        summary={"phone": "changed", "comment": "changed", "by": "citizen, tracking code"},
+    )
+    return True
+
+
 # Storing a rating --------------------------------------------------------------------------
 
 
