@@ -30,6 +30,14 @@ account_models.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 PASSWORD = "correct-horse-battery"
 
+#: Settings for tests that submit ratings: every hour is "open", so the off-hours flag
+#: does not hold test ratings back; QR codes use a fixed public address.
+RATINGS_TEST_CONFIG = {
+    "PUBLIC_BASE_URL": "https://danhgia.example.vn",
+    "RATING_OPENING_HOURS": (0.0, 24.0),
+    "RATING_CLOSED_WEEKDAYS": (),
+}
+
 _schema_ready: set[str] = set()
 
 

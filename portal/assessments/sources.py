@@ -27,28 +27,28 @@ class SourceValue:
     text: str
 
 
+def _active(items) -> int:
+    return sum(1 for item in items if item.is_active)
+
+
 def _counters(center: Center, period: AssessmentPeriod) -> SourceValue:
-    n = sum(1 for c in center.counters if c.is_active)
-    return SourceValue(
-        True,
-        ngettext(
-            "%(num)d active counter registered in the portal.",
-            "%(num)d active counters registered in the portal.",
-            n,
-        ),
+    n = _active(center.counters)
+    text = ngettext(
+        "%(num)d active counter registered in the portal.",
+        "%(num)d active counters registered in the portal.",
+        n,
     )
+    return SourceValue(True, text)
 
 
 def _officers(center: Center, period: AssessmentPeriod) -> SourceValue:
-    n = sum(1 for o in center.officers if o.is_active)
-    return SourceValue(
-        True,
-        ngettext(
-            "%(num)d active officer registered in the portal.",
-            "%(num)d active officers registered in the portal.",
-            n,
-        ),
+    n = _active(center.officers)
+    text = ngettext(
+        "%(num)d active officer registered in the portal.",
+        "%(num)d active officers registered in the portal.",
+        n,
     )
+    return SourceValue(True, text)
 
 
 def _opening_hours(center: Center, period: AssessmentPeriod) -> SourceValue:

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
+from ..accounts.decorators import center_or_abort
+from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..extensions import db
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -15,16 +16,6 @@ from .forms import CenterEditForm, CenterFilterForm, CounterEditForm, OfficerEdi
 from .models import Center, Counter, Officer
 
 bp = Blueprint("centers", __name__, url_prefix="/centers", template_folder="templates")
-
-
-def _center_or_404(code: str, *, manage: bool = False) -> Center:
-    center = services.get_center_by_code(code)
-    if center is None:
-        abort(404)
-    allowed = can_manage_center if manage else can_view_center
-    if not allowed(current_user, center):
-        abort(403)
-    return center
 
 
 def _child_or_404(model, center: Center, object_id: int):
@@ -51,7 +42,7 @@ def index():
 @bp.route("/<code>")
 @login_required
 def detail(code: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     return render_template(
         "centers/detail.html", center=center, can_manage=can_manage_center(current_user, center)
     )
@@ -60,7 +51,7 @@ def detail(code: str):
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @login_required
 def edit(code: str):
-    center = _center_or_404(code, manage=True)
+    center = center_or_abort(code, manage=True)
     form = CenterEditForm(obj=center)
     if form.validate_on_submit():
         services.update_center(
@@ -83,7 +74,7 @@ def edit(code: str):
 @bp.route("/<code>/counters/<int:counter_id>/edit", methods=["GET", "POST"])
 @login_required
 def counter_edit(code: str, counter_id: int | None = None):
-    center = _center_or_404(code, manage=True)
+    center = center_or_abort(code, manage=True)
     counter = _child_or_404(Counter, center, counter_id) if counter_id else None
     form = CounterEditForm(obj=counter)
     if counter is None and request.method == "GET":
@@ -121,7 +112,7 @@ def counter_edit(code: str, counter_id: int | None = None):
 @bp.route("/<code>/officers/<int:officer_id>/edit", methods=["GET", "POST"])
 @login_required
 def officer_edit(code: str, officer_id: int | None = None):
-    center = _center_or_404(code, manage=True)
+    center = center_or_abort(code, manage=True)
     officer = _child_or_404(Officer, center, officer_id) if officer_id else None
     form = OfficerEditForm(obj=officer)
     form.counter_id.choices = choices(

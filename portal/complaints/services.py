@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..audit import services as audit
 from ..centers.models import Center
@@ -49,7 +50,7 @@ def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
 
 def answer_case(case: Case, answer: str, *, actor) -> None:
     if not answer.strip():
-        raise PortalError("empty answer")
+        raise PortalError(_("Write an answer to the citizen."))
     was = case.status
     case.answer = answer
     case.status = CaseStatus.ANSWERED

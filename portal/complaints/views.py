@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
-from ..accounts.permissions import can_view_center, visible_centers_clause
+from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..centers.models import Center
 from ..extensions import db
 from ..ratings.services import local_day
@@ -67,9 +67,7 @@ def _case_or_404(case_id: int) -> Case:
 @roles_required(*VIEWERS)
 def detail(case_id: int):
     case = _case_or_404(case_id)
-    can_answer = current_user.role == Role.ADMIN or (
-        current_user.role == Role.MANAGER and current_user.center_id == case.center_id
-    )
+    can_answer = can_manage_center(current_user, case.center)
     form = AnswerForm(data={"answer": case.answer})
     form.answer.label.text = _("Answer to the citizen")
     if request.method == "POST":

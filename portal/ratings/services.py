@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -225,7 +226,7 @@ def consume_nonce(key: str) -> None:
     try:
         db.session.flush()
     except sa.exc.IntegrityError as exc:
-        raise NonceUsed("nonce already used") from exc
+        raise NonceUsed(_("This form has already been sent.")) from exc
 
 
 def purge_nonces(older_than: timedelta) -> int:
@@ -392,7 +393,7 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
             .execution_options(synchronize_session=False)
         )
         if used.rowcount != 1:
-            raise ReceiptUsed("receipt already used")
+            raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
     flags = [] if target.channel == Channel.STAFF else anomaly_flags(target, moment)
     rating = Rating(
         tracking_code=new_tracking_code(),
@@ -427,9 +428,34 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
 # Review and moderation ---------------------------------------------------------------------
 
 
+def submit_staff_assisted(
+    center: Center, counter: Counter, *, score: int, comment: str, actor
+) -> Rating:
+    """A rating an officer enters for a citizen who cannot rate themselves.
+
+    Stored with the ``staff`` channel (listed, never counted in scores) and audited
+    with the officer who entered it.
+    """
+    target = Target(channel=Channel.STAFF, center=center, counter=counter)
+    rating = submit_rating(
+        target,
+        RatingInput(score=score, comment=comment),
+        nonce_key="staff-" + secrets.token_hex(16),
+    )
+    audit.record(
+        actor=actor,
+        action="rating.staff_assisted",
+        object_type="rating",
+        object_id=rating.id,
+        center_id=center.id,
+        summary={"counter_id": counter.id},
+    )
+    return rating
+
+
 def clear_flags(rating: Rating, *, actor) -> None:
     if not rating.is_pending_review:
-        raise PortalError("not pending")
+        raise PortalError(_("This rating is not held for review."))
     rating.cleared_at = now_utc()
     rating.cleared_by_id = actor.id
     if rating.channel != Channel.STAFF:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -21,10 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 
-from ..accounts.decorators import roles_required
+from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
-from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
-from ..audit import services as audit
+from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
@@ -35,7 +33,7 @@ from ..shared.timeutils import now_utc
 from . import services
 from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from .models import ASPECTS, Channel, DossierOutcome, Rating, RollupScope
+from .models import ASPECTS, DossierOutcome, Rating, RollupScope
 from .posters import render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
@@ -67,17 +65,6 @@ def _period_or_400(args) -> tuple[date, date]:
         return parse_period(args)
     except ValueError:
         abort(400)
-
-
-def _center_or_404(code: str, *, manage: bool = False) -> Center:
-    center = db.session.scalar(sa.select(Center).where(Center.code == code))
-    if center is None:
-        abort(404)
-    if not can_view_center(current_user, center):
-        abort(403)
-    if manage and not can_manage_center(current_user, center):
-        abort(403)
-    return center
 
 
 def _counter_or_404(center: Center, counter_id: int) -> Counter:
@@ -169,7 +156,7 @@ def mine():
 @bp.route("/<code>")
 @roles_required(*VIEWERS)
 def center(code: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     start, end = _period_or_400(request.args)
     total = _summaries(RollupScope.CENTER, [center.id], start, end)[center.id]
     counters = center.counters
@@ -220,7 +207,7 @@ def center(code: str):
 @bp.route("/<code>/ratings/<int:rating_id>/hide", methods=["POST"])
 @roles_required(*MODERATORS)
 def hide(code: str, rating_id: int):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     hidden = request.form.get("hidden", "1") == "1"
     services.set_comment_hidden(rating, hidden, actor=current_user)
@@ -232,7 +219,7 @@ def hide(code: str, rating_id: int):
 @bp.route("/<code>/ratings/<int:rating_id>/clear", methods=["POST"])
 @roles_required(*MODERATORS)
 def clear(code: str, rating_id: int):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     if not rating.is_pending_review:
         abort(409)
@@ -254,7 +241,7 @@ def _public_base() -> str:
 @bp.route("/<code>/qr")
 @roles_required(*VIEWERS)
 def qr_codes(code: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     rows = [
         {
             "counter": counter,
@@ -276,7 +263,7 @@ def qr_codes(code: str):
 @bp.route("/<code>/counters/<int:counter_id>/qr.<any(png, svg):fmt>")
 @roles_required(*VIEWERS)
 def qr_image(code: str, counter_id: int, fmt: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     counter = _counter_or_404(center, counter_id)
     if not counter.is_active:
         abort(404)
@@ -296,7 +283,7 @@ def qr_image(code: str, counter_id: int, fmt: str):
 @bp.route("/<code>/posters.pdf")
 @roles_required(*VIEWERS)
 def posters(code: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     counters = [c for c in center.counters if c.is_active]
     if not counters:
         abort(404)
@@ -311,7 +298,7 @@ def posters(code: str):
 @bp.route("/<code>/counters/<int:counter_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN, Role.MANAGER)
 def revoke(code: str, counter_id: int):
-    center = _center_or_404(code, manage=True)
+    center = center_or_abort(code, manage=True)
     counter = _counter_or_404(center, counter_id)
     services.revoke_counter_posters(counter, actor=current_user)
     db.session.commit()
@@ -345,7 +332,7 @@ def _labels(form: ReceiptForm) -> None:
 @bp.route("/<code>/receipts/new", methods=["GET", "POST"])
 @roles_required(*ISSUERS)
 def receipt_new(code: str):
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = ReceiptForm()
@@ -387,7 +374,7 @@ def receipt_new(code: str):
 def receipt_slip(code: str, receipt_id: int):
     from .models import Receipt
 
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     receipt = db.session.get(Receipt, receipt_id)
@@ -419,7 +406,7 @@ def assist(code: str):
 
     Stored with the ``staff`` channel: visible in the lists, never counted in scores.
     """
-    center = _center_or_404(code)
+    center = center_or_abort(code)
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = AssistedRatingForm()
@@ -432,21 +419,12 @@ def assist(code: str):
     form.score.choices = choices([(value, str(label)) for value, label in FACES.items()])
     if form.validate_on_submit():
         counter = _counter_or_404(center, int(form.counter.data))
-        target = services.Target(channel=Channel.STAFF, center=center, counter=counter)
-        rating = services.submit_rating(
-            target,
-            services.RatingInput(
-                score=int(form.score.data), comment=clean_text(form.comment.data or "")
-            ),
-            nonce_key="staff-" + secrets.token_hex(16),
-        )
-        audit.record(
+        rating = services.submit_staff_assisted(
+            center,
+            counter,
+            score=int(form.score.data),
+            comment=clean_text(form.comment.data or ""),
             actor=current_user,
-            action="rating.staff_assisted",
-            object_type="rating",
-            object_id=rating.id,
-            center_id=center.id,
-            summary={"counter_id": counter.id},
         )
         code_ = rating.tracking_code
         db.session.commit()

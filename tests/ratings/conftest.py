@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from portal.ratings import services
 from portal.ratings.models import Receipt
 from portal.shared.timeutils import now_utc
+from tests.conftest import RATINGS_TEST_CONFIG
 
 NONCE_RE = re.compile(r'name="nonce" value="([^"]+)"')
 TRACKING_RE = re.compile(r'id="tracking-code">([A-Z0-9]+)<')
@@ -21,13 +22,10 @@ TRACKING_RE = re.compile(r'id="tracking-code">([A-Z0-9]+)<')
 def app_config(app_config):
     return {
         **app_config,
+        **RATINGS_TEST_CONFIG,
         "RATING_MIN_FILL_SECONDS": 0,
         "RATING_LIMIT_DEVICE": "1000 per hour",
         "RATING_LIMIT_NETWORK": "10000 per hour",
-        # Every hour of every day is "open", so the off-hours flag does not fire by accident.
-        "RATING_OPENING_HOURS": (0.0, 24.0),
-        "RATING_CLOSED_WEEKDAYS": (),
-        "PUBLIC_BASE_URL": "https://danhgia.example.vn",
     }
 
 
