@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
         select_locale,
         select_timezone,
     )
+    from .navigation import register_navigation
     from .security import register_security
     from .shared.uploads import apply_upload_limits
 
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     register_security(app)
     register_template_helpers(app)
+    register_navigation(app)
     app.before_request(remember_language_from_query)
 
 
