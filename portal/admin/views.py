@@ -10,7 +10,7 @@ from ..accounts import services as accounts
 from ..accounts.decorators import roles_required
 from ..accounts.forms import ConfirmForm, UserEditForm, UserFilterForm
 from ..accounts.models import Role, User
-from ..centers.services import get_center_by_code
+from ..centers.services import get_center_by_code, officers_in_list_order
 from ..extensions import db
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -54,7 +54,7 @@ def _officer_choices(form: UserEditForm, user: User | None) -> None:
         user.center.code if user and user.center else ""
     )
     center = get_center_by_code(code) if code else None
-    officers = center.officers if center else []
+    officers = officers_in_list_order(center) if center else []
     form.officer_id.choices = choices(
         [(0, _("— not linked —"))] + [(o.id, o.full_name) for o in officers]
     )

@@ -12,7 +12,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 from ..audit import services as audit
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
-from ..shared.text import fold
+from ..shared.text import fold, vietnamese_sort_key
 from .models import Center, CenterLevel, Counter, Officer
 
 CENTER_PREFIX = "Trung tâm Phục vụ hành chính công"
@@ -334,3 +334,8 @@ def iter_centers(province_code: int) -> Iterator[Center]:
     yield from db.session.scalars(
         sa.select(Center).where(Center.province_code == province_code).order_by(Center.code)
     )
+
+
+def officers_in_list_order(center: Center) -> list[Officer]:
+    """The center's officers as Vietnamese lists are ordered (by given name, Đ after D)."""
+    return sorted(center.officers, key=lambda o: (vietnamese_sort_key(o.full_name), o.id))
