@@ -431,3 +431,13 @@ def add_official_holidays(*, actor) -> int:
             add_holiday(actor=actor, day=day, name=name)
             added += 1
     return added
+
+
+def provinces() -> list[tuple[int, str]]:
+    """The provinces that have centers in this database, with their names."""
+    rows = db.session.execute(
+        sa.select(Center.province_code, sa.func.min(Center.province_name))
+        .group_by(Center.province_code)
+        .order_by(Center.province_code)
+    ).all()
+    return [(int(code), name) for code, name in rows]
