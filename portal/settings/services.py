@@ -124,7 +124,8 @@ def _stored() -> dict[str, Any]:
     return cached
 
 
-def _forget() -> None:
+def forget() -> None:
+    """Drop the values cached for this request (after a change, or in a long-running job)."""
     g.pop("_portal_settings", None)
     g.pop("_portal_holidays", None)
     g.pop("_portal_hours", None)
@@ -187,7 +188,7 @@ def update_settings(*, actor, values: dict[str, Any]) -> dict[str, list]:
         audit.record(
             actor=actor, action="settings.updated", object_type="settings", summary=changes
         )
-    _forget()
+    forget()
     return changes
 
 
@@ -338,7 +339,7 @@ def set_opening_hours(
             center_id=center.id if center else None,
             summary=changes,
         )
-    _forget()
+    forget()
     return hours
 
 
@@ -360,7 +361,7 @@ def clear_center_hours(center: Center, *, actor) -> None:
         center_id=center.id,
         summary=audit.diff(before, after),
     )
-    _forget()
+    forget()
 
 
 # Public holidays -------------------------------------------------------------------------
@@ -401,7 +402,7 @@ def add_holiday(*, actor, day: date, name: str) -> PublicHoliday:
         object_id=day.isoformat(),
         summary={"day": [None, day.isoformat()], "name": [None, holiday.name]},
     )
-    _forget()
+    forget()
     return holiday
 
 
@@ -419,7 +420,7 @@ def remove_holiday(*, actor, day: date) -> None:
     )
     db.session.delete(holiday)
     db.session.flush()
-    _forget()
+    forget()
 
 
 def add_official_holidays(*, actor) -> int:
