@@ -127,7 +127,7 @@ def test_filters_by_center_name_actor_action_and_dates(client, auth, users, cent
 
 def test_log_is_paginated(client, auth, users, app):
     app.config["PER_PAGE"] = 3
-    for i in range(7):
+    for _i in range(7):
         audit.record(actor=users["admin"], action="settings.updated", object_type="settings")
     db.session.commit()
     auth.login(users["admin"])
