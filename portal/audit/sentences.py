@@ -207,7 +207,7 @@ def describe(action: str, *, actor: str, obj: str, center: str | None = None) ->
         what = str(text.sentence) % {"actor": actor, "object": obj}
     else:
         what = str(GENERIC_SENTENCE) % {"actor": actor, "object": obj, "action": action}
-    if center:
+    if center and center != obj:
         return _("%(what)s, at %(center)s.", what=what, center=center)
     return _("%(what)s.", what=what)
 

@@ -147,7 +147,8 @@ def effective() -> dict[str, Any]:
 def display_value(key: str, value: Any) -> Any:
     """The value as the settings page shows it (shares as percentages)."""
     if key in PERCENT_KEYS:
-        return round(value * 100, 2)
+        percent = round(value * 100, 2)
+        return int(percent) if percent == int(percent) else percent
     return value
 
 
