@@ -17,6 +17,11 @@ from wtforms import (
 from ..settings.services import DEFINITIONS
 from ..shared.forms import BaseForm, choices, length, number_range, optional, required
 
+#: What the settings page holds (also the page's summary line).
+SETTINGS_SUMMARY = _l(
+    "Complaint due days, alert thresholds, minimum ratings, opening hours and public holidays."
+)
+
 WEEKDAY_LABELS = (
     (0, _l("Monday")),
     (1, _l("Tuesday")),

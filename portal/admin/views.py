@@ -38,7 +38,7 @@ from ..settings import services as settings
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.timeutils import DISPLAY_TZ
-from .forms import WEEKDAY_LABELS, HolidayForm, OpeningHoursForm, SettingsForm
+from .forms import SETTINGS_SUMMARY, WEEKDAY_LABELS, HolidayForm, OpeningHoursForm, SettingsForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -195,6 +195,7 @@ def _settings_page(form=None, hours_form=None, holiday_form=None, status: int = 
     return (
         render_template(
             "admin/settings.html",
+            summary=SETTINGS_SUMMARY,
             form=form,
             hours_form=hours_form,
             holiday_form=holiday_form or HolidayForm(),

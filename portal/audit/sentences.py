@@ -106,7 +106,10 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 def format_value(field_name: str, value: Any, names: Names | None = None) -> str:
     names = names or Names()
     if field_name in _VALUE_FORMATS and value is not None:
-        return _VALUE_FORMATS[field_name](value, names)
+        try:
+            return _VALUE_FORMATS[field_name](value, names)
+        except (TypeError, ValueError, IndexError):
+            return str(value)  # a shape this formatter does not know: show it as it is
     if value is None or value == "":
         return _("(empty)")
     if isinstance(value, bool):
@@ -192,9 +195,19 @@ def actor_name(actor_label: str) -> str:
     return actor_label
 
 
-def object_name(object_type: str, object_id: str | None, looked_up: str | None = None) -> str:
+def is_known(action: str) -> bool:
+    return action in _ACTIONS
+
+
+def object_name(
+    object_type: str, object_id: str | None, looked_up: str | None = None, *, with_type: bool = True
+) -> str:
+    """The object's looked-up name, else its number (with its kind when ``with_type``:
+    the registered sentences already name the kind)."""
     if looked_up:
         return looked_up
+    if not with_type and object_id:
+        return f"#{object_id}"
     label = _OBJECT_TYPES.get(object_type)
     kind = str(label) if label is not None else object_type.replace("_", " ")
     return f"{kind} #{object_id}" if object_id else kind
@@ -413,6 +426,18 @@ register_fields(
         "closes": _l("Closes at"),
         "closed_weekdays": _l("Closed on"),
         "day": _l("Day"),
+        "accounts_created": _l("Accounts created"),
+        "centers_populated": _l("Centers filled with demo data"),
+        "ratings_created": _l("Ratings created"),
+        "standard_version_id": _l("Standard version"),
+        "checksum": _l("Checksum"),
+        "criterion_id": _l("Criterion"),
+        "size": _l("Size (bytes)"),
+        "sha256": _l("Checksum"),
+        "phash": _l("Image fingerprint"),
+        "choice": _l("Answer"),
+        "note": _l("Note"),
+        "not_applicable": _l("Not applicable"),
     }
 )
 _PLAIN_LIST_FIELDS.update({"closed_weekdays", "scope_center_ids"})

@@ -97,7 +97,9 @@ def _object(entry: AuditEntry, names: sentences.Names) -> str:
             looked_up = _("province %(code)s", code=oid)
     if entry.object_type == "holiday" and oid:
         looked_up = sentences.format_value("day", oid)
-    return sentences.object_name(entry.object_type, oid, looked_up)
+    return sentences.object_name(
+        entry.object_type, oid, looked_up, with_type=not sentences.is_known(entry.action)
+    )
 
 
 def _lines(items) -> list[Line]:
