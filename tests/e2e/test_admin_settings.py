@@ -39,3 +39,26 @@ def test_admin_creates_an_officer_by_typing_the_center_without_accents(live_serv
     page.get_by_label("Trung tâm (quản lý và công chức)").fill("phuong viet tri")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mật khẩu ban đầu")
+
+
+def test_center_picker_asks_the_server_when_there_are_thousands(
+    live_server, desktop_page, monkeypatch
+):
+    from portal.centers import services as centers
+
+    monkeypatch.setattr(centers, "PICKER_FULL_LIST_MAX", 0)  # as with 3,355 centers
+    page = desktop_page
+    login(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/admin/users/new")
+    options = page.locator("#center-options option")
+    expect(options).to_have_count(0)
+    page.get_by_label("Trung tâm (quản lý và công chức)").press_sequentially("viet tri")
+    expect(options).to_have_count(1)
+    label = "07900 — Trung tâm Phục vụ hành chính công phường Việt Trì"
+    expect(options.first).to_have_attribute("value", label)
+    page.get_by_label("Trung tâm (quản lý và công chức)").fill(label)
+    page.get_by_label("Tên đăng nhập").fill("quanly.moi")
+    page.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    page.get_by_label("Vai trò").select_option("manager")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mật khẩu ban đầu")
