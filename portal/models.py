@@ -13,4 +13,5 @@ from .ratings.models import (  # noqa: F401
     Receipt,
     UsedNonce,
 )
+from .settings.models import OpeningHours, PublicHoliday, Setting  # noqa: F401
 from .standards.models import Area, Criterion, Standard, StandardVersion  # noqa: F401

@@ -98,6 +98,12 @@ MENU: tuple[MenuItem, ...] = (
     ),
     MenuItem("admin.users", _l("Users"), _l("Accounts, roles and scopes."), (ADMIN,)),
     MenuItem(
+        "admin.settings_page",
+        _l("Settings"),
+        _l("Complaint due days, alert thresholds, opening hours and public holidays."),
+        (ADMIN,),
+    ),
+    MenuItem(
         "audit.index",
         _l("Audit log"),
         _l("Every change, who made it and when, in a tamper-evident chain."),

@@ -122,6 +122,32 @@ MATRIX = [
         ADMINS,
     ),
     ("admin.user_reset_password", "POST", "/admin/users/{user}/reset-password", {}, ADMINS),
+    ("admin.center_options", "GET", "/admin/center-options?q=viet", None, ADMINS),
+    ("admin.settings_page", "GET", "/admin/settings", None, ADMINS),
+    ("admin.settings_page", "POST", "/admin/settings", {"case_due_working_days": "7"}, ADMINS),
+    (
+        "admin.settings_hours",
+        "POST",
+        "/admin/settings/opening-hours",
+        {"center": "07900", "opens": "07:30", "closes": "17:00", "closed_weekdays": ["6"]},
+        ADMINS,
+    ),
+    ("admin.settings_hours_clear", "POST", "/admin/settings/opening-hours/07900/clear", {}, ADMINS),
+    (
+        "admin.settings_holiday_add",
+        "POST",
+        "/admin/settings/holidays",
+        {"day": "2026-09-03", "name": "Nghỉ bù"},
+        ADMINS,
+    ),
+    (
+        "admin.settings_holiday_remove",
+        "POST",
+        "/admin/settings/holidays/2026-09-03/remove",
+        {},
+        ADMINS,
+    ),
+    ("admin.settings_holiday_official", "POST", "/admin/settings/holidays/official", {}, ADMINS),
 ]
 
 FOUNDATION_BLUEPRINTS = ("main", "accounts", "centers", "admin", "audit")

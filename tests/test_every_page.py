@@ -346,6 +346,7 @@ def test_pager_links_to_page_two_and_the_last_page(demo_app):
 UNLINKED = {
     "main.healthz": "for the load balancer",
     "admin.index": "redirects to the users list",
+    "admin.center_options": "JSON for the center picker, fetched by its script",
     "ratings.receipt_slip": "shown after issuing a receipt (a POST)",
     # The demo data has no started checklist yet: the inspection slice seeds them.
     "assessments.detail": "no assessment in the demo data yet",

@@ -9,10 +9,11 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 
 from ..shared.forms import BaseForm, choices, email, equal_to, length, optional, regexp, required
-from .models import ROLE_LABELS
+from .models import ROLE_LABELS, Role
 
 
 class LoginForm(BaseForm):
@@ -66,9 +67,14 @@ class UserEditForm(BaseForm):
         _l("Role"),
         choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
         validators=[required()],
+        # The least privileged role: an administrator raises it on purpose.
+        default=Role.OFFICER.value,
     )
     center_code = StringField(
-        _l("Center code (managers and officers)"), validators=[optional(), length(max=10)]
+        _l("Center (managers and officers)"),
+        validators=[optional(), length(max=300)],
+        description=_l("Type part of the name (accents optional) or the code, then pick."),
+        render_kw={"list": "center-options", "autocomplete": "off", "data-center-picker": ""},
     )
     officer_id = SelectField(
         _l("Officer record (counter officers)"),
@@ -82,9 +88,11 @@ class UserEditForm(BaseForm):
     scope_province_code = IntegerField(
         _l("Province code of the inspector's scope"), validators=[optional()]
     )
-    scope_center_codes = StringField(
-        _l("Center codes of the inspector's scope (comma separated)"),
-        validators=[optional(), length(max=2000)],
+    scope_center_codes = TextAreaField(
+        _l("Centers of the inspector's scope"),
+        validators=[optional(), length(max=20000)],
+        description=_l("One center per line: its name or its code."),
+        render_kw={"rows": 4},
     )
     is_active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))

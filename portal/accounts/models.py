@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..shared.text import vietnamese_sort_string
 from ..shared.timeutils import now_utc
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
+    #: ``full_name`` in Vietnamese list order (given name first), kept by ``_sort_name``.
+    name_sort_key: Mapped[str] = mapped_column(sa.String(500), default="", index=True)
     email: Mapped[str | None] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(20), index=True)
@@ -103,6 +106,11 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"
+
+    @validates("full_name")
+    def _sort_name(self, _key: str, value: str) -> str:
+        self.name_sort_key = vietnamese_sort_string(value or "")
+        return value
 
     # Flask-Login -----------------------------------------------------------
     def get_id(self) -> str:

@@ -321,7 +321,7 @@ def generate_initial_password() -> str:
 
 def list_users(*, actor: User, query: str = "", role: str = "") -> sa.Select:
     _require_admin(actor)
-    stmt = sa.select(User).order_by(User.role, User.username)
+    stmt = sa.select(User).order_by(User.name_sort_key, User.username)
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..centers.models import Center
 from ..ratings.models import RollupScope
 from ..ratings.services import rollup_counts
-from ..scoring.rules import DEFAULT_MIN_N, satisfaction
+from ..scoring.rules import satisfaction
+from ..settings import services as settings
 from .models import AssessmentPeriod
 
 
@@ -83,7 +83,7 @@ def _qr_ratings(center: Center, period: AssessmentPeriod) -> SourceValue:
 
 def _satisfaction(center: Center, period: AssessmentPeriod) -> SourceValue:
     s = satisfaction(_period_counts(center, period))
-    min_n = current_app.config.get("RATING_MIN_N", DEFAULT_MIN_N)
+    min_n = settings.get("rating_min_n")
     if s.n < min_n:
         return SourceValue(
             False,

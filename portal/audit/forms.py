@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField
+from wtforms import DateField, SelectField, StringField
 
-from ..shared.forms import BaseForm, length, optional
+from ..shared.forms import BaseForm, choices, length, optional
+from .sentences import action_choices
 
 
 class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), validators=[optional(), length(max=60)])
-    object_type = StringField(_l("Object type"), validators=[optional(), length(max=40)])
-    actor = StringField(_l("Actor (username)"), validators=[optional(), length(max=64)])
-    center_code = StringField(_l("Center code"), validators=[optional(), length(max=10)])
+    # Free values stay allowed: ``?action=rating.`` filters by prefix (links, bookmarks).
+    action = SelectField(_l("Action"), validators=[optional()], validate_choice=False)
+    actor = StringField(_l("Who (username)"), validators=[optional(), length(max=64)])
+    center_code = StringField(
+        _l("Center (name or code)"),
+        validators=[optional(), length(max=300)],
+        render_kw={"list": "center-options", "autocomplete": "off", "data-center-picker": ""},
+    )
     date_from = DateField(_l("From"), validators=[optional()])
     date_to = DateField(_l("To"), validators=[optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = choices([("", _l("All actions")), *action_choices()])

@@ -12,7 +12,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 from ..audit import services as audit
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
-from ..shared.text import fold
+from ..shared.text import fold, vietnamese_sort_key
 from .models import Center, CenterLevel, Counter, Officer
 
 CENTER_PREFIX = "Trung tâm Phục vụ hành chính công"
@@ -177,6 +177,68 @@ def get_center_by_code(code: str) -> Center | None:
     return db.session.scalar(sa.select(Center).where(Center.code == code))
 
 
+def center_label(center: Center) -> str:
+    """How a center appears in pickers: ``07900 — Trung tâm … phường Việt Trì``."""
+    return f"{center.code} — {center.name}"
+
+
+def _leading_code(text: str) -> str:
+    head = text.split("—", 1)[0].split(" ", 1)[0].strip(" -–")
+    return head if head.isdigit() else ""
+
+
+def find_centers(text: str, *, limit: int = 10) -> list[Center]:
+    """Centers matching a typed code, picker label or name (with or without diacritics)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return []
+    code = _leading_code(text)
+    if code:
+        center = get_center_by_code(code)
+        if center is not None:
+            return [center]
+    candidates = list(
+        db.session.scalars(search_centers(sa.true(), q=text).limit(max(limit, 1) + 1))
+    )
+    folded = fold(text)
+    exact = [c for c in candidates if folded in (fold(c.name), fold(c.unit_name))]
+    return exact if len(exact) == 1 else candidates[: limit + 1]
+
+
+def resolve_center(text: str) -> Center:
+    """The one center that ``text`` names; :class:`CenterError` when none or several do."""
+    matches = find_centers(text, limit=5)
+    if not matches:
+        raise CenterError(_("No center matches “%(text)s”.", text=text.strip()))
+    if len(matches) > 1:
+        names = "; ".join(center_label(c) for c in matches[:5])
+        raise CenterError(
+            _(
+                "Several centers match “%(text)s”: %(names)s. Type more of the name, or the code.",
+                text=text.strip(),
+                names=names + ("; …" if len(matches) > 5 else ""),
+            )
+        )
+    return matches[0]
+
+
+#: Up to this many centers the pickers list every center; above it they ask the server.
+PICKER_FULL_LIST_MAX = 1000
+
+
+def picker_options() -> list[tuple[str, str]] | None:
+    """``(label, folded label)`` of every center for a datalist, or ``None`` when too many."""
+    count = db.session.scalar(sa.select(sa.func.count(Center.id))) or 0
+    if count > PICKER_FULL_LIST_MAX:
+        return None
+    rows = db.session.execute(
+        sa.select(Center.code, Center.name).order_by(
+            Center.province_code, Center.level.desc(), Center.unit_name
+        )
+    ).all()
+    return [(f"{code} — {name}", fold(f"{code} {name}")) for code, name in rows]
+
+
 # Editing (the caller checks ``can_manage_center`` first; services re-check) -------
 
 
@@ -334,3 +396,8 @@ def iter_centers(province_code: int) -> Iterator[Center]:
     yield from db.session.scalars(
         sa.select(Center).where(Center.province_code == province_code).order_by(Center.code)
     )
+
+
+def officers_in_list_order(center: Center) -> list[Officer]:
+    """The center's officers as Vietnamese lists are ordered (by given name, Đ after D)."""
+    return sorted(center.officers, key=lambda o: (vietnamese_sort_key(o.full_name), o.id))

@@ -44,7 +44,10 @@ def index():
 def detail(code: str):
     center = center_or_abort(code)
     return render_template(
-        "centers/detail.html", center=center, can_manage=can_manage_center(current_user, center)
+        "centers/detail.html",
+        center=center,
+        officers=services.officers_in_list_order(center),
+        can_manage=can_manage_center(current_user, center),
     )
 
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from ..centers.models import Center, Counter
 from ..extensions import db
 from ..ratings.models import Rating, RatingRollup, RollupScope
+from ..settings import services as settings
 from .models import Case, CaseStatus
 
 
@@ -31,14 +32,13 @@ class Alert:
 
 
 def compute_alerts(center_clause, today: date) -> list[Alert]:
-    config = current_app.config
     alerts: list[Alert] = []
     centers = {c.id: c for c in db.session.scalars(sa.select(Center).where(center_clause)).all()}
     if not centers:
         return alerts
     ids = list(centers)
 
-    since = today - timedelta(days=config["ALERT_WINDOW_DAYS"] - 1)
+    since = today - timedelta(days=settings.get("alert_window_days") - 1)
     t = RatingRollup
     rows = db.session.execute(
         sa.select(
@@ -51,7 +51,9 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
     ).all()
     for center_id, bad, n in rows:
         n, bad = int(n or 0), int(bad or 0)
-        if n >= config["ALERT_MIN_COUNT"] and bad / n > config["ALERT_DISSATISFIED_SHARE"]:
+        if n >= settings.get("alert_min_count") and bad / n > settings.get(
+            "alert_dissatisfied_share"
+        ):
             c = centers[center_id]
             alerts.append(
                 Alert(
@@ -63,12 +65,12 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
                         "%(share)d%% of %(n)d ratings in the last %(days)d days were dissatisfied.",
                         share=round(bad / n * 100),
                         n=n,
-                        days=config["ALERT_WINDOW_DAYS"],
+                        days=settings.get("alert_window_days"),
                     ),
                 )
             )
 
-    silent_since = today - timedelta(days=config["ALERT_SILENT_DAYS"])
+    silent_since = today - timedelta(days=settings.get("alert_silent_days"))
     last = (
         sa.select(Rating.counter_id, sa.func.max(Rating.day).label("last_day"))
         .where(Rating.counter_id.is_not(None))
@@ -96,7 +98,7 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
                 _(
                     "Counter %(number)s has had no rating for %(days)d days.",
                     number=counter.number,
-                    days=config["ALERT_SILENT_DAYS"],
+                    days=settings.get("alert_silent_days"),
                 ),
             )
         )

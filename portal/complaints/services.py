@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
+from ..settings import services as settings
 from ..shared.errors import PortalError
 from ..shared.timeutils import now_utc
 from .models import Case, CaseSource, CaseStatus
 
 
-def add_working_days(start: date, days: int) -> date:
-    """``days`` working days (Monday–Friday) after ``start``."""
+def add_working_days(start: date, days: int, holidays: Collection[date] = frozenset()) -> date:
+    """``days`` working days (Monday–Friday, not a public holiday) after ``start``."""
     current = start
     added = 0
     while added < days:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current not in holidays:
             added += 1
     return current
 
@@ -40,7 +41,9 @@ def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
         rating_id=rating.id,
         source=source,
         status=CaseStatus.OPEN,
-        due_on=add_working_days(rating.day, current_app.config["CASE_DUE_WORKING_DAYS"]),
+        due_on=add_working_days(
+            rating.day, settings.get("case_due_working_days"), settings.holidays()
+        ),
         created_at=rating.created_at,
     )
     db.session.add(case)

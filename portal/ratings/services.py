@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
+from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import NotFound, PortalError
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
@@ -330,10 +331,8 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
     config = current_app.config
     flags = []
     local = as_aware_utc(moment).astimezone(DISPLAY_TZ)
-    start, end = config["RATING_OPENING_HOURS"]
-    if local.weekday() in config["RATING_CLOSED_WEEKDAYS"] or not (
-        start <= local.hour + local.minute / 60 < end
-    ):
+    hours = settings.hours_for(target.center.id, target.center.province_code)
+    if not hours.is_open(local.weekday(), local.hour * 60 + local.minute):
         flags.append("off_hours")
     # Burst: would this be more than BURST_MAX ratings in the window? Look only at the
     # BURST_MAX-th most recent rating (an index seek), never count the whole window, so

@@ -24,8 +24,10 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..centers.models import Center, Counter, Officer
+from ..centers.services import officers_in_list_order
 from ..extensions import db
 from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
+from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
@@ -112,7 +114,7 @@ def mine():
     officer = current_user.officer
     if officer is None or officer.center_id != current_user.center_id:
         return render_template("ratings/mine.html", officer=None, start=start, end=end)
-    min_n = current_app.config["RATING_MIN_N"]
+    min_n = settings.get("rating_min_n")
     province_officers = db.session.execute(
         sa.select(Officer.id, Officer.center_id)
         .join(Center, Center.id == Officer.center_id)
@@ -160,7 +162,7 @@ def center(code: str):
     start, end = _period_or_400(request.args)
     total = _summaries(RollupScope.CENTER, [center.id], start, end)[center.id]
     counters = center.counters
-    officers = center.officers
+    officers = officers_in_list_order(center)
     counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
     officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
     in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
@@ -349,7 +351,7 @@ def receipt_new(code: str):
         + [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
     )
     form.officer.choices = choices(
-        [("", _("— none —"))] + [(str(o.id), o.full_name) for o in center.officers]
+        [("", _("— none —"))] + [(str(o.id), o.full_name) for o in officers_in_list_order(center)]
     )
     form.counter.validators = []
     form.officer.validators = []

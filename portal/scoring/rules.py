@@ -29,6 +29,7 @@ def shown(value: float | int | Decimal) -> Decimal:
         value = Decimal(repr(float(value)))  # the shortest decimal reading back as this float
     return value.quantize(_QUANTUM, rounding=ROUND_HALF_UP)
 
+
 # Criterion answers ---------------------------------------------------------------
 
 

@@ -50,3 +50,98 @@ def neutralise_formula(value: str) -> str:
 def one_line(value: str) -> str:
     """For log lines: CR/LF encoded so user text cannot forge another line."""
     return value.replace("\r", "\\r").replace("\n", "\\n")
+
+
+#: The Vietnamese alphabet (with the foreign letters f, j, w, z at their Latin places).
+_VI_ALPHABET = [
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
+_VI_LETTER_RANK = {letter: i + 1 for i, letter in enumerate(_VI_ALPHABET)}
+#: Tone marks in dictionary order: ngang (none), huyền, hỏi, ngã, sắc, nặng.
+_VI_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MODIFIERS = frozenset("\u0306\u0302\u031b")  # breve, circumflex, horn: part of the letter
+
+
+def _vi_word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(letters, tones) of one word; letters compare first, tones only break ties."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = "".join(c for c in decomposed if c not in _VI_TONE_RANK)
+        tone = next((_VI_TONE_RANK[c] for c in decomposed if c in _VI_TONE_RANK), 0)
+        base = unicodedata.normalize("NFC", base)
+        rank = _VI_LETTER_RANK.get(base)
+        if rank is None:
+            # Digits and other characters: after the letters, in code point order.
+            stripped = "".join(
+                c for c in unicodedata.normalize("NFD", base) if c not in _LETTER_MODIFIERS
+            )
+            rank = _VI_LETTER_RANK.get(stripped, 100 + ord(base[0]) if base else 100)
+        letters.append(rank)
+        tones.append(tone)
+    return tuple(letters), tuple(tones)
+
+
+def vietnamese_sort_key(full_name: str) -> tuple:
+    """Sort key for a Vietnamese full name, as Vietnamese lists are ordered.
+
+    By the given name (the last word) first, then the rest of the name as written
+    (family name, middle names), each word in Vietnamese alphabet order (a ă â b c d đ …,
+    so Đ comes after D) with the tone deciding only between otherwise equal words.
+    Case and NFC/NFD differences are ignored.
+    """
+    words = (full_name or "").split()
+    if not words:
+        return ((), ())
+    given = _vi_word_key(words[-1])
+    rest = tuple(_vi_word_key(w) for w in words[:-1])
+    return (given, rest)
+
+
+def vietnamese_sort_string(full_name: str, *, max_length: int = 500) -> str:
+    """:func:`vietnamese_sort_key` as a string of digits, for an indexed ``ORDER BY``.
+
+    Each word is its letters (three digits each), ``000``, its tones (one digit each,
+    1–6) and ``0``: comparing two such strings compares the keys, in any collation.
+    """
+    given, rest = vietnamese_sort_key(full_name)
+    if not given:
+        return ""
+    parts = []
+    for letters, tones in (given, *rest):
+        parts.append("".join(f"{min(r, 999):03d}" for r in letters) + "000")
+        parts.append("".join(str(t + 1) for t in tones) + "0")
+    return "".join(parts)[:max_length]

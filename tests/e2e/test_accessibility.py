@@ -33,6 +33,7 @@ PAGES = [
     ("admin", "/admin/users"),
     ("admin", "/admin/users/new"),
     ("admin", "/audit/"),
+    ("admin", "/admin/settings"),
     ("admin", "/standards/"),
     ("admin", "/assessments/periods/"),
     ("admin", "/ratings/"),

@@ -1,0 +1,1 @@
+"""Operational settings that administrators change in the portal (no views: see admin)."""
