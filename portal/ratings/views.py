@@ -27,13 +27,14 @@ from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
 from ..shared import crypto, qr
+from ..shared.errors import PortalError
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
 from . import services
 from .cli import posters_for
-from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from .models import ASPECTS, DossierOutcome, Rating, RollupScope
+from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
+from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
 from .posters import render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
@@ -101,7 +102,14 @@ def index():
         error_out=False,
     )
     stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
-    return render_template("ratings/index.html", page=page, stats=stats, start=start, end=end)
+    return render_template(
+        "ratings/index.html",
+        page=page,
+        stats=stats,
+        start=start,
+        end=end,
+        min_n=current_app.config["RATING_MIN_N"],
+    )
 
 
 @bp.route("/me")
@@ -135,7 +143,7 @@ def mine():
             Rating.comment != "",
             Rating.comment_hidden.is_(False),
         )
-        .order_by(Rating.id.desc())
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
         .limit(50)
     ).all()
     return render_template(
@@ -164,17 +172,21 @@ def center(code: str):
     counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
     officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
     in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
+    newest_first = (Rating.created_at.desc(), Rating.id.desc())
     comments = db.session.scalars(
-        sa.select(Rating)
-        .where(in_period, Rating.comment != "")
-        .order_by(Rating.id.desc())
-        .limit(100)
+        sa.select(Rating).where(in_period, Rating.comment != "").order_by(*newest_first).limit(100)
     ).all()
     pending = db.session.scalars(
         sa.select(Rating)
         .where(in_period, Rating.flags != "", Rating.cleared_at.is_(None))
-        .order_by(Rating.id.desc())
+        .order_by(*newest_first)
         .limit(100)
+    ).all()
+    reviewed = db.session.scalars(
+        sa.select(Rating)
+        .where(in_period, Rating.flags != "", Rating.cleared_at.is_not(None))
+        .order_by(Rating.cleared_at.desc(), Rating.id.desc())
+        .limit(50)
     ).all()
     phones = {}
     for rating in comments:
@@ -194,11 +206,15 @@ def center(code: str):
         officer_stats=officer_stats,
         comments=comments,
         pending=pending,
+        reviewed=reviewed,
         phones=phones,
         faces=FACES,
         chip_labels=CHIP_LABELS,
+        flag_labels=FLAG_LABELS,
+        flag_help=FLAG_HELP,
         aspect_labels=ASPECT_LABELS,
         aspects=ASPECTS,
+        min_n=current_app.config["RATING_MIN_N"],
         can_moderate=current_user.role in MODERATORS,
         can_manage=can_manage_center(current_user, center),
     )
@@ -207,25 +223,43 @@ def center(code: str):
 @bp.route("/<code>/ratings/<int:rating_id>/hide", methods=["POST"])
 @roles_required(*MODERATORS)
 def hide(code: str, rating_id: int):
+    """Hide a comment from public view (with a reason) or show it again."""
     center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     hidden = request.form.get("hidden", "1") == "1"
-    services.set_comment_hidden(rating, hidden, actor=current_user)
+    try:
+        services.set_comment_hidden(
+            rating, hidden, actor=current_user, reason=request.form.get("reason", "")
+        )
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".center", code=center.code) + f"#rating-{rating.id}")
     db.session.commit()
     flash(_("The comment is hidden.") if hidden else _("The comment is shown again."), "success")
     return redirect(url_for(".center", code=center.code))
 
 
-@bp.route("/<code>/ratings/<int:rating_id>/clear", methods=["POST"])
+@bp.route("/<code>/ratings/<int:rating_id>/review", methods=["POST"])
 @roles_required(*MODERATORS)
-def clear(code: str, rating_id: int):
+def review(code: str, rating_id: int):
+    """Confirm (abuse, never counts) or reject (counts again) a rating's flags, with a reason."""
     center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     if not rating.is_pending_review:
         abort(409)
-    services.clear_flags(rating, actor=current_user)
+    verdict = request.form.get("verdict", "")
+    try:
+        services.review_flags(rating, verdict, request.form.get("reason", ""), actor=current_user)
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".center", code=center.code) + f"#pending-{rating.id}")
     db.session.commit()
-    flash(_("The rating now counts in the scores."), "success")
+    if verdict == FlagReview.CONFIRMED:
+        flash(_("Confirmed as abuse: the rating stays out of the scores."), "success")
+    else:
+        flash(_("The flags were rejected: the rating now counts in the scores."), "success")
     return redirect(url_for(".center", code=center.code))
 
 

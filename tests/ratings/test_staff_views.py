@@ -70,7 +70,7 @@ ROUTES = [
     ("GET", "/ratings/07900/counters/{counter}/qr.svg", OK_VIEW, 200),
     ("POST", "/ratings/07900/counters/{counter}/revoke", OK_MANAGE, 302),
     ("POST", "/ratings/07900/ratings/{rating}/hide", OK_MODERATE, 302),
-    ("POST", "/ratings/07900/ratings/{rating}/clear", OK_MODERATE, 302),
+    ("POST", "/ratings/07900/ratings/{rating}/review", OK_MODERATE, 302),
     ("GET", "/ratings/07900/receipts/new", OK_ISSUE, 200),
     ("GET", "/ratings/07900/assist", OK_ISSUE, 200),
     ("GET", "/ratings/07900/receipts/{receipt}", OK_ISSUE, 200),
@@ -137,7 +137,10 @@ def audit_actions() -> list[str]:
 
 def test_moderation_hides_text_and_is_audited(client, auth, users, world, center):
     auth.login(users["inspector"])
-    client.post(f"/ratings/07900/ratings/{world['rating']}/hide", data={"hidden": "1"})
+    client.post(
+        f"/ratings/07900/ratings/{world['rating']}/hide",
+        data={"hidden": "1", "reason": "Lời lẽ xúc phạm"},
+    )
     auth.logout()
     auth.login(users["manager"])
     html = client.get("/ratings/07900").get_data(as_text=True)
@@ -148,8 +151,10 @@ def test_moderation_hides_text_and_is_audited(client, auth, users, world, center
 def test_clearing_flags_counts_the_rating_and_is_audited(client, auth, users, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RatingRollup)) == 0
     auth.login(users["inspector"])
-    assert client.post(f"/ratings/07900/ratings/{world['rating']}/clear").status_code == 302
-    assert client.post(f"/ratings/07900/ratings/{world['rating']}/clear").status_code == 409
+    url = f"/ratings/07900/ratings/{world['rating']}/review"
+    data = {"verdict": "rejected", "reason": "Khách đoàn đánh giá cùng lúc"}
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 409
     db.session.expire_all()
     assert db.session.get(Rating, world["rating"]).is_reportable
     rollup = db.session.scalars(sa.select(RatingRollup).where(RatingRollup.scope == "center")).one()
