@@ -363,6 +363,16 @@ def _labels(form: ReceiptForm) -> None:
     form.officer.label.text = _("Officer")
 
 
+def _prefill_own(form: ReceiptForm, center: Center) -> None:
+    """An officer linked to their staff record issues receipts for their own counter."""
+    officer = current_user.officer if current_user.role == Role.OFFICER else None
+    if officer is None or officer.center_id != center.id or not officer.is_active:
+        return
+    form.officer.data = str(officer.id)
+    if officer.counter is not None and officer.counter.is_active:
+        form.counter.data = str(officer.counter.id)
+
+
 @bp.route("/<code>/receipts/new", methods=["GET", "POST"])
 @roles_required(*ISSUERS)
 def receipt_new(code: str):
@@ -387,6 +397,8 @@ def receipt_new(code: str):
     )
     form.counter.validators = []
     form.officer.validators = []
+    if request.method == "GET":
+        _prefill_own(form, center)
     if form.validate_on_submit():
         counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
@@ -415,11 +427,19 @@ def receipt_slip(code: str, receipt_id: int):
     if receipt is None or receipt.center_id != center.id:
         abort(404)
     url = f"{_public_base()}/r/{services.receipt_token(receipt)}"
+    counter = receipt.counter
+    short_code = (
+        qr.format_short_code(services.counter_short_code(counter))
+        if counter is not None and counter.is_active
+        else ""
+    )
     return render_template(
         "ratings/receipt_slip.html",
         center=center,
         receipt=receipt,
         url=url,
+        short_code=short_code,
+        code_page=f"{_public_base()}/r/",
         svg=qr.qr_svg(url, scale=5),
     )
 
