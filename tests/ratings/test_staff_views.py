@@ -20,7 +20,9 @@ def world(app, center, other_center, users):
     app.config["RATING_BURST_MAX"] = 0  # the rating below is flagged as a burst
     target = services.Target(channel=Channel.COUNTER_QR, center=center, counter=center.counters[0])
     rating = services.submit_rating(
-        target, services.RatingInput(score=1, comment="Thái độ kém"), nonce_key="w1"
+        target,
+        services.RatingInput(score=1, comment="Thái độ kém", phone_e164="+84912345678"),
+        nonce_key="w1",
     )
     receipt = services.issue_receipt(
         center, dossier_code="H25-1", outcome="refused", counter=None, officer=None
@@ -77,6 +79,9 @@ ROUTES = [
     ("GET", "/cases/{case}", OK_VIEW, 200),
     ("POST", "/cases/{case}", OK_MANAGE, 302),
     ("GET", "/cases/?center=07900", OK_VIEW, 200),
+    ("POST", "/cases/{case}/phone", {"manager"}, 200),
+    ("GET", "/cases/alerts?center=07900", OK_VIEW, 200),
+    ("POST", "/cases/alerts/acknowledge", OK_MODERATE, 302),
 ]
 
 
@@ -85,7 +90,11 @@ ROUTES = [
 def test_authorization_matrix(client, auth, users, world, role, method, path, allowed, ok):
     login(auth, users, role)
     url = path.format(**world)
-    data = {"answer": "Đã xử lý"} if method == "POST" else None
+    data = (
+        {"answer": "Đã xử lý", "center": "07900", "kind": "overdue_case"}
+        if method == "POST"
+        else None
+    )
     response = client.open(url, method=method, data=data)
     assert response.status_code == expected(role, allowed, ok), (role, url)
 
