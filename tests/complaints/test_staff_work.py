@@ -301,3 +301,17 @@ def test_manager_sees_alerts_without_the_acknowledge_button(client, auth, users,
     auth.login(users["manager"])
     html = client.get("/cases/alerts").get_data(as_text=True)
     assert _alert_ids(html) and "/cases/alerts/acknowledge" not in html
+
+
+def test_acknowledged_alerts_are_not_sent_again(runner, client, auth, users, province, alerting):
+    def manager_part(output: str) -> str:
+        return output[output.index("[manager]") :].split("\n[")[0]
+
+    assert "quá hạn" in manager_part(runner.invoke(args=["alerts", "send"]).output)
+    auth.login(users["inspector"])
+    client.post(
+        "/cases/alerts/acknowledge",
+        data={"kind": "overdue_case", "center": "07900", "subject": "0"},
+    )
+    after = manager_part(runner.invoke(args=["alerts", "send"]).output)
+    assert "quá hạn" not in after and "không hài lòng" in after
