@@ -478,10 +478,22 @@ def review_flags(rating: Rating, verdict: str, reason: str, *, actor) -> None:
     if verdict not in (FlagReview.CONFIRMED, FlagReview.REJECTED):
         raise PortalError(_("Choose whether to confirm or reject the flags."))
     reason = _reason(reason)
-    rating.cleared_at = now_utc()
-    rating.cleared_by_id = actor.id
-    rating.flag_review = str(verdict)
-    rating.flag_review_reason = reason
+    # One conditional UPDATE: of two inspectors deciding at once, only one verdict (and one
+    # rollup change) is recorded; the other gets an error.
+    result = db.session.execute(
+        sa.update(Rating)
+        .where(Rating.id == rating.id, Rating.cleared_at.is_(None))
+        .values(
+            cleared_at=now_utc(),
+            cleared_by_id=actor.id,
+            flag_review=str(verdict),
+            flag_review_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise PortalError(_("This rating is not held for review."))
+    db.session.refresh(rating)
     if rating.is_reportable:
         apply_to_rollups(rating)
     audit.record(

@@ -354,3 +354,22 @@ def test_rollups_untouched_by_staff_pages(client, auth, users, province, many_ra
         assert client.get(f"/ratings/{c.code}").status_code == 200
         assert client.get(f"/centers/{c.code}").status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RatingRollup)) == before
+
+
+def test_two_verdicts_at_once_count_once(app, users, province, many_ratings):
+    """The second of two simultaneous verdicts (stale in its session) is refused."""
+    from portal.shared.errors import PortalError
+
+    rating = _pending(province[0])[0]
+    assert rating.is_pending_review  # loaded in this session
+    db.session.execute(  # another inspector's verdict commits first
+        sa.update(Rating)
+        .where(Rating.id == rating.id)
+        .values(cleared_at=now_utc(), flag_review="confirmed", flag_review_reason="Trước")
+        .execution_options(synchronize_session=False)
+    )
+    before = rollup_counts("center")
+    with pytest.raises(PortalError):
+        services.review_flags(rating, "rejected", "Sau", actor=users["inspector"])
+    assert rollup_counts("center") == before  # in the same transaction: nothing added
+    db.session.rollback()
