@@ -100,6 +100,9 @@ class Config:
     ALERT_WINDOW_DAYS = 7
     ALERT_MIN_COUNT = 10
     ALERT_SILENT_DAYS = 7
+    #: An acknowledged alert leaves the open list for this many days (then opens again
+    #: if the situation lasts).
+    ALERT_ACK_DAYS = 7
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

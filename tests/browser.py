@@ -152,3 +152,10 @@ def viet_tri_center():
     )
     center.refresh_search_key()
     return center
+
+
+def open_menu(page) -> None:
+    """On a phone the staff menu sits behind its button; open it (no-op on a desktop)."""
+    button = page.locator("label.nav-toggle-label")
+    if button.count() and button.is_visible() and not page.locator("#nav-toggle").is_checked():
+        button.click()

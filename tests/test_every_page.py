@@ -351,6 +351,7 @@ UNLINKED = {
     # The demo data has no started checklist yet: the inspection slice seeds them.
     "assessments.detail": "no assessment in the demo data yet",
     "assessments.evidence_file": "no assessment in the demo data yet",
+    "assessments.printable": "no assessment in the demo data yet",
 }
 
 

@@ -174,6 +174,18 @@ def find_assessment(period: AssessmentPeriod, center: Center) -> Assessment | No
     )
 
 
+def center_assessments(center: Center) -> list[Assessment]:
+    """Every self-assessment of ``center``, the most recent period first."""
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(AssessmentPeriod, Assessment.period_id == AssessmentPeriod.id)
+            .where(Assessment.center_id == center.id)
+            .order_by(AssessmentPeriod.opens_on.desc(), Assessment.id.desc())
+        )
+    )
+
+
 def start_assessment(
     period: AssessmentPeriod, center: Center, *, actor: User, today: date | None = None
 ) -> Assessment:

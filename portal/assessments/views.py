@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..accounts.decorators import roles_required
+from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..extensions import db, talisman
 from ..shared.errors import PortalError
 from ..shared.forms import choices
+from ..shared.timeutils import now_utc
 from ..shared.uploads import large_upload
 from ..standards import services as standard_services
 from ..standards.models import Criterion
@@ -96,6 +97,20 @@ def index():
     )
 
 
+@bp.route("/center/<code>")
+@roles_required(*VIEWERS)
+def center(code: str):
+    """One center's checklists, every period (linked from the center's page)."""
+    center = center_or_abort(code)
+    assessments = services.center_assessments(center)
+    return render_template(
+        "assessments/center.html",
+        center=center,
+        assessments=assessments,
+        scores={a.id: services.score(a) for a in assessments},
+    )
+
+
 @bp.route("/start", methods=["POST"])
 @roles_required(Role.MANAGER)
 def start():
@@ -112,6 +127,12 @@ def start():
     return redirect(url_for(".detail", assessment_id=assessment.id))
 
 
+def _area_code(assessment: Assessment, value: str | None) -> str | None:
+    """The area shown alone (``?area=``), if it is one of the standard's areas."""
+    codes = {area.code for area in assessment.period.standard_version.areas}
+    return value if value in codes else None
+
+
 def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 200):
     period = assessment.period
     summary = services.score(assessment)
@@ -120,24 +141,30 @@ def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 2
     by_criterion: dict[int, list[Evidence]] = {}
     for item in assessment.evidence:
         by_criterion.setdefault(item.criterion_id, []).append(item)
+    criteria = period.standard_version.criteria
     hints = {
         c.id: sources.compute(c.auto_source, assessment.center, period)
-        for c in period.standard_version.criteria
+        for c in criteria
         if c.auto_source
     }
+    errors = errors or {}
     return (
         render_template(
             "assessments/detail.html",
             a=assessment,
             version=period.standard_version,
             summary=summary,
+            progress={p.area.code: p for p in summary.areas},
+            area_code=_area_code(assessment, request.args.get("area")),
+            error_areas={c.area.code for c in criteria if c.id in errors},
+            missing=services.missing_answers(assessment),
             editable=editable,
             answers=answers,
             evidence=by_criterion,
             reuse=services.reuse_warnings(assessment),
             hints=hints,
             posted=posted,
-            errors=errors or {},
+            errors=errors,
             field_name=field_name,
             max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
         ),
@@ -149,6 +176,27 @@ def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 2
 @roles_required(*VIEWERS)
 def detail(assessment_id: int):
     return _render(_assessment_or_404(assessment_id))
+
+
+@bp.route("/<int:assessment_id>/print")
+@roles_required(*VIEWERS)
+def printable(assessment_id: int):
+    """Every area and answer on plain pages, for printing or saving as PDF."""
+    assessment = _assessment_or_404(assessment_id)
+    summary = services.score(assessment)
+    evidence_counts: dict[int, int] = {}
+    for item in assessment.evidence:
+        evidence_counts[item.criterion_id] = evidence_counts.get(item.criterion_id, 0) + 1
+    return render_template(
+        "assessments/print.html",
+        a=assessment,
+        version=assessment.period.standard_version,
+        summary=summary,
+        progress={p.area.code: p for p in summary.areas},
+        answers={a.criterion_id: a for a in assessment.answers},
+        evidence_counts=evidence_counts,
+        printed_at=now_utc(),
+    )
 
 
 def _summary_json(assessment: Assessment, errors: dict[int, str]) -> dict:
@@ -170,6 +218,7 @@ def _summary_json(assessment: Assessment, errors: dict[int, str]) -> dict:
             for p in summary.areas
         ],
         "errors": {str(k): v for k, v in errors.items()},
+        "missing": [c.id for c in services.missing_answers(assessment)],
     }
 
 
@@ -266,6 +315,11 @@ def save(assessment_id: int):
         return redirect(url_for(".detail", assessment_id=assessment.id))
     else:
         flash(_("Draft saved."), "success")
+    goto = _area_code(assessment, request.form.get("goto"))
+    if goto is not None:  # "Save and go to the next area"
+        return redirect(
+            url_for(".detail", assessment_id=assessment.id, area=goto) + f"#area-{goto}"
+        )
     anchor = request.form.get("anchor", "")
     return redirect(
         url_for(".detail", assessment_id=assessment.id) + (f"#{anchor}" if anchor.isalnum() else "")

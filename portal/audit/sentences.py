@@ -312,6 +312,11 @@ for _action, _name, _sentence in (
         _l("%(actor)s entered %(object)s for a citizen"),
     ),
     ("rating.flags_cleared", _l("Rating cleared"), _l("%(actor)s cleared the flags of %(object)s")),
+    (
+        "rating.flags_confirmed",
+        _l("Rating held back"),
+        _l("%(actor)s confirmed the flags of %(object)s: it does not count"),
+    ),
     ("rating.comment_hidden", _l("Comment hidden"), _l("%(actor)s hid the comment of %(object)s")),
     (
         "rating.comment_shown",
@@ -329,6 +334,12 @@ for _action, _name, _sentence in (
         _l("%(actor)s reprinted the QR posters of %(object)s"),
     ),
     ("case.answered", _l("Complaint answered"), _l("%(actor)s answered %(object)s")),
+    (
+        "case.phone_revealed",
+        _l("Callback number shown"),
+        _l("%(actor)s looked at the callback number of %(object)s"),
+    ),
+    ("alert.acknowledged", _l("Alert acknowledged"), _l("%(actor)s acknowledged an alert")),
     ("demo.seeded", _l("Demo data loaded"), _l("%(actor)s loaded demo data for %(object)s")),
     ("settings.updated", _l("Settings changed"), _l("%(actor)s changed the settings")),
     (

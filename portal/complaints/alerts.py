@@ -14,12 +14,22 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from ..audit import services as audit
 from ..centers.models import Center, Counter
 from ..extensions import db
 from ..ratings.models import Rating, RatingRollup, RollupScope
 from ..settings import services as settings
-from .models import Case, CaseStatus
+from ..shared.errors import NotFound, PortalError
+from .models import AlertAcknowledgement, AlertKind, Case, CaseStatus
+
+ALERT_KIND_LABELS = {
+    AlertKind.DISSATISFIED: _l("Many dissatisfied ratings"),
+    AlertKind.SILENT_COUNTER: _l("Counter without ratings"),
+    AlertKind.OVERDUE_CASE: _l("Complaints past their due date"),
+}
+NOTE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,11 @@ class Alert:
     center_code: str
     center_name: str
     message: str
+    subject_id: int = 0  # the counter of a silent-counter alert
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.kind, self.center_id, self.subject_id)
 
 
 def compute_alerts(center_clause, today: date) -> list[Alert]:
@@ -100,6 +115,7 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
                     number=counter.number,
                     days=settings.get("alert_silent_days"),
                 ),
+                subject_id=counter.id,
             )
         )
 
@@ -120,6 +136,78 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
             )
         )
     return alerts
+
+
+def active_acknowledgements(center_ids, today: date) -> list[AlertAcknowledgement]:
+    """Acknowledgements still in force today for these centers, newest first."""
+    if not center_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(AlertAcknowledgement)
+            .where(
+                AlertAcknowledgement.center_id.in_(list(center_ids)),
+                AlertAcknowledgement.until_day >= today,
+            )
+            .order_by(AlertAcknowledgement.acknowledged_at.desc(), AlertAcknowledgement.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AlertList:
+    open: list[Alert]
+    acknowledged: list[tuple[Alert, AlertAcknowledgement]]
+
+
+def alert_list(center_clause, today: date, *, kind: str = "", center_id: int | None = None):
+    """The alerts in scope, filtered by kind and center, split into open and acknowledged."""
+    if center_id is not None:
+        center_clause = sa.and_(center_clause, Center.id == center_id)
+    alerts = [a for a in compute_alerts(center_clause, today) if not kind or a.kind == kind]
+    acks = {}
+    for ack in active_acknowledgements({a.center_id for a in alerts}, today):
+        acks.setdefault((ack.kind, ack.center_id, ack.subject_id), ack)
+    return AlertList(
+        open=[a for a in alerts if a.key not in acks],
+        acknowledged=[(a, acks[a.key]) for a in alerts if a.key in acks],
+    )
+
+
+def acknowledge_alert(
+    center: Center, *, kind: str, subject_id: int, note: str, actor, today: date
+) -> AlertAcknowledgement:
+    """Take a current alert off the open list for ``ALERT_ACK_DAYS`` days (audited)."""
+    current = {a.key for a in compute_alerts(Center.id == center.id, today)}
+    if (kind, center.id, subject_id) not in current:
+        raise NotFound("alert")
+    note = " ".join((note or "").split())
+    if len(note) > NOTE_MAX:
+        raise PortalError(_("The note is too long (at most %(n)d characters).", n=NOTE_MAX))
+    ack = AlertAcknowledgement(
+        kind=kind,
+        center_id=center.id,
+        subject_id=subject_id,
+        note=note,
+        until_day=today + timedelta(days=current_app.config["ALERT_ACK_DAYS"]),
+        acknowledged_by_id=actor.id,
+    )
+    db.session.add(ack)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="alert.acknowledged",
+        object_type="alert",
+        object_id=ack.id,
+        center_id=center.id,
+        summary={
+            "kind": kind,
+            "subject_id": subject_id,
+            "until": ack.until_day.isoformat(),
+            "note": note,
+        },
+    )
+    return ack
 
 
 def send_email(to: list[str], subject: str, body: str) -> bool:

@@ -12,14 +12,14 @@ from ..accounts.permissions import visible_centers_clause
 from ..extensions import db
 from ..ratings.services import local_day
 from ..shared.timeutils import now_utc
-from .alerts import compute_alerts, send_email
+from .alerts import alert_list, send_email
 
 cli = AppGroup("alerts", help="Alerts for managers and inspectors.")
 
 
 @cli.command("send")
 def send_command() -> None:
-    """Compute today's alerts; e-mail them when MAIL_SERVER is set, else print them."""
+    """Compute today's open alerts; e-mail them when MAIL_SERVER is set, else print them."""
     today = local_day(now_utc())
     users = db.session.scalars(
         sa.select(User).where(
@@ -29,7 +29,8 @@ def send_command() -> None:
     sent = 0
     for user in users:
         with force_locale(user.language or "vi"):
-            alerts = compute_alerts(visible_centers_clause(user), today)
+            # Acknowledged alerts have been seen and handled: only the open ones are sent.
+            alerts = alert_list(visible_centers_clause(user), today).open
             if not alerts:
                 continue
             body = "\n".join(f"{a.center_code} {a.center_name}: {a.message}" for a in alerts)

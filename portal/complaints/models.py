@@ -53,3 +53,42 @@ class Case(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status == CaseStatus.OPEN and self.due_on < today
+
+
+class AlertKind(enum.StrEnum):
+    DISSATISFIED = "dissatisfied"
+    SILENT_COUNTER = "silent_counter"
+    OVERDUE_CASE = "overdue_case"
+
+
+class AlertAcknowledgement(db.Model):
+    """Someone has seen an alert and acted: it leaves the open list until ``until_day``.
+
+    Alerts are computed, not stored; an acknowledgement names the alert by its kind,
+    center and subject (the counter of a silent-counter alert, else 0). If the
+    situation lasts past ``until_day`` the alert opens again.
+    """
+
+    __tablename__ = "alert_acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    center_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centers.id", ondelete="CASCADE"), index=True
+    )
+    subject_id: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    until_day: Mapped[date]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    acknowledged_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    center: Mapped[Center] = relationship()
+    acknowledged_by = relationship("User")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('dissatisfied', 'silent_counter', 'overdue_case')", name="kind"
+        ),
+    )

@@ -6,13 +6,17 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
+from ..accounts.models import Role
+from ..accounts.permissions import can_manage_center
 from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
 from ..settings import services as settings
-from ..shared.errors import PortalError
+from ..shared import crypto
+from ..shared.errors import NotFound, PermissionDenied, PortalError
 from ..shared.timeutils import now_utc
 from .models import Case, CaseSource, CaseStatus
 
@@ -52,6 +56,8 @@ def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
 
 
 def answer_case(case: Case, answer: str, *, actor) -> None:
+    if case.status == CaseStatus.ANSWERED:
+        raise PortalError(_("This complaint has already been answered."))
     if not answer.strip():
         raise PortalError(_("Write an answer to the citizen."))
     was = case.status
@@ -81,3 +87,51 @@ def cases_query(center_clause, *, status: str = "", overdue_on: date | None = No
     if overdue_on is not None:
         stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.due_on < overdue_on)
     return stmt
+
+
+def days_overdue(case: Case, today: date) -> int:
+    """Calendar days past the due date of an open case (0 when not overdue)."""
+    return (today - case.due_on).days if case.is_overdue(today) else 0
+
+
+def callback_phone_masked(case: Case) -> str:
+    """The masked phone number the citizen agreed to share for a callback, or ``""``."""
+    rating = case.rating
+    if not rating.phone_encrypted or not rating.consent_version:
+        return ""
+    return crypto.mask_phone(
+        crypto.decrypt_phone(current_app.config["SECRET_KEY"], rating.phone_encrypted)
+    )
+
+
+def reveal_phone(case: Case, *, actor) -> str:
+    """The full phone number for the center's manager to call the citizen back.
+
+    Only with the citizen's consent, only for the manager of the case's center. Each
+    reveal is audited, without the number.
+    """
+    if actor.role != Role.MANAGER or not can_manage_center(actor, case.center):
+        raise PermissionDenied(_("Only the center's manager can see the phone number."))
+    rating = case.rating
+    if not rating.phone_encrypted or not rating.consent_version:
+        raise NotFound("phone")
+    phone = crypto.decrypt_phone(current_app.config["SECRET_KEY"], rating.phone_encrypted)
+    if phone is None:
+        raise NotFound("phone")
+    audit.record(
+        actor=actor,
+        action="case.phone_revealed",
+        object_type="case",
+        object_id=case.id,
+        center_id=case.center_id,
+        summary={"rating_id": rating.id, "consent_version": rating.consent_version},
+    )
+    return phone
+
+
+def national_phone(e164: str) -> str:
+    """``+84912345678`` → ``0912 345 678``, the way it is dialled in Viet Nam."""
+    national = "0" + e164[3:] if e164.startswith("+84") else e164
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return national

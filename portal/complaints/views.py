@@ -8,26 +8,42 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import TextAreaField
 
-from ..accounts.decorators import roles_required
+from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..centers.models import Center
 from ..extensions import db
+from ..ratings.forms import ASPECT_LABELS, CHIP_LABELS, FACES
+from ..ratings.models import ASPECTS
 from ..ratings.services import local_day
+from ..shared.errors import NotFound, PortalError
 from ..shared.forms import BaseForm, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
 from . import services
-from .alerts import compute_alerts
-from .models import Case, CaseStatus
+from .alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
+from .models import AlertKind, Case, CaseStatus
 
 bp = Blueprint("complaints", __name__, url_prefix="/cases", template_folder="templates")
 
 VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+ACKNOWLEDGERS = (Role.ADMIN, Role.INSPECTOR)
 
 
 class AnswerForm(BaseForm):
     answer = TextAreaField("", validators=[required(), length(max=4000)])
+
+
+def _center_from_args() -> Center | None:
+    code = request.args.get("center", "")
+    if not code:
+        return None
+    center = db.session.scalar(sa.select(Center).where(Center.code == code))
+    if center is None:
+        abort(404)
+    if not can_view_center(current_user, center):
+        abort(403)
+    return center
 
 
 @bp.route("/")
@@ -35,13 +51,8 @@ class AnswerForm(BaseForm):
 def index():
     today = local_day(now_utc())
     clause = visible_centers_clause(current_user)
-    code = request.args.get("center", "")
-    if code:
-        center = db.session.scalar(sa.select(Center).where(Center.code == code))
-        if center is None:
-            abort(404)
-        if not can_view_center(current_user, center):
-            abort(403)
+    center = _center_from_args()
+    if center is not None:
         clause = sa.and_(clause, Center.id == center.id)
     status = request.args.get("status", "")
     if status not in ("", CaseStatus.OPEN, CaseStatus.ANSWERED):
@@ -50,7 +61,13 @@ def index():
     stmt = services.cases_query(clause, status=status, overdue_on=today if overdue else None)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
-        "complaints/index.html", page=page, today=today, overdue=overdue, status=status
+        "complaints/index.html",
+        page=page,
+        today=today,
+        overdue=overdue,
+        status=status,
+        center=center,
+        days_overdue=services.days_overdue,
     )
 
 
@@ -63,35 +80,132 @@ def _case_or_404(case_id: int) -> Case:
     return case
 
 
+def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
+    can_manage = can_manage_center(current_user, case.center)
+    today = local_day(now_utc())
+    return render_template(
+        "complaints/detail.html",
+        case=case,
+        rating=case.rating,
+        form=form,
+        can_answer=can_manage and case.status == CaseStatus.OPEN,
+        can_reveal=current_user.role == Role.MANAGER and can_manage,
+        masked_phone=services.callback_phone_masked(case),
+        phone=phone,
+        today=today,
+        days_overdue=services.days_overdue(case, today),
+        faces=FACES,
+        chip_labels=CHIP_LABELS,
+        aspect_labels=ASPECT_LABELS,
+        aspects=ASPECTS,
+    )
+
+
 @bp.route("/<int:case_id>", methods=["GET", "POST"])
 @roles_required(*VIEWERS)
 def detail(case_id: int):
     case = _case_or_404(case_id)
-    can_answer = can_manage_center(current_user, case.center)
     form = AnswerForm(data={"answer": case.answer})
     form.answer.label.text = _("Answer to the citizen")
     if request.method == "POST":
-        if not can_answer:
+        if not can_manage_center(current_user, case.center):
             abort(403)
         if form.validate_on_submit():
-            services.answer_case(case, clean_text(form.answer.data), actor=current_user)
+            try:
+                services.answer_case(case, clean_text(form.answer.data), actor=current_user)
+            except PortalError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                return redirect(url_for(".detail", case_id=case.id))
             db.session.commit()
             flash(
                 _("The answer has been saved; the citizen sees it with the tracking code."),
                 "success",
             )
             return redirect(url_for(".detail", case_id=case.id))
-    return render_template(
-        "complaints/detail.html",
-        case=case,
-        form=form,
-        can_answer=can_answer,
-        today=local_day(now_utc()),
+    return _render_detail(case, form)
+
+
+@bp.route("/<int:case_id>/phone", methods=["POST"])
+@roles_required(Role.MANAGER)
+def reveal_phone(case_id: int):
+    """Show the citizen's phone number once, to call back (audited; never in a URL)."""
+    case = _case_or_404(case_id)
+    try:
+        phone = services.reveal_phone(case, actor=current_user)
+    except NotFound:
+        abort(404)
+    except PortalError:
+        abort(403)
+    db.session.commit()
+    form = AnswerForm(data={"answer": case.answer})
+    form.answer.label.text = _("Answer to the citizen")
+    response = current_app.make_response(
+        _render_detail(case, form, phone=services.national_phone(phone))
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/alerts")
 @roles_required(*VIEWERS)
 def alerts():
-    alerts = compute_alerts(visible_centers_clause(current_user), local_day(now_utc()))
-    return render_template("complaints/alerts.html", alerts=alerts)
+    today = local_day(now_utc())
+    kind = request.args.get("kind", "")
+    if kind and kind not in set(AlertKind):
+        abort(400)
+    center = _center_from_args()
+    listed = alert_list(
+        visible_centers_clause(current_user),
+        today,
+        kind=kind,
+        center_id=center.id if center is not None else None,
+    )
+    centers = db.session.execute(
+        sa.select(Center.code, Center.name)
+        .where(visible_centers_clause(current_user))
+        .order_by(Center.code)
+    ).all()
+    return render_template(
+        "complaints/alerts.html",
+        alerts=listed.open,
+        acknowledged=listed.acknowledged,
+        kind=kind,
+        center=center,
+        centers=centers,
+        kind_labels=ALERT_KIND_LABELS,
+        can_acknowledge=current_user.role in ACKNOWLEDGERS,
+        ack_days=current_app.config["ALERT_ACK_DAYS"],
+    )
+
+
+@bp.route("/alerts/acknowledge", methods=["POST"])
+@roles_required(*ACKNOWLEDGERS)
+def acknowledge():
+    center = center_or_abort(request.form.get("center", ""))
+    kind = request.form.get("kind", "")
+    subject_id = request.form.get("subject", type=int) or 0
+    try:
+        acknowledge_alert(
+            center,
+            kind=kind,
+            subject_id=subject_id,
+            note=request.form.get("note", ""),
+            actor=current_user,
+            today=local_day(now_utc()),
+        )
+    except NotFound:
+        db.session.rollback()
+        flash(_("This alert is no longer open."), "error")
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The alert is acknowledged and leaves the open list."), "success")
+    back = {}
+    if request.form.get("back_kind", "") in set(AlertKind):
+        back["kind"] = request.form["back_kind"]
+    if request.form.get("back_center", "").isalnum():
+        back["center"] = request.form["back_center"]
+    return redirect(url_for(".alerts", **back))

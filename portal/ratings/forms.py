@@ -52,6 +52,24 @@ CHIP_LABELS = {
     "rude": _l("Impolite staff"),
     "extra_papers": _l("Asked for extra papers"),
 }
+#: Why a rating is held for review (the codes stored in ``Rating.flags``), in words.
+FLAG_LABELS = {
+    "off_hours": _l("Sent outside opening hours"),
+    "burst": _l("Unusually many ratings at once"),
+    "over_receipts": _l("More ratings than receipts that day"),
+}
+FLAG_HELP = {
+    "off_hours": _l(
+        "The rating arrived when the center was closed (evening, night or a closed day)."
+    ),
+    "burst": _l(
+        "The counter received more ratings within a few minutes than one counter can serve."
+    ),
+    "over_receipts": _l(
+        "The center received more ratings that day than it issued rating receipts."
+    ),
+}
+
 GOOD_CHIPS = CHIPS[:4]
 BAD_CHIPS = CHIPS[4:]
 

@@ -20,6 +20,11 @@ class Channel(enum.StrEnum):
     STAFF = "staff"
 
 
+class FlagReview(enum.StrEnum):
+    CONFIRMED = "confirmed"  # abuse: stays flagged, never counts
+    REJECTED = "rejected"  # a false alarm: the rating counts
+
+
 class DossierOutcome(enum.StrEnum):
     COMPLETED = "completed"
     REFUSED = "refused"
@@ -126,6 +131,10 @@ class Rating(db.Model):
     chips: Mapped[str] = mapped_column(sa.String(200), default="")
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     comment_hidden: Mapped[bool] = mapped_column(default=False)
+    #: Why an inspector hid the comment from public view (shown to staff).
+    comment_hidden_reason: Mapped[str] = mapped_column(
+        sa.String(500), default="", server_default=""
+    )
     #: Fernet token of the E.164 number; only with consent.
     phone_encrypted: Mapped[str | None] = mapped_column(sa.String(200))
     #: Keyed hash of the E.164 number, to spot duplicates without decrypting.
@@ -133,10 +142,15 @@ class Rating(db.Model):
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     #: Comma-separated anomaly flags; a flagged rating counts only once cleared.
     flags: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: When and by whom an inspector reviewed the flags (confirmed or rejected them).
     cleared_at: Mapped[datetime | None]
     cleared_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    #: The inspector's verdict on the flags: ``confirmed`` abuse (never counts) or
+    #: ``rejected`` (the rating counts); NULL with ``cleared_at`` set: cleared before verdicts.
+    flag_review: Mapped[str | None] = mapped_column(sa.String(10))
+    flag_review_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     #: Local (Asia/Ho_Chi_Minh) calendar day, the rollup key.
     day: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -152,6 +166,9 @@ class Rating(db.Model):
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         sa.CheckConstraint(
             "channel IN ('counter_qr', 'receipt_qr', 'kiosk', 'staff')", name="channel"
+        ),
+        sa.CheckConstraint(
+            "flag_review IS NULL OR flag_review IN ('confirmed', 'rejected')", name="flag_review"
         ),
         *(
             sa.CheckConstraint(
@@ -174,9 +191,17 @@ class Rating(db.Model):
         return bool(self.flags) and self.cleared_at is None
 
     @property
+    def is_confirmed_abuse(self) -> bool:
+        return self.flag_review == FlagReview.CONFIRMED
+
+    @property
     def is_reportable(self) -> bool:
-        """Counts in scores: a citizen's own rating, not held for review."""
-        return self.channel != Channel.STAFF and not self.is_pending_review
+        """Counts in scores: a citizen's own rating, not held for review, not confirmed abuse."""
+        return (
+            self.channel != Channel.STAFF
+            and not self.is_pending_review
+            and not self.is_confirmed_abuse
+        )
 
     @property
     def chip_list(self) -> list[str]:

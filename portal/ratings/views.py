@@ -29,13 +29,14 @@ from ..extensions import db
 from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
 from ..settings import services as settings
 from ..shared import crypto, qr
+from ..shared.errors import PortalError
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
 from . import services
 from .cli import posters_for
-from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from .models import ASPECTS, DossierOutcome, Rating, RollupScope
+from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
+from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
 from .posters import render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
@@ -103,7 +104,14 @@ def index():
         error_out=False,
     )
     stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
-    return render_template("ratings/index.html", page=page, stats=stats, start=start, end=end)
+    return render_template(
+        "ratings/index.html",
+        page=page,
+        stats=stats,
+        start=start,
+        end=end,
+        min_n=current_app.config["RATING_MIN_N"],
+    )
 
 
 @bp.route("/me")
@@ -137,7 +145,7 @@ def mine():
             Rating.comment != "",
             Rating.comment_hidden.is_(False),
         )
-        .order_by(Rating.id.desc())
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
         .limit(50)
     ).all()
     return render_template(
@@ -166,17 +174,21 @@ def center(code: str):
     counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
     officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
     in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
+    newest_first = (Rating.created_at.desc(), Rating.id.desc())
     comments = db.session.scalars(
-        sa.select(Rating)
-        .where(in_period, Rating.comment != "")
-        .order_by(Rating.id.desc())
-        .limit(100)
+        sa.select(Rating).where(in_period, Rating.comment != "").order_by(*newest_first).limit(100)
     ).all()
     pending = db.session.scalars(
         sa.select(Rating)
         .where(in_period, Rating.flags != "", Rating.cleared_at.is_(None))
-        .order_by(Rating.id.desc())
+        .order_by(*newest_first)
         .limit(100)
+    ).all()
+    reviewed = db.session.scalars(
+        sa.select(Rating)
+        .where(in_period, Rating.flags != "", Rating.cleared_at.is_not(None))
+        .order_by(Rating.cleared_at.desc(), Rating.id.desc())
+        .limit(50)
     ).all()
     phones = {}
     for rating in comments:
@@ -196,11 +208,15 @@ def center(code: str):
         officer_stats=officer_stats,
         comments=comments,
         pending=pending,
+        reviewed=reviewed,
         phones=phones,
         faces=FACES,
         chip_labels=CHIP_LABELS,
+        flag_labels=FLAG_LABELS,
+        flag_help=FLAG_HELP,
         aspect_labels=ASPECT_LABELS,
         aspects=ASPECTS,
+        min_n=current_app.config["RATING_MIN_N"],
         can_moderate=current_user.role in MODERATORS,
         can_manage=can_manage_center(current_user, center),
     )
@@ -209,25 +225,43 @@ def center(code: str):
 @bp.route("/<code>/ratings/<int:rating_id>/hide", methods=["POST"])
 @roles_required(*MODERATORS)
 def hide(code: str, rating_id: int):
+    """Hide a comment from public view (with a reason) or show it again."""
     center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     hidden = request.form.get("hidden", "1") == "1"
-    services.set_comment_hidden(rating, hidden, actor=current_user)
+    try:
+        services.set_comment_hidden(
+            rating, hidden, actor=current_user, reason=request.form.get("reason", "")
+        )
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".center", code=center.code) + f"#rating-{rating.id}")
     db.session.commit()
     flash(_("The comment is hidden.") if hidden else _("The comment is shown again."), "success")
     return redirect(url_for(".center", code=center.code))
 
 
-@bp.route("/<code>/ratings/<int:rating_id>/clear", methods=["POST"])
+@bp.route("/<code>/ratings/<int:rating_id>/review", methods=["POST"])
 @roles_required(*MODERATORS)
-def clear(code: str, rating_id: int):
+def review(code: str, rating_id: int):
+    """Confirm (abuse, never counts) or reject (counts again) a rating's flags, with a reason."""
     center = center_or_abort(code)
     rating = _rating_or_404(center, rating_id)
     if not rating.is_pending_review:
         abort(409)
-    services.clear_flags(rating, actor=current_user)
+    verdict = request.form.get("verdict", "")
+    try:
+        services.review_flags(rating, verdict, request.form.get("reason", ""), actor=current_user)
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".center", code=center.code) + f"#pending-{rating.id}")
     db.session.commit()
-    flash(_("The rating now counts in the scores."), "success")
+    if verdict == FlagReview.CONFIRMED:
+        flash(_("Confirmed as abuse: the rating stays out of the scores."), "success")
+    else:
+        flash(_("The flags were rejected: the rating now counts in the scores."), "success")
     return redirect(url_for(".center", code=center.code))
 
 
@@ -331,6 +365,16 @@ def _labels(form: ReceiptForm) -> None:
     form.officer.label.text = _("Officer")
 
 
+def _prefill_own(form: ReceiptForm, center: Center) -> None:
+    """An officer linked to their staff record issues receipts for their own counter."""
+    officer = current_user.officer if current_user.role == Role.OFFICER else None
+    if officer is None or officer.center_id != center.id or not officer.is_active:
+        return
+    form.officer.data = str(officer.id)
+    if officer.counter is not None and officer.counter.is_active:
+        form.counter.data = str(officer.counter.id)
+
+
 @bp.route("/<code>/receipts/new", methods=["GET", "POST"])
 @roles_required(*ISSUERS)
 def receipt_new(code: str):
@@ -355,6 +399,8 @@ def receipt_new(code: str):
     )
     form.counter.validators = []
     form.officer.validators = []
+    if request.method == "GET":
+        _prefill_own(form, center)
     if form.validate_on_submit():
         counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
@@ -383,11 +429,19 @@ def receipt_slip(code: str, receipt_id: int):
     if receipt is None or receipt.center_id != center.id:
         abort(404)
     url = f"{_public_base()}/r/{services.receipt_token(receipt)}"
+    counter = receipt.counter
+    short_code = (
+        qr.format_short_code(services.counter_short_code(counter))
+        if counter is not None and counter.is_active
+        else ""
+    )
     return render_template(
         "ratings/receipt_slip.html",
         center=center,
         receipt=receipt,
         url=url,
+        short_code=short_code,
+        code_page=f"{_public_base()}/r/",
         svg=qr.qr_svg(url, scale=5),
     )
 

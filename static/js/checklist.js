@@ -96,13 +96,43 @@
     if (bind("compliance")) bind("compliance").textContent = fmt(data.compliance, 1);
     var gates = bind("gates");
     if (gates) gates.textContent = gates.getAttribute(data.gates_ok ? "data-ok" : "data-ko");
+    var overall = bind("answered-bar");
+    if (overall) { overall.max = data.total; overall.value = data.answered; }
+    // Every label and bar of an area shows the same figure: criteria answered.
     data.areas.forEach(function (a) {
-      var label = document.querySelector('[data-area="' + a.code + '"].area-progress');
-      if (label) label.textContent = a.answered + "/" + a.total + " · " + fmt(a.score, 0) + "%";
-      var bar = document.querySelector('[data-area-bar="' + a.code + '"]');
-      if (bar) bar.value = a.answered;
+      var i;
+      var counts = document.querySelectorAll('[data-area-answered="' + a.code + '"]');
+      for (i = 0; i < counts.length; i++) counts[i].textContent = a.answered;
+      var scores = document.querySelectorAll('[data-area-score="' + a.code + '"]');
+      for (i = 0; i < scores.length; i++) scores[i].textContent = fmt(a.score, 0);
+      var bars = document.querySelectorAll('[data-area-bar="' + a.code + '"]');
+      for (i = 0; i < bars.length; i++) { bars[i].max = a.total; bars[i].value = a.answered; }
     });
+    if (data.missing) {
+      var missing = {};
+      data.missing.forEach(function (id) { missing[String(id)] = true; });
+      var items = document.querySelectorAll("[data-missing]");
+      for (var j = 0; j < items.length; j++) {
+        items[j].hidden = !missing[items[j].getAttribute("data-missing")];
+      }
+      if (bind("missing-count")) bind("missing-count").textContent = data.missing.length;
+      if (bind("missing-none")) bind("missing-none").hidden = data.missing.length > 0;
+    }
   }
+
+  // A link to a criterion inside a closed area (the missing-answers list) opens that area.
+  function openTarget() {
+    var id = decodeURIComponent((location.hash || "").slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var details = target.closest ? target.closest("details.area") : null;
+    if (details && !details.open) {
+      details.open = true;
+      target.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 
   function save() {
     timer = null;

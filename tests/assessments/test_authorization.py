@@ -54,6 +54,27 @@ def test_detail(client, auth, users, assessment, who, expected):
 
 @pytest.mark.parametrize(
     ("who", "expected"),
+    list(zip(ROLES, (200, 200, 404, 200, 404, 403, 302), strict=True)),
+)
+def test_printable(client, auth, users, assessment, who, expected):
+    _login(auth, users, who)
+    assert client.get(f"/assessments/{assessment.id}/print").status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    list(zip(ROLES, (200, 200, 403, 200, 403, 403, 302), strict=True)),
+)
+def test_center_checklists(client, auth, users, assessment, who, expected):
+    _login(auth, users, who)
+    response = client.get("/assessments/center/07900")
+    assert response.status_code == expected
+    if expected == 200:
+        assert f'href="/assessments/{assessment.id}"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
     list(zip(ROLES, (403, 403, 404, 302, 404, 403, 302), strict=True)),
 )
 def test_save(client, auth, users, assessment, standard_version, who, expected):

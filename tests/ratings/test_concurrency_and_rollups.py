@@ -52,6 +52,7 @@ def raw_counts(scope_column) -> dict:
         .where(
             Rating.channel != Channel.STAFF,
             sa.or_(Rating.flags == "", Rating.cleared_at.is_not(None)),
+            sa.or_(Rating.flag_review.is_(None), Rating.flag_review != "confirmed"),
             scope_column.is_not(None),
         )
         .group_by(Rating.day, scope_column, Rating.score)
@@ -79,7 +80,7 @@ def rollup_counts(scope: str) -> dict:
             st.integers(min_value=1, max_value=5),
             st.sampled_from([Channel.COUNTER_QR, Channel.KIOSK, Channel.STAFF]),
             st.booleans(),  # flagged
-            st.booleans(),  # later cleared
+            st.sampled_from([None, "rejected", "confirmed"]),  # the inspector's verdict
             st.integers(min_value=0, max_value=1),  # which counter
         ),
         max_size=25,
@@ -91,7 +92,7 @@ def test_rollups_equal_the_raw_aggregate(app, center, users, create_officer, ite
     db.session.execute(sa.delete(UsedNonce))
     db.session.commit()
     officer = create_officer(center, counter=center.counters[0])
-    for i, (score, channel, flagged, cleared, which) in enumerate(items):
+    for i, (score, channel, flagged, verdict, which) in enumerate(items):
         counter = center.counters[which]
         target = services.Target(
             channel=channel,
@@ -104,8 +105,8 @@ def test_rollups_equal_the_raw_aggregate(app, center, users, create_officer, ite
             target, services.RatingInput(score=score), nonce_key=f"prop-{i}-{len(items)}"
         )
         db.session.commit()
-        if rating.is_pending_review and cleared:
-            services.clear_flags(rating, actor=users["inspector"])
+        if rating.is_pending_review and verdict:
+            services.review_flags(rating, verdict, "Đã kiểm tra camera", actor=users["inspector"])
             db.session.commit()
     db.session.expire_all()
     assert rollup_counts("center") == raw_counts(Rating.center_id)

@@ -20,7 +20,9 @@ def world(app, center, other_center, users):
     app.config["RATING_BURST_MAX"] = 0  # the rating below is flagged as a burst
     target = services.Target(channel=Channel.COUNTER_QR, center=center, counter=center.counters[0])
     rating = services.submit_rating(
-        target, services.RatingInput(score=1, comment="Thái độ kém"), nonce_key="w1"
+        target,
+        services.RatingInput(score=1, comment="Thái độ kém", phone_e164="+84912345678"),
+        nonce_key="w1",
     )
     receipt = services.issue_receipt(
         center, dossier_code="H25-1", outcome="refused", counter=None, officer=None
@@ -70,13 +72,16 @@ ROUTES = [
     ("GET", "/ratings/07900/counters/{counter}/qr.svg", OK_VIEW, 200),
     ("POST", "/ratings/07900/counters/{counter}/revoke", OK_MANAGE, 302),
     ("POST", "/ratings/07900/ratings/{rating}/hide", OK_MODERATE, 302),
-    ("POST", "/ratings/07900/ratings/{rating}/clear", OK_MODERATE, 302),
+    ("POST", "/ratings/07900/ratings/{rating}/review", OK_MODERATE, 302),
     ("GET", "/ratings/07900/receipts/new", OK_ISSUE, 200),
     ("GET", "/ratings/07900/assist", OK_ISSUE, 200),
     ("GET", "/ratings/07900/receipts/{receipt}", OK_ISSUE, 200),
     ("GET", "/cases/{case}", OK_VIEW, 200),
     ("POST", "/cases/{case}", OK_MANAGE, 302),
     ("GET", "/cases/?center=07900", OK_VIEW, 200),
+    ("POST", "/cases/{case}/phone", {"manager"}, 200),
+    ("GET", "/cases/alerts?center=07900", OK_VIEW, 200),
+    ("POST", "/cases/alerts/acknowledge", OK_MODERATE, 302),
 ]
 
 
@@ -85,7 +90,11 @@ ROUTES = [
 def test_authorization_matrix(client, auth, users, world, role, method, path, allowed, ok):
     login(auth, users, role)
     url = path.format(**world)
-    data = {"answer": "Đã xử lý"} if method == "POST" else None
+    data = (
+        {"answer": "Đã xử lý", "center": "07900", "kind": "overdue_case"}
+        if method == "POST"
+        else None
+    )
     response = client.open(url, method=method, data=data)
     assert response.status_code == expected(role, allowed, ok), (role, url)
 
@@ -137,7 +146,10 @@ def audit_actions() -> list[str]:
 
 def test_moderation_hides_text_and_is_audited(client, auth, users, world, center):
     auth.login(users["inspector"])
-    client.post(f"/ratings/07900/ratings/{world['rating']}/hide", data={"hidden": "1"})
+    client.post(
+        f"/ratings/07900/ratings/{world['rating']}/hide",
+        data={"hidden": "1", "reason": "Lời lẽ xúc phạm"},
+    )
     auth.logout()
     auth.login(users["manager"])
     html = client.get("/ratings/07900").get_data(as_text=True)
@@ -148,8 +160,10 @@ def test_moderation_hides_text_and_is_audited(client, auth, users, world, center
 def test_clearing_flags_counts_the_rating_and_is_audited(client, auth, users, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RatingRollup)) == 0
     auth.login(users["inspector"])
-    assert client.post(f"/ratings/07900/ratings/{world['rating']}/clear").status_code == 302
-    assert client.post(f"/ratings/07900/ratings/{world['rating']}/clear").status_code == 409
+    url = f"/ratings/07900/ratings/{world['rating']}/review"
+    data = {"verdict": "rejected", "reason": "Khách đoàn đánh giá cùng lúc"}
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 409
     db.session.expire_all()
     assert db.session.get(Rating, world["rating"]).is_reportable
     rollup = db.session.scalars(sa.select(RatingRollup).where(RatingRollup.scope == "center")).one()
