@@ -35,7 +35,7 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     ident, _sep, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
+    if not (ident.isascii() and ident.isdigit()) or len(ident) > 18 or not token:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.is_active or user.session_token != token:

@@ -212,7 +212,14 @@ def check_nonce(nonce: str, target: Target) -> NonceCheck:
     age = time.time() - issued_ms / 1000
     if age < -5 or age > current_app.config["RATING_NONCE_MAX_AGE_SECONDS"]:
         return NonceCheck(False)
-    return NonceCheck(True, age, hashlib.sha256(nonce.encode("ascii")).hexdigest())
+    return NonceCheck(True, age, nonce_key(values))
+
+
+def nonce_key(values: tuple[int, ...]) -> str:
+    """The single-use key of a nonce, from its verified values (its canonical form), never
+    from the submitted string, so no other spelling of one nonce counts as a new one."""
+    canonical = "n" + ".".join(str(v) for v in values)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def consume_nonce(key: str) -> None:

@@ -6,6 +6,8 @@ takes an explicit ``message=_l(...)``. These helpers bind the common ones once.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -81,8 +83,21 @@ def equal_to(fieldname: str):
     return validators.EqualTo(fieldname, message=_l("The two values do not match."))
 
 
+class FullMatch(validators.Regexp):
+    """Like WTForms' ``Regexp``, but the whole value must match (``re.fullmatch``, ASCII
+    classes): ``^…$`` with ``re.match`` also accepts a trailing newline."""
+
+    def __init__(self, pattern: str, *, message):
+        super().__init__(pattern, flags=re.ASCII, message=message)
+
+    def __call__(self, form, field, message=None):
+        if self.regex.fullmatch(field.data or "") is None:
+            raise validators.ValidationError(self.message)
+
+
 def regexp(pattern: str, *, message):
-    return validators.Regexp(pattern, message=message)
+    """A whole-string pattern check; ``pattern`` carries no ``^``/``$`` anchors."""
+    return FullMatch(pattern, message=message)
 
 
 def any_of(values, *, message):
