@@ -26,6 +26,7 @@ from ..extensions import db, talisman
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.uploads import large_upload
+from ..shared.validation import parse_id
 from ..standards import services as standard_services
 from ..standards.models import Criterion
 from . import evidence as files
@@ -99,7 +100,7 @@ def index():
 @bp.route("/start", methods=["POST"])
 @roles_required(Role.MANAGER)
 def start():
-    period = db.get_or_404(AssessmentPeriod, request.form.get("period_id", type=int) or 0)
+    period = db.get_or_404(AssessmentPeriod, parse_id(request.form.get("period_id")) or 0)
     if current_user.center is None:
         abort(403)
     try:

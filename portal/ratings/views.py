@@ -30,6 +30,7 @@ from ..shared import crypto, qr
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
+from ..shared.validation import MIN_DATE, parse_iso_date
 from . import services
 from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES
@@ -49,11 +50,11 @@ def parse_period(args, *, default_days: int = 30) -> tuple[date, date]:
     Raises ``ValueError`` for a malformed or reversed period.
     """
     today_local = services.local_day(now_utc())
-    end = date.fromisoformat(args["to"]) if args.get("to") else today_local
+    end = parse_iso_date(args["to"]) if args.get("to") else today_local
     start = (
-        date.fromisoformat(args["from"])
+        parse_iso_date(args["from"])
         if args.get("from")
-        else end - timedelta(days=default_days - 1)
+        else max(end - timedelta(days=default_days - 1), MIN_DATE)
     )
     if start > end or (end - start).days > 3700:
         raise ValueError("bad period")

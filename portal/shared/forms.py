@@ -79,6 +79,18 @@ def email():
     return validators.Email(message=_l("Enter a valid e-mail address."))
 
 
+def date_in_range():
+    """A date the portal can compute with (2000–2099): 0001-01-01 or 9999-12-31 would
+    overflow when converted to UTC or moved by a day."""
+    from .validation import MAX_DATE, MIN_DATE
+
+    def check(form, field):
+        if field.data is not None and not MIN_DATE <= field.data <= MAX_DATE:
+            raise validators.ValidationError(_l("Choose a date between 01/01/2000 and 31/12/2099."))
+
+    return check
+
+
 def equal_to(fieldname: str):
     return validators.EqualTo(fieldname, message=_l("The two values do not match."))
 
