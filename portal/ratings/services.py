@@ -22,7 +22,7 @@ from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..shared import crypto, qr
-from ..shared.errors import NotFound, PortalError
+from ..shared.errors import NotFound, PermissionDenied, PortalError
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
 from .models import (
     ASPECTS,
@@ -491,8 +491,34 @@ def set_comment_hidden(rating: Rating, hidden: bool, *, actor) -> None:
     )
 
 
+def _require_manager(actor, center: Center) -> None:
+    from ..accounts.permissions import can_manage_center
+
+    if actor is None or not can_manage_center(actor, center):
+        raise PermissionDenied(_("You are not allowed to change this center."))
+
+
+def _require_issuer(actor, api_key, center: Center) -> None:
+    """Receipts: an administrator or a manager/officer of the center, or an API key of the
+    center's province (no actor and no key: a command-line job)."""
+    from ..accounts.models import Role
+
+    staff_of_center = actor is not None and (
+        actor.role == Role.ADMIN
+        or (actor.role in (Role.MANAGER, Role.OFFICER) and actor.center_id == center.id)
+    )
+    if actor is not None and (not actor.is_active or not staff_of_center):
+        raise PermissionDenied(_("You may not issue receipts for this center."))
+    if api_key is not None and (
+        not api_key.is_active
+        or (api_key.province_code is not None and api_key.province_code != center.province_code)
+    ):
+        raise PermissionDenied(_("You may not issue receipts for this center."))
+
+
 def revoke_counter_posters(counter: Counter, *, actor) -> int:
     """Reprint: bump the poster version so every older poster and short code stops working."""
+    _require_manager(actor, counter.center)
     row = db.session.get(CounterQR, counter.id)
     if row is None:
         row = CounterQR(counter_id=counter.id, version=2)
@@ -524,6 +550,7 @@ def issue_receipt(
     actor=None,
     api_key=None,
 ) -> Receipt:
+    _require_issuer(actor, api_key, center)
     if counter is not None and counter.center_id != center.id:
         raise NotFound("counter")
     if officer is not None and officer.center_id != center.id:
