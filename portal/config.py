@@ -75,6 +75,9 @@ class Config:
     # Citizen ratings (PRODUCT.md §3; QUALITY.md §2.4).
     # The public address printed in QR codes (never taken from a request's Host header).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Without PUBLIC_BASE_URL, development and tests print this address (the request's
+    # Host header, which a client controls, is never used); production has no fallback.
+    PUBLIC_BASE_URL_FALLBACK = "http://127.0.0.1:5000"
     RECEIPT_VALID_DAYS = 30
     RATING_NONCE_MAX_AGE_SECONDS = 4 * 3600
     RATING_MIN_FILL_SECONDS = 2.0
@@ -108,6 +111,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    PUBLIC_BASE_URL_FALLBACK = ""
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True

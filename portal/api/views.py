@@ -11,7 +11,7 @@ import hmac
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from ..centers.models import Center, Counter, Officer
 from ..extensions import csrf, db, limiter
@@ -167,6 +167,10 @@ def receipts():
         officer = db.session.get(Officer, officer_id) if parse_id(officer_id) else None
         if officer is None or officer.center_id != center.id:
             return _error(404, "no such officer at this center")
+    try:
+        base = rating_services.public_base_url()
+    except rating_services.PublicUrlMissing:
+        return _error(503, "PUBLIC_BASE_URL is not configured: no receipt link can be issued")
     receipt = rating_services.issue_receipt(
         center,
         dossier_code=dossier,
@@ -177,8 +181,7 @@ def receipts():
     )
     key.last_used_at = now_utc()
     token = rating_services.receipt_token(receipt)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    url = base.rstrip("/") + url_for("rate.rate", token=token)
+    url = base + url_for("rate.rate", token=token)
     expires_at = receipt.expires_at.isoformat() + "Z"
     receipt_id = receipt.id
     db.session.commit()

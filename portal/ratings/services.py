@@ -51,6 +51,27 @@ def secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+class PublicUrlMissing(PortalError):
+    """Production without ``PUBLIC_BASE_URL``: no QR code or receipt link can be issued."""
+
+
+def public_base_url() -> str:
+    """The public address printed in QR codes and receipt links, never the request's Host
+    header (a client controls it). Raises :class:`PublicUrlMissing` in production when
+    ``PUBLIC_BASE_URL`` is not set."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or current_app.config.get(
+        "PUBLIC_BASE_URL_FALLBACK"
+    )
+    if not base:
+        raise PublicUrlMissing(
+            _(
+                "The portal's public address (PUBLIC_BASE_URL) is not configured, so QR "
+                "codes and receipt links cannot be issued. Ask the administrator to set it."
+            )
+        )
+    return base.rstrip("/")
+
+
 # Tokens ------------------------------------------------------------------------------------
 
 

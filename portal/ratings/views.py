@@ -235,8 +235,14 @@ def clear(code: str, rating_id: int):
 
 def _public_base() -> str:
     # A configured public address, never the request's Host header (which a client controls).
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    return (configured or request.url_root).rstrip("/")
+    return services.public_base_url()
+
+
+@bp.errorhandler(services.PublicUrlMissing)
+def _public_url_missing(error: services.PublicUrlMissing):
+    return render_template(
+        "errors/generic.html", code=503, title=_("Not configured"), message=error.message
+    ), 503
 
 
 @bp.route("/<code>/qr")
