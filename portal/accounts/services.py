@@ -86,8 +86,30 @@ def check_password_policy(password: str, *, username: str = "") -> None:
     if len(password) > 128:
         raise AccountError(_("The password must be at most 128 characters long."))
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or (username and username.lower() in lowered):
+    if (
+        lowered in COMMON_PASSWORDS
+        or (username and username.lower() in lowered)
+        or _guessable(password, username)
+    ):
         raise AccountError(_("This password is too easy to guess. Choose another one."))
+
+
+#: zxcvbn scores 0–4; below 3 a password falls to an offline attack in under ~10^8 guesses.
+MIN_PASSWORD_SCORE = 3
+#: Words a guesser tries first here, besides zxcvbn's own lists (30,000 common passwords,
+#: names, English words) and its repeat, sequence, keyboard and date patterns.
+LOCAL_WORDS = ("motcuaso", "motcua", "phutho", "matkhau", "vietnam", "hanoi", "congchuc", "admin")
+
+
+def _guessable(password: str, username: str) -> bool:
+    from zxcvbn import zxcvbn
+
+    # zxcvbn refuses more than 72 characters; a longer password is never short of entropy
+    # beyond its first 72.
+    result = zxcvbn(
+        password[:72], user_inputs=[username, *LOCAL_WORDS] if username else LOCAL_WORDS
+    )
+    return result["score"] < MIN_PASSWORD_SCORE
 
 
 # Authentication ----------------------------------------------------------------
