@@ -67,14 +67,92 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+#: Action types that run code or open something outside the PDF.
+PDF_BAD_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/GoToE", "/RichMediaExecute"}
+)
+#: Keys that carry a script or an embedded file wherever they appear.
+PDF_BAD_KEYS = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF"}
+)
+
+
+class _UnsafePdf(Exception):
+    pass
+
+
+def _walk_pdf_value(value, depth: int = 0) -> None:
+    """Raise :class:`_UnsafePdf` if ``value`` (not following references: every indirect
+    object is visited on its own) holds a script, a launch action or an embedded file."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    if depth > 64:
+        raise _UnsafePdf("nesting")
+    if isinstance(value, DictionaryObject):
+        for key, item in value.items():
+            if key in PDF_BAD_KEYS:
+                raise _UnsafePdf(key)
+            if key == "/S" and str(item) in PDF_BAD_ACTIONS:
+                raise _UnsafePdf(str(item))
+            if key == "/Type" and str(item) in ("/EmbeddedFile", "/Filespec"):
+                raise _UnsafePdf(str(item))
+            _walk_pdf_value(item, depth + 1)
+    elif isinstance(value, ArrayObject):
+        for item in value:
+            _walk_pdf_value(item, depth + 1)
+
+
+def _check_pdf_structure(data: bytes) -> None:
+    """Parse the PDF with pypdf and look at every object, those in object streams
+    included. Names are compared decoded, so ``/J#61vaScript`` is ``/JavaScript``."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import IndirectObject
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise _UnsafePdf("encrypted")
+            numbers = {num for table in reader.xref.values() for num in table}
+            numbers |= set(reader.xref_objStm)
+            generations = {num: gen for gen, table in reader.xref.items() for num in table}
+            for num in sorted(numbers):
+                obj = reader.get_object(IndirectObject(num, generations.get(num, 0), reader))
+                _walk_pdf_value(obj)
+            _walk_pdf_value(reader.trailer)
+            if len(reader.pages) < 1:
+                raise _UnsafePdf("no pages")
+        except _UnsafePdf:
+            raise
+        except (
+            PyPdfError,
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            OSError,
+            RecursionError,
+            AttributeError,
+            AssertionError,
+        ) as exc:
+            raise EvidenceError(
+                _l("The PDF is incomplete or damaged. Please send it again.")
+            ) from exc
+
+
 def _clean_pdf(data: bytes) -> CleanFile:
     tail = data[-2048:]
     if b"%%EOF" not in tail:
         raise EvidenceError(_l("The PDF is incomplete or damaged. Please send it again."))
+    refused = _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
     if any(marker in data for marker in PDF_JS_MARKERS):
-        raise EvidenceError(
-            _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
-        )
+        raise EvidenceError(refused)
+    try:
+        _check_pdf_structure(data)
+    except _UnsafePdf as exc:
+        raise EvidenceError(refused) from exc
     return CleanFile(
         kind="pdf",
         content=data,
