@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,10 +138,38 @@ def _check_pdf_structure(data: bytes) -> None:
             RecursionError,
             AttributeError,
             AssertionError,
-        ) as exc:
-            raise EvidenceError(
-                _l("The PDF is incomplete or damaged. Please send it again.")
-            ) from exc
+        ):
+            # pypdf cannot read the structure, but PDF viewers repair such files: look at
+            # every name the way a repairing viewer would find the objects.
+            _scan_pdf_bytes(data)
+
+
+_PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _decoded_names(chunk: bytes) -> set[str]:
+    names = set()
+    for match in _PDF_NAME.finditer(chunk):
+        raw = match.group(0)
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+        names.add(name.decode("latin-1"))
+    return names
+
+
+def _scan_pdf_bytes(data: bytes) -> None:
+    """Fallback for files pypdf cannot parse: every name, with ``#xx`` escapes decoded,
+    in the file and in every stream that inflates (object streams included)."""
+    chunks = [data]
+    for match in _PDF_STREAM.finditer(data):
+        try:
+            chunks.append(zlib.decompressobj().decompress(match.group(1), 20 * 1024 * 1024))
+        except zlib.error:
+            continue
+    for chunk in chunks:
+        names = _decoded_names(chunk)
+        if names & PDF_BAD_KEYS or names & PDF_BAD_ACTIONS:
+            raise _UnsafePdf("name")
 
 
 def _clean_pdf(data: bytes) -> CleanFile:

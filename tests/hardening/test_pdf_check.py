@@ -112,6 +112,20 @@ def test_javascript_and_launch_actions_are_refused(action, in_object_stream):
         evidence.clean_upload(data, **LIMITS)
 
 
-def test_an_unreadable_pdf_is_refused():
+@pytest.mark.parametrize("action", [b"/S /J#61vaScript /J#53 (x)", b"/S /L#61unch /F (calc)"])
+def test_a_pdf_pypdf_cannot_read_is_still_searched_with_names_decoded(action):
+    # No startxref: viewers repair such a file, so its objects are still looked at.
+    data = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 3 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        b"3 0 obj << " + action + b" >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
     with pytest.raises(evidence.EvidenceError):
-        evidence.clean_upload(b"%PDF-1.7\n1 0 obj <<\n%%EOF\n", **LIMITS)
+        evidence.clean_upload(data, **LIMITS)
+    hidden = zlib.compress(b"<< " + action + b" >>")
+    data = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n4 0 obj << /Type /ObjStm "
+        b"/Filter /FlateDecode >>\nstream\n" + hidden + b"\nendstream\nendobj\n%%EOF\n"
+    )
+    with pytest.raises(evidence.EvidenceError):
+        evidence.clean_upload(data, **LIMITS)
