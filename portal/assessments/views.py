@@ -135,7 +135,7 @@ def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 2
             editable=editable,
             answers=answers,
             evidence=by_criterion,
-            reuse=services.reuse_warnings(assessment),
+            reuse=services.reuse_warnings(assessment, viewer=current_user),
             hints=hints,
             posted=posted,
             errors=errors or {},
