@@ -56,9 +56,16 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "portal"
+    # Per client address (IPv6: per /64); shared by all workers with REDIS_URL.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Per username and network (/24, /64), in the database: from the LOGIN_MAX_FAILURES-th
+    # failed attempt on, the next one waits LOGIN_DELAY_SECONDS, doubling, at most
+    # LOGIN_DELAY_MAX_SECONDS. Never a lock: the owner on another network is not slowed.
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_DELAY_MAX_SECONDS = 15 * 60
+    # A session ends this long after its login, however active (ASVS 7.3.2).
+    SESSION_ABSOLUTE_HOURS = 12
 
     # Behind nginx: how many proxies set X-Forwarded-For (0 = trust none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
@@ -71,6 +78,7 @@ class Config:
     EVIDENCE_MAX_PIXELS = 40_000_000  # 40 MP, checked before decoding
     EVIDENCE_MAX_REQUEST_BYTES = 40 * 1024 * 1024  # one checklist save with its photos
     EVIDENCE_MAX_FORM_PARTS = 1000
+    EVIDENCE_MAX_FILES_PER_SAVE = 10  # photos and PDFs taken from one checklist save
 
     # Citizen ratings (PRODUCT.md §3; QUALITY.md §2.4).
     # The public address printed in QR codes (never taken from a request's Host header).
