@@ -64,6 +64,9 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_DELAY_SECONDS = 30
     LOGIN_DELAY_MAX_SECONDS = 15 * 60
+    # The same per network for every username together (in the database, so it holds
+    # across workers even without Redis): a guesser walking through usernames.
+    LOGIN_NETWORK_MAX_FAILURES = 50
     # A session ends this long after its login, however active (ASVS 7.3.2).
     SESSION_ABSOLUTE_HOURS = 12
 

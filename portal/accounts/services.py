@@ -137,12 +137,18 @@ def throttle_key(username: str, network: str) -> str:
     return hashlib.sha256(f"{normalize_username(username)}|{network}".encode()).hexdigest()
 
 
+def network_throttle_key(network: str) -> str:
+    """All usernames tried from one network (a guesser walking through usernames)."""
+    return hashlib.sha256(f"\x00network|{network}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class LoginAttempt:
     """The outcome of checking a password, decided in a read-only transaction (hashing
     takes ~100 ms and must not hold the SQLite write lock)."""
 
     key: str
+    network_key: str
     user_id: int | None
     ok: bool
     throttled: bool
@@ -155,19 +161,27 @@ def check_credentials(username: str, password: str, *, network: str) -> LoginAtt
     Every path computes exactly one password hash, so an unknown, a throttled and a
     real account answer in the same time.
     """
-    key = throttle_key(username, network)
+    key, net_key = throttle_key(username, network), network_throttle_key(network)
     user = db.session.scalar(sa.select(User).where(User.username == normalize_username(username)))
-    throttle = db.session.get(LoginThrottle, key)
-    throttled = bool(throttle and throttle.blocked_until and throttle.blocked_until > now_utc())
+    now = now_utc()
+    throttled = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginThrottle)
+            .where(LoginThrottle.key.in_([key, net_key]), LoginThrottle.blocked_until > now)
+        )
+        > 0
+    )
+    user_id = user.id if user else None
     if user is None or throttled:
         account_models.check_password_hash(_dummy_hash(), password)
         reason = "throttled" if throttled else "unknown username"
-        return LoginAttempt(key, user.id if user else None, False, throttled, reason)
+        return LoginAttempt(key, net_key, user_id, False, throttled, reason)
     if not user.check_password(password):
-        return LoginAttempt(key, user.id, False, False, "wrong password")
+        return LoginAttempt(key, net_key, user_id, False, False, "wrong password")
     if not user.is_active:
-        return LoginAttempt(key, user.id, False, False, "disabled")
-    return LoginAttempt(key, user.id, True, False, "")
+        return LoginAttempt(key, net_key, user_id, False, False, "disabled")
+    return LoginAttempt(key, net_key, user_id, True, False, "")
 
 
 def login_delay(failures: int, *, free: int, base_seconds: int, max_seconds: int) -> int:
@@ -178,7 +192,14 @@ def login_delay(failures: int, *, free: int, base_seconds: int, max_seconds: int
     return min(base_seconds * 2 ** min(failures - free, 30), max_seconds)
 
 
-def record_login(attempt: LoginAttempt, *, free: int, base_seconds: int, max_seconds: int) -> User:
+def record_login(
+    attempt: LoginAttempt,
+    *,
+    free: int,
+    base_seconds: int,
+    max_seconds: int,
+    network_free: int = 50,
+) -> User:
     """Write the outcome of :func:`check_credentials` (in the write transaction): the audit
     entry, and the throttle row of this username and network. Returns the user, or raises
     :class:`LoginError` with one message for every kind of failure."""
@@ -207,6 +228,9 @@ def record_login(attempt: LoginAttempt, *, free: int, base_seconds: int, max_sec
     )
     if not attempt.throttled:
         _count_failure(attempt.key, now, free=free, base=base_seconds, cap=max_seconds)
+        _count_failure(
+            attempt.network_key, now, free=network_free, base=base_seconds, cap=max_seconds
+        )
     raise LoginError(generic)
 
 

@@ -134,6 +134,7 @@ def login():
                 free=config["LOGIN_MAX_FAILURES"],
                 base_seconds=config["LOGIN_DELAY_SECONDS"],
                 max_seconds=config["LOGIN_DELAY_MAX_SECONDS"],
+                network_free=config["LOGIN_NETWORK_MAX_FAILURES"],
             )
         except services.LoginError as exc:
             db.session.commit()  # keep the failure count and the audit entry
