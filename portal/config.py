@@ -106,6 +106,12 @@ class Config:
     RATING_OPENING_HOURS = (7.0, 18.0)  # local time, [start, end)
     RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
     RATING_RECEIPT_SLACK = 5
+    # Self-rating: a receipt rating sent within this many minutes of issuance from a
+    # network the center's staff issue receipts from is held when such ratings are more
+    # than this share of the center's receipt ratings of the day (from this many on).
+    RATING_SELF_WINDOW_MINUTES = 30
+    RATING_CENTER_NETWORK_SHARE = 0.5
+    RATING_CENTER_NETWORK_MIN = 5
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -202,6 +203,13 @@ def center(code: str):
         aspects=ASPECTS,
         can_moderate=current_user.role in MODERATORS,
         can_manage=can_manage_center(current_user, center),
+        # Inspectors see how many of each officer's ratings came through receipts the
+        # officer issued themselves (a self-rating signal).
+        self_shares=(
+            services.self_issued_shares(center.id, start, end)
+            if current_user.role in MODERATORS
+            else None
+        ),
     )
 
 
@@ -363,6 +371,9 @@ def receipt_new(code: str):
     if form.validate_on_submit():
         counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
+        # The staff browser gets the rating pages' device cookie now if it has none, so
+        # that rating this receipt from the same browser is recognised (and held).
+        device = request.cookies.get(services.DEVICE_COOKIE) or secrets.token_urlsafe(16)
         receipt = services.issue_receipt(
             center,
             dossier_code=form.dossier_code.data.strip(),
@@ -370,9 +381,20 @@ def receipt_new(code: str):
             counter=counter,
             officer=officer,
             actor=current_user,
+            fingerprint=services.client_fingerprint(device),
         )
         db.session.commit()
-        return redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
+        response = redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
+        if services.DEVICE_COOKIE not in request.cookies:
+            response.set_cookie(
+                services.DEVICE_COOKIE,
+                device,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response
     return render_template("ratings/receipt_new.html", center=center, form=form)
 
 
