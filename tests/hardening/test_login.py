@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from portal.accounts import models as account_models
 from portal.accounts import services
 from portal.extensions import db
@@ -120,3 +122,17 @@ def test_sessions_end_after_the_absolute_timeout(app, client, auth, users, monke
     assert "/account/login" in response.headers["Location"]
     monkeypatch.undo()
     assert client.get("/centers/07900").status_code == 302  # the session is gone for good
+
+
+def test_old_throttle_rows_are_purged(app, client, runner, users, monkeypatch):
+    from portal.accounts.models import LoginThrottle
+
+    login(client, "manager", "wrong-guess", GUESSER)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 2
+    later = now_utc() + timedelta(days=2)
+    monkeypatch.setattr(services, "now_utc", lambda: later)
+    result = runner.invoke(args=["accounts", "purge-throttles"])
+    assert "2 login throttle rows removed" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 0
