@@ -74,7 +74,7 @@ def end_old_sessions():
 def no_store_for_signed_in_pages(response):
     """Pages of a signed-in user are never kept by the browser or a proxy: the back
     button after logout, or a shared computer, shows nothing of them."""
-    if current_user.is_authenticated or session.get("_user_id"):
+    if "_user_id" in session:  # Flask-Login's key: no user load for static files
         response.headers["Cache-Control"] = "no-store"
     return response
 
