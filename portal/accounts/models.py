@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from ..centers.models import Center, Officer
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     INSPECTOR = "inspector"
@@ -110,7 +114,12 @@ class User(UserMixin, db.Model):
 
     # Passwords ---------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.set_password_hash(hash_password(password))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        """Store a hash computed beforehand (outside the write transaction); ends every
+        other session of the user."""
+        self.password_hash = password_hash
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -175,13 +175,14 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@reads_before_writing
 @login_required
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            services.change_password(
+            new_hash = services.check_password_change(
                 user,
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
@@ -190,6 +191,9 @@ def password():
             db.session.rollback()
             form.new_password.errors.append(exc.message)
         else:
+            begin_writing()  # the hashes are done: only the short write holds the lock
+            user = db.session.get(User, current_user.id)
+            services.apply_password_change(user, new_hash)
             db.session.commit()
             login_user(user)  # the session token changed with the password
             flash(_("Your password has been changed."), "success")

@@ -122,3 +122,24 @@ def test_photos_per_save_are_capped(client, auth, users, assessment, standard_ve
     page = response.get_data(as_text=True)
     page += client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "tối đa 3" in page
+
+
+def test_a_rating_posted_while_a_password_change_hashes_succeeds(app, users, center):
+    app.extensions["_test_counter"] = center.counters[0]
+    new = "Mây trắng bay qua đồi chè 2026"
+
+    def change():
+        staff = app.test_client()
+        staff.post("/account/login", data={"username": "manager", "password": PASSWORD})
+        return staff.post(
+            "/account/password",
+            data={"current_password": PASSWORD, "new_password": new, "confirm": new},
+        ).status_code
+
+    rating_status, change_status = _rate_while(
+        app, account_models, "generate_password_hash", change
+    )
+    assert rating_status == 200
+    assert change_status == 302
+    db.session.expire_all()
+    assert users["manager"].check_password(new)
