@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from .navigation import register_navigation
     from .security import register_security
     from .shared.uploads import apply_upload_limits
+    from .shared.validation import IdConverter, refuse_bad_input
 
     db.init_app(app)
     register_database_events(app)
@@ -50,6 +51,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Before CSRF protection, which reads the form: a few views take larger uploads.
     app.before_request(apply_upload_limits)
+    app.before_request(refuse_bad_input)
+    # Before any blueprint adds its rules: every <int:…> is a 64-bit id in ASCII digits.
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

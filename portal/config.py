@@ -56,9 +56,19 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "portal"
+    # Per client address (IPv6: per /64); shared by all workers with REDIS_URL.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Per username and network (/24, /64), in the database: from the LOGIN_MAX_FAILURES-th
+    # failed attempt on, the next one waits LOGIN_DELAY_SECONDS, doubling, at most
+    # LOGIN_DELAY_MAX_SECONDS. Never a lock: the owner on another network is not slowed.
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_DELAY_MAX_SECONDS = 15 * 60
+    # The same per network for every username together (in the database, so it holds
+    # across workers even without Redis): a guesser walking through usernames.
+    LOGIN_NETWORK_MAX_FAILURES = 50
+    # A session ends this long after its login, however active (ASVS 7.3.2).
+    SESSION_ABSOLUTE_HOURS = 12
 
     # Behind nginx: how many proxies set X-Forwarded-For (0 = trust none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
@@ -71,10 +81,14 @@ class Config:
     EVIDENCE_MAX_PIXELS = 40_000_000  # 40 MP, checked before decoding
     EVIDENCE_MAX_REQUEST_BYTES = 40 * 1024 * 1024  # one checklist save with its photos
     EVIDENCE_MAX_FORM_PARTS = 1000
+    EVIDENCE_MAX_FILES_PER_SAVE = 10  # photos and PDFs taken from one checklist save
 
     # Citizen ratings (PRODUCT.md §3; QUALITY.md §2.4).
     # The public address printed in QR codes (never taken from a request's Host header).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Without PUBLIC_BASE_URL, development and tests print this address (the request's
+    # Host header, which a client controls, is never used); production has no fallback.
+    PUBLIC_BASE_URL_FALLBACK = "http://127.0.0.1:5000"
     RECEIPT_VALID_DAYS = 30
     RATING_NONCE_MAX_AGE_SECONDS = 4 * 3600
     RATING_MIN_FILL_SECONDS = 2.0
@@ -92,6 +106,12 @@ class Config:
     RATING_OPENING_HOURS = (7.0, 18.0)  # local time, [start, end)
     RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
     RATING_RECEIPT_SLACK = 5
+    # Self-rating: a receipt rating sent within this many minutes of issuance from a
+    # network the center's staff issue receipts from is held when such ratings are more
+    # than this share of the center's receipt ratings of the day (from this many on).
+    RATING_SELF_WINDOW_MINUTES = 30
+    RATING_CENTER_NETWORK_SHARE = 0.5
+    RATING_CENTER_NETWORK_MIN = 5
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30
@@ -111,6 +131,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    PUBLIC_BASE_URL_FALLBACK = ""
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True

@@ -5,7 +5,9 @@ control so that every transaction that may write begins ``BEGIN IMMEDIATE``
 (a deferred transaction that upgrades to a write fails at once with
 SQLITE_BUSY under WAL, whatever the busy timeout). Requests with a safe HTTP
 method (GET, HEAD, OPTIONS) are read-only by design and begin a plain deferred
-transaction so that readers never queue behind the write lock.
+transaction so that readers never queue behind the write lock; so do the first
+transactions of views marked :func:`reads_before_writing` (login, evidence uploads),
+which do their slow work before :func:`begin_writing`.
 
 PostgreSQL needs nothing here: psycopg 3 and READ COMMITTED, with unique
 constraints and row locks where the code needs them.
@@ -13,11 +15,42 @@ constraints and row locks where the code needs them.
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_before_writing(view: Callable) -> Callable:
+    """Mark a POST view whose slow part (decoding photos, hashing a password) must not
+    hold the SQLite write lock: its transactions begin deferred (read-only) until the view
+    calls :func:`begin_writing`, which ends the read transaction first."""
+    view.reads_before_writing = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_writing() -> None:
+    """End the current (read) transaction; the next one begins ``BEGIN IMMEDIATE``.
+
+    Objects loaded so far are expired and reload in the write transaction, so checks made
+    on them must be repeated there if they can change meanwhile.
+    """
+    from .extensions import db
+
+    db.session.rollback()
+    g.db_writing = True
+
+
+def _begins_deferred() -> bool:
+    if not has_request_context():
+        return False
+    if request.method in SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "reads_before_writing", False)) and not g.get("db_writing", False)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -43,7 +76,7 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and request.method in SAFE_METHODS:
+        if _begins_deferred():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,6 +1,6 @@
 """Imports every feature's models, for Alembic autogenerate and the shell."""
 
-from .accounts.models import User, inspector_centers  # noqa: F401
+from .accounts.models import LoginThrottle, User, inspector_centers  # noqa: F401
 from .api.models import ApiKey  # noqa: F401
 from .assessments.models import Answer, Assessment, AssessmentPeriod, Evidence  # noqa: F401
 from .audit.models import AuditEntry, AuditHead  # noqa: F401

@@ -39,3 +39,14 @@ def create_admin(username: str, full_name: str, password: str) -> None:
     )
     db.session.commit()
     click.echo(f"Administrator {username} created.")
+
+
+@cli.command("purge-throttles")
+@click.option("--days", default=1, show_default=True, help="Drop rows untouched this long.")
+def purge_throttles(days: int) -> None:
+    """Drop old failed-login counters (cron; the delays they caused are long over)."""
+    from datetime import timedelta
+
+    removed = services.purge_login_throttles(timedelta(days=days))
+    db.session.commit()
+    click.echo(f"{removed} login throttle rows removed.")

@@ -56,7 +56,7 @@ class UserEditForm(BaseForm):
             required(),
             length(min=3, max=64),
             regexp(
-                r"^[A-Za-z0-9._-]+$",
+                r"[A-Za-z0-9._-]+",
                 message=_l("Use only letters without accents, digits, '.', '_' and '-'."),
             ),
         ],

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from ..centers.models import Center, Officer
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     INSPECTOR = "inspector"
@@ -118,7 +122,12 @@ class User(UserMixin, db.Model):
 
     # Passwords ---------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.set_password_hash(hash_password(password))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        """Store a hash computed beforehand (outside the write transaction); ends every
+        other session of the user."""
+        self.password_hash = password_hash
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
@@ -162,3 +171,20 @@ class User(UserMixin, db.Model):
             "scope_center_ids": sorted(c.id for c in self.scope_centers),
             "is_active": self.is_active,
         }
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per (username, client network): a growing delay, never a lock.
+
+    Keyed by a hash of the typed username and the client's /24 (IPv4) or /64 (IPv6), so
+    a guesser slows only themselves: the owner, from another network, logs in as usual,
+    and unknown usernames are throttled exactly like real ones (no timing or message
+    difference). Stored in the database, so every worker sees the same count.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)

@@ -7,6 +7,7 @@ message when a rule is broken.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import unicodedata
 from collections.abc import Sequence
@@ -15,13 +16,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import services as audit
 from ..centers.models import Center, Officer
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
 from ..shared.timeutils import now_utc
-from .models import CENTER_ROLES, Role, User, new_session_token
+from . import models as account_models
+from .models import CENTER_ROLES, LoginThrottle, Role, User, new_session_token
 
 MIN_PASSWORD_LENGTH = 10
 # The most common passwords and the portal's own words (ASVS 6.2.4 asks for a
@@ -86,8 +89,30 @@ def check_password_policy(password: str, *, username: str = "") -> None:
     if len(password) > 128:
         raise AccountError(_("The password must be at most 128 characters long."))
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or (username and username.lower() in lowered):
+    if (
+        lowered in COMMON_PASSWORDS
+        or (username and username.lower() in lowered)
+        or _guessable(password, username)
+    ):
         raise AccountError(_("This password is too easy to guess. Choose another one."))
+
+
+#: zxcvbn scores 0–4; below 3 a password falls to an offline attack in under ~10^8 guesses.
+MIN_PASSWORD_SCORE = 3
+#: Words a guesser tries first here, besides zxcvbn's own lists (30,000 common passwords,
+#: names, English words) and its repeat, sequence, keyboard and date patterns.
+LOCAL_WORDS = ("motcuaso", "motcua", "phutho", "matkhau", "vietnam", "hanoi", "congchuc", "admin")
+
+
+def _guessable(password: str, username: str) -> bool:
+    from zxcvbn import zxcvbn
+
+    # zxcvbn refuses more than 72 characters; a longer password is never short of entropy
+    # beyond its first 72.
+    result = zxcvbn(
+        password[:72], user_inputs=[username, *LOCAL_WORDS] if username else LOCAL_WORDS
+    )
+    return result["score"] < MIN_PASSWORD_SCORE
 
 
 # Authentication ----------------------------------------------------------------
@@ -101,67 +126,140 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         from werkzeug.security import generate_password_hash
 
-        from .models import PASSWORD_HASH_METHOD
-
         # The same method as real accounts, so that both paths take the same time.
-        _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_HASH_METHOD)
+        _DUMMY_HASH = generate_password_hash(
+            secrets.token_urlsafe(16), method=account_models.PASSWORD_HASH_METHOD
+        )
     return _DUMMY_HASH
 
 
-def authenticate(username: str, password: str, *, max_failures: int, lock_minutes: int) -> User:
-    """Return the user for valid credentials, else raise :class:`LoginError`.
+def throttle_key(username: str, network: str) -> str:
+    return hashlib.sha256(f"{normalize_username(username)}|{network}".encode()).hexdigest()
 
-    After ``max_failures`` wrong passwords in a row the account is locked for
-    ``lock_minutes``; a locked account refuses even the right password.
-    Every success and failure is written to the audit log.
+
+def network_throttle_key(network: str) -> str:
+    """All usernames tried from one network (a guesser walking through usernames)."""
+    return hashlib.sha256(f"\x00network|{network}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of checking a password, decided in a read-only transaction (hashing
+    takes ~100 ms and must not hold the SQLite write lock)."""
+
+    key: str
+    network_key: str
+    user_id: int | None
+    ok: bool
+    throttled: bool
+    reason: str
+
+
+def check_credentials(username: str, password: str, *, network: str) -> LoginAttempt:
+    """Check a login without writing anything.
+
+    Every path computes exactly one password hash, so an unknown, a throttled and a
+    real account answer in the same time.
     """
+    key, net_key = throttle_key(username, network), network_throttle_key(network)
     user = db.session.scalar(sa.select(User).where(User.username == normalize_username(username)))
-    generic = _("Wrong username or password, or the account is locked for a while.")
-    if user is None:
-        from werkzeug.security import check_password_hash
-
-        check_password_hash(_dummy_hash(), password)
-        audit.record(
-            actor=None,
-            action="login.failed",
-            object_type="user",
-            summary={"reason": "unknown username"},
-        )
-        raise LoginError(generic)
-
     now = now_utc()
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record(
-            actor=None,
-            action="login.failed",
-            object_type="user",
-            object_id=user.id,
-            summary={"reason": "locked"},
+    throttled = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginThrottle)
+            .where(LoginThrottle.key.in_([key, net_key]), LoginThrottle.blocked_until > now)
         )
-        raise LoginError(generic)
-    if not user.check_password(password) or not user.is_active:
-        reason = "wrong password" if user.is_active else "disabled"
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            reason += ", locked"
-        audit.record(
-            actor=None,
-            action="login.failed",
-            object_type="user",
-            object_id=user.id,
-            summary={"reason": reason},
-        )
-        raise LoginError(generic)
-
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit.record(
-        actor=user, action="login", object_type="user", object_id=user.id, center_id=user.center_id
+        > 0
     )
-    return user
+    user_id = user.id if user else None
+    if user is None or throttled:
+        account_models.check_password_hash(_dummy_hash(), password)
+        reason = "throttled" if throttled else "unknown username"
+        return LoginAttempt(key, net_key, user_id, False, throttled, reason)
+    if not user.check_password(password):
+        return LoginAttempt(key, net_key, user_id, False, False, "wrong password")
+    if not user.is_active:
+        return LoginAttempt(key, net_key, user_id, False, False, "disabled")
+    return LoginAttempt(key, net_key, user_id, True, False, "")
+
+
+def login_delay(failures: int, *, free: int, base_seconds: int, max_seconds: int) -> int:
+    """Seconds to wait after ``failures`` failed attempts: none for the first ``free - 1``,
+    then ``base``, doubling each time, at most ``max``."""
+    if failures < free:
+        return 0
+    return min(base_seconds * 2 ** min(failures - free, 30), max_seconds)
+
+
+def record_login(
+    attempt: LoginAttempt,
+    *,
+    free: int,
+    base_seconds: int,
+    max_seconds: int,
+    network_free: int = 50,
+) -> User:
+    """Write the outcome of :func:`check_credentials` (in the write transaction): the audit
+    entry, and the throttle row of this username and network. Returns the user, or raises
+    :class:`LoginError` with one message for every kind of failure."""
+    generic = _("Wrong username or password, or too many attempts: wait a little and try again.")
+    now = now_utc()
+    if attempt.ok:
+        user = db.session.get(User, attempt.user_id)
+        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == attempt.key))
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+        audit.record(
+            actor=user,
+            action="login",
+            object_type="user",
+            object_id=user.id,
+            center_id=user.center_id,
+        )
+        return user
+    audit.record(
+        actor=None,
+        action="login.failed",
+        object_type="user",
+        object_id=attempt.user_id,
+        summary={"reason": attempt.reason},
+    )
+    if not attempt.throttled:
+        _count_failure(attempt.key, now, free=free, base=base_seconds, cap=max_seconds)
+        _count_failure(
+            attempt.network_key, now, free=network_free, base=base_seconds, cap=max_seconds
+        )
+    raise LoginError(generic)
+
+
+def _count_failure(key: str, now, *, free: int, base: int, cap: int) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = LoginThrottle.__table__
+    stmt = insert(table).values(key=key, failures=1, updated_at=now)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"failures": table.c.failures + 1, "updated_at": now},
+        )
+    )
+    failures = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
+    delay = login_delay(failures or 0, free=free, base_seconds=base, max_seconds=cap)
+    if delay:
+        db.session.execute(
+            sa.update(LoginThrottle)
+            .where(LoginThrottle.key == key)
+            .values(blocked_until=now + timedelta(seconds=delay))
+        )
+
+
+def purge_login_throttles(older_than: timedelta) -> int:
+    result = db.session.execute(
+        sa.delete(LoginThrottle).where(LoginThrottle.updated_at < now_utc() - older_than)
+    )
+    return result.rowcount or 0
 
 
 def record_logout(user: User) -> None:
@@ -170,13 +268,27 @@ def record_logout(user: User) -> None:
     )
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
+def check_password_change(user: User, *, current_password: str, new_password: str) -> str:
+    """Check a password change without writing; return the new password's hash.
+
+    Both hashes (~100 ms each) are computed here, before the write transaction."""
     if not user.check_password(current_password):
         raise AccountError(_("The current password is wrong."))
     if current_password == new_password:
         raise AccountError(_("The new password must differ from the current one."))
     check_password_policy(new_password, username=user.username)
-    user.set_password(new_password)
+    return account_models.hash_password(new_password)
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    new_hash = check_password_change(
+        user, current_password=current_password, new_password=new_password
+    )
+    apply_password_change(user, new_hash)
+
+
+def apply_password_change(user: User, new_hash: str) -> None:
+    user.set_password_hash(new_hash)
     user.must_change_password = False
     audit.record(
         actor=user,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -18,8 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..database import begin_writing, reads_before_writing
 from ..extensions import db, limiter, login_manager
 from ..i18n import LANGUAGES
+from ..shared.netkeys import client_network
 from . import services
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm
 from .models import User, new_session_token
@@ -35,12 +38,45 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     ident, _sep, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
+    if not (ident.isascii() and ident.isdigit()) or len(ident) > 18 or not token:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
+
+
+LOGIN_AT = "login_at"
+
+
+@bp.before_app_request
+def end_old_sessions():
+    """Absolute session timeout (ASVS 7.3.2): a session ends ``SESSION_ABSOLUTE_HOURS``
+    after its login, however active it has been."""
+    if not current_user.is_authenticated:
+        return None
+    started = session.get(LOGIN_AT)
+    limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    if isinstance(started, int) and 0 <= time.time() - started < limit:
+        return None
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Your session has ended. Please log in again."), "info")
+    return redirect(
+        url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
+    )
+
+
+@bp.after_app_request
+def no_store_for_signed_in_pages(response):
+    """Pages of a signed-in user are never kept by the browser or a proxy: the back
+    button after logout, or a shared computer, shows nothing of them."""
+    if "_user_id" in session:  # Flask-Login's key: no user load for static files
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.before_app_request
@@ -71,19 +107,34 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def login_limit_key() -> str:
+    """The login rate limit's key: the client's address, its /64 for IPv6 (one IPv6
+    subscriber holds a whole /64 and could walk through it)."""
+    return "login:" + client_network(v4_prefix=32, v6_prefix=64)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@reads_before_writing
+@limiter.limit(_login_limit, key_func=login_limit_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        config = current_app.config
+        # The password hash is checked in a read-only transaction; only then the short
+        # write (audit entry, throttle row) takes the write lock.
+        attempt = services.check_credentials(
+            form.username.data, form.password.data, network=client_network()
+        )
+        begin_writing()
         try:
-            user = services.authenticate(
-                form.username.data,
-                form.password.data,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            user = services.record_login(
+                attempt,
+                free=config["LOGIN_MAX_FAILURES"],
+                base_seconds=config["LOGIN_DELAY_SECONDS"],
+                max_seconds=config["LOGIN_DELAY_MAX_SECONDS"],
+                network_free=config["LOGIN_NETWORK_MAX_FAILURES"],
             )
         except services.LoginError as exc:
             db.session.commit()  # keep the failure count and the audit entry
@@ -94,8 +145,10 @@ def login():
             session.clear()  # a fresh session on login (ASVS 7.2.4)
             if lang:
                 session["lang"] = lang
-            # Permanent: the session expires after PERMANENT_SESSION_LIFETIME without activity.
+            # Permanent: the session expires after PERMANENT_SESSION_LIFETIME without
+            # activity, and in any case SESSION_ABSOLUTE_HOURS after this login.
             session.permanent = True
+            session[LOGIN_AT] = int(time.time())
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
@@ -122,13 +175,14 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@reads_before_writing
 @login_required
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            services.change_password(
+            new_hash = services.check_password_change(
                 user,
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
@@ -137,6 +191,9 @@ def password():
             db.session.rollback()
             form.new_password.errors.append(exc.message)
         else:
+            begin_writing()  # the hashes are done: only the short write holds the lock
+            user = db.session.get(User, current_user.id)
+            services.apply_password_change(user, new_hash)
             db.session.commit()
             login_user(user)  # the session token changed with the password
             flash(_("Your password has been changed."), "success")

@@ -8,9 +8,10 @@ exempt from CSRF because it uses no cookies.
 from __future__ import annotations
 
 import hmac
+import json
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from ..centers.models import Center, Counter, Officer
 from ..extensions import csrf, db, limiter
@@ -20,10 +21,14 @@ from ..ratings.views import parse_period
 from ..scoring.rules import satisfaction
 from ..shared import qr
 from ..shared.timeutils import now_utc
+from ..shared.uploads import form_limits
+from ..shared.validation import parse_id
 from .models import ApiKey, hash_key
 from .openapi import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+#: A receipt request is a few hundred bytes; anything much larger is refused with 413.
+MAX_BODY_BYTES = 64 * 1024
 csrf.exempt(bp)
 
 
@@ -104,13 +109,26 @@ def _api_rate_key() -> str:
     return "api:" + hash_key(header)[:24]
 
 
+def _json_body():
+    """The parsed JSON body, or ``None`` if it is not JSON. Beyond :data:`MAX_BODY_BYTES`
+    reading it raises 413; nesting deeper than Python's recursion limit is not JSON here."""
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
 @bp.post("/receipts")
+@form_limits(
+    max_content_length=MAX_BODY_BYTES, max_form_memory_size=MAX_BODY_BYTES, max_form_parts=20
+)
 @limiter.limit("600 per minute", key_func=_api_rate_key)
 def receipts():
     key = _api_key()
     if key is None:
         return _error(401, "a valid API key is required (Authorization: Bearer KEY)")
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         return _error(400, "the body must be a JSON object")
     center_code = body.get("center")
@@ -118,10 +136,12 @@ def receipts():
     outcome = body.get("outcome", DossierOutcome.COMPLETED.value)
     if not isinstance(center_code, str) or not isinstance(dossier, str):
         return _error(400, "center and dossier_code are required strings")
+    if "\x00" in center_code or "\x00" in dossier:
+        return _error(400, "strings must not contain NUL characters")
     dossier = dossier.strip()
     if not dossier or len(dossier) > 64:
         return _error(400, "dossier_code must have 1 to 64 characters")
-    if outcome not in {o.value for o in DossierOutcome}:
+    if not isinstance(outcome, str) or outcome not in {o.value for o in DossierOutcome}:
         return _error(400, "outcome must be completed, refused or returned")
     center = db.session.scalar(sa.select(Center).where(Center.code == center_code))
     if center is None or (
@@ -133,6 +153,8 @@ def receipts():
         number = body["counter"]
         if not isinstance(number, int) or isinstance(number, bool):
             return _error(400, "counter must be the counter number (integer)")
+        if parse_id(number) is None:
+            return _error(404, "no such counter at this center")
         counter = db.session.scalar(
             sa.select(Counter).where(Counter.center_id == center.id, Counter.number == number)
         )
@@ -142,9 +164,13 @@ def receipts():
         officer_id = body["officer"]
         if not isinstance(officer_id, int) or isinstance(officer_id, bool):
             return _error(400, "officer must be the officer id (integer)")
-        officer = db.session.get(Officer, officer_id)
+        officer = db.session.get(Officer, officer_id) if parse_id(officer_id) else None
         if officer is None or officer.center_id != center.id:
             return _error(404, "no such officer at this center")
+    try:
+        base = rating_services.public_base_url()
+    except rating_services.PublicUrlMissing:
+        return _error(503, "PUBLIC_BASE_URL is not configured: no receipt link can be issued")
     receipt = rating_services.issue_receipt(
         center,
         dossier_code=dossier,
@@ -155,8 +181,7 @@ def receipts():
     )
     key.last_used_at = now_utc()
     token = rating_services.receipt_token(receipt)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    url = base.rstrip("/") + url_for("rate.rate", token=token)
+    url = base + url_for("rate.rate", token=token)
     expires_at = receipt.expires_at.isoformat() + "Z"
     receipt_id = receipt.id
     db.session.commit()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,14 +69,120 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+#: Action types that run code or open something outside the PDF.
+PDF_BAD_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/GoToE", "/RichMediaExecute"}
+)
+#: Keys that carry a script or an embedded file wherever they appear.
+PDF_BAD_KEYS = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF"}
+)
+
+
+class _UnsafePdf(Exception):
+    pass
+
+
+def _walk_pdf_value(value, depth: int = 0) -> None:
+    """Raise :class:`_UnsafePdf` if ``value`` (not following references: every indirect
+    object is visited on its own) holds a script, a launch action or an embedded file."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    if depth > 64:
+        raise _UnsafePdf("nesting")
+    if isinstance(value, DictionaryObject):
+        for key, item in value.items():
+            if key in PDF_BAD_KEYS:
+                raise _UnsafePdf(key)
+            if key == "/S" and str(item) in PDF_BAD_ACTIONS:
+                raise _UnsafePdf(str(item))
+            if key == "/Type" and str(item) in ("/EmbeddedFile", "/Filespec"):
+                raise _UnsafePdf(str(item))
+            _walk_pdf_value(item, depth + 1)
+    elif isinstance(value, ArrayObject):
+        for item in value:
+            _walk_pdf_value(item, depth + 1)
+
+
+def _check_pdf_structure(data: bytes) -> None:
+    """Parse the PDF with pypdf and look at every object, those in object streams
+    included. Names are compared decoded, so ``/J#61vaScript`` is ``/JavaScript``."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import IndirectObject
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise _UnsafePdf("encrypted")
+            numbers = {num for table in reader.xref.values() for num in table}
+            numbers |= set(reader.xref_objStm)
+            generations = {num: gen for gen, table in reader.xref.items() for num in table}
+            for num in sorted(numbers):
+                obj = reader.get_object(IndirectObject(num, generations.get(num, 0), reader))
+                _walk_pdf_value(obj)
+            _walk_pdf_value(reader.trailer)
+            if len(reader.pages) < 1:
+                raise _UnsafePdf("no pages")
+        except _UnsafePdf:
+            raise
+        except (
+            PyPdfError,
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            OSError,
+            RecursionError,
+            AttributeError,
+            AssertionError,
+        ):
+            # pypdf cannot read the structure, but PDF viewers repair such files: look at
+            # every name the way a repairing viewer would find the objects.
+            _scan_pdf_bytes(data)
+
+
+_PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _decoded_names(chunk: bytes) -> set[str]:
+    names = set()
+    for match in _PDF_NAME.finditer(chunk):
+        raw = match.group(0)
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+        names.add(name.decode("latin-1"))
+    return names
+
+
+def _scan_pdf_bytes(data: bytes) -> None:
+    """Fallback for files pypdf cannot parse: every name, with ``#xx`` escapes decoded,
+    in the file and in every stream that inflates (object streams included)."""
+    chunks = [data]
+    for match in _PDF_STREAM.finditer(data):
+        try:
+            chunks.append(zlib.decompressobj().decompress(match.group(1), 20 * 1024 * 1024))
+        except zlib.error:
+            continue
+    for chunk in chunks:
+        names = _decoded_names(chunk)
+        if names & PDF_BAD_KEYS or names & PDF_BAD_ACTIONS:
+            raise _UnsafePdf("name")
+
+
 def _clean_pdf(data: bytes) -> CleanFile:
     tail = data[-2048:]
     if b"%%EOF" not in tail:
         raise EvidenceError(_l("The PDF is incomplete or damaged. Please send it again."))
+    refused = _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
     if any(marker in data for marker in PDF_JS_MARKERS):
-        raise EvidenceError(
-            _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
-        )
+        raise EvidenceError(refused)
+    try:
+        _check_pdf_structure(data)
+    except _UnsafePdf as exc:
+        raise EvidenceError(refused) from exc
     return CleanFile(
         kind="pdf",
         content=data,

@@ -22,7 +22,7 @@ class PeriodForm(BaseForm):
             required(),
             length(max=20),
             regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                r"[A-Za-z0-9][A-Za-z0-9._-]*",
                 message=_l("Use letters, digits, dots and dashes only."),
             ),
         ],

@@ -524,12 +524,20 @@ class ReuseMatch:
     same_center: bool
 
 
-def reuse_warnings(assessment: Assessment) -> dict[int, list[ReuseMatch]]:
-    """Photos of this assessment that also appear for another center or an earlier period."""
+def reuse_warnings(
+    assessment: Assessment, *, viewer: User | None = None
+) -> dict[int, list[ReuseMatch]]:
+    """Photos of this assessment that also appear for another center or an earlier period.
+
+    With ``viewer``, only matches at centers within the viewer's scope are listed: a
+    manager never learns the names of other centers, other provinces stay hidden from an
+    inspector of one province.
+    """
     photos = [e for e in assessment.evidence if e.phash]
     if not photos:
         return {}
     opens_on = assessment.period.opens_on
+    in_scope = visible_centers_clause(viewer) if viewer is not None else sa.true()
     rows = db.session.execute(
         sa.select(
             Evidence.id,
@@ -545,6 +553,7 @@ def reuse_warnings(assessment: Assessment) -> dict[int, list[ReuseMatch]]:
         .where(
             Evidence.phash.is_not(None),
             Evidence.assessment_id != assessment.id,
+            in_scope,
             sa.or_(
                 Evidence.center_id != assessment.center_id,
                 AssessmentPeriod.opens_on < opens_on,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 
-from ..shared.forms import BaseForm, choices, length, optional
+from ..shared.forms import BaseForm, choices, date_in_range, length, optional
 from .sentences import action_choices
 
 
@@ -19,8 +19,8 @@ class AuditFilterForm(BaseForm):
         validators=[optional(), length(max=300)],
         render_kw={"list": "center-options", "autocomplete": "off", "data-center-picker": ""},
     )
-    date_from = DateField(_l("From"), validators=[optional()])
-    date_to = DateField(_l("To"), validators=[optional()])
+    date_from = DateField(_l("From"), validators=[optional(), date_in_range()])
+    date_to = DateField(_l("To"), validators=[optional(), date_in_range()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -334,6 +334,7 @@ for _action, _name, _sentence in (
         _l("%(actor)s reprinted the QR posters of %(object)s"),
     ),
     ("case.answered", _l("Complaint answered"), _l("%(actor)s answered %(object)s")),
+    ("receipt.issued", _l("Receipt issued"), _l("%(actor)s issued the rating receipt %(object)s")),
     (
         "case.phone_revealed",
         _l("Callback number shown"),
@@ -372,6 +373,7 @@ for _type, _label in (
     ("officer", _l("officer")),
     ("province", _l("province")),
     ("rating", _l("rating")),
+    ("receipt", _l("receipt")),
     ("case", _l("complaint")),
     ("assessment", _l("self-assessment")),
     ("assessment_period", _l("period")),

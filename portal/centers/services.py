@@ -239,11 +239,14 @@ def picker_options() -> list[tuple[str, str]] | None:
     return [(f"{code} — {name}", fold(f"{code} {name}")) for code, name in rows]
 
 
-# Editing (the caller checks ``can_manage_center`` first; services re-check) -------
+# Editing: every service checks its actor itself (``accounts.permissions``) -------
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
+def _require_manager(actor, center: Center) -> None:
+    """Only an administrator or the center's own manager changes a center."""
+    from ..accounts.permissions import can_manage_center
+
+    if actor is None or not can_manage_center(actor, center):
         raise PermissionDenied(_("You are not allowed to change this center."))
 
 
@@ -251,14 +254,13 @@ def update_center(
     center: Center,
     *,
     actor,
-    allowed: bool,
     name: str,
     address: str,
     phone: str,
     opening_hours: str,
     extra_sites: str = "",
 ) -> Center:
-    _require(allowed)
+    _require_manager(actor, center)
     before = center.audit_state()
     center.name = name.strip()
     center.address = address.strip()
@@ -290,8 +292,8 @@ def _check_counter_number(center: Center, number: int, *, exclude_id: int | None
         raise CenterError(_("Counter number %(n)d already exists in this center.", n=number))
 
 
-def add_counter(center: Center, *, actor, allowed: bool, number: int, field: str) -> Counter:
-    _require(allowed)
+def add_counter(center: Center, *, actor, number: int, field: str) -> Counter:
+    _require_manager(actor, center)
     _check_counter_number(center, number)
     counter = Counter(center=center, number=number, field=field.strip())
     db.session.add(counter)
@@ -307,10 +309,8 @@ def add_counter(center: Center, *, actor, allowed: bool, number: int, field: str
     return counter
 
 
-def update_counter(
-    counter: Counter, *, actor, allowed: bool, number: int, field: str, is_active: bool
-) -> Counter:
-    _require(allowed)
+def update_counter(counter: Counter, *, actor, number: int, field: str, is_active: bool) -> Counter:
+    _require_manager(actor, counter.center)
     _check_counter_number(counter.center, number, exclude_id=counter.id)
     before = counter.audit_state()
     counter.number = number
@@ -340,9 +340,9 @@ def _resolve_counter(center: Center, counter_id: int | None) -> Counter | None:
 
 
 def add_officer(
-    center: Center, *, actor, allowed: bool, full_name: str, position: str, counter_id: int | None
+    center: Center, *, actor, full_name: str, position: str, counter_id: int | None
 ) -> Officer:
-    _require(allowed)
+    _require_manager(actor, center)
     officer = Officer(
         center=center,
         full_name=full_name.strip(),
@@ -366,13 +366,12 @@ def update_officer(
     officer: Officer,
     *,
     actor,
-    allowed: bool,
     full_name: str,
     position: str,
     counter_id: int | None,
     is_active: bool,
 ) -> Officer:
-    _require(allowed)
+    _require_manager(actor, officer.center)
     before = officer.audit_state()
     officer.full_name = full_name.strip()
     officer.position = position.strip()

@@ -60,7 +60,6 @@ def edit(code: str):
         services.update_center(
             center,
             actor=current_user,
-            allowed=True,
             name=form.name.data,
             address=form.address.data or "",
             phone=form.phone.data or "",
@@ -88,7 +87,6 @@ def counter_edit(code: str, counter_id: int | None = None):
                 services.add_counter(
                     center,
                     actor=current_user,
-                    allowed=True,
                     number=form.number.data,
                     field=form.field.data,
                 )
@@ -96,7 +94,6 @@ def counter_edit(code: str, counter_id: int | None = None):
                 services.update_counter(
                     counter,
                     actor=current_user,
-                    allowed=True,
                     number=form.number.data,
                     field=form.field.data,
                     is_active=form.is_active.data,
@@ -134,7 +131,6 @@ def officer_edit(code: str, officer_id: int | None = None):
                 services.add_officer(
                     center,
                     actor=current_user,
-                    allowed=True,
                     full_name=form.full_name.data,
                     position=form.position.data or "",
                     counter_id=counter_id,
@@ -143,7 +139,6 @@ def officer_edit(code: str, officer_id: int | None = None):
                 services.update_officer(
                     officer,
                     actor=current_user,
-                    allowed=True,
                     full_name=form.full_name.data,
                     position=form.position.data or "",
                     counter_id=counter_id,

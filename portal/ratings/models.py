@@ -83,6 +83,10 @@ class Receipt(db.Model):
     api_key_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api_keys.id", ondelete="SET NULL")
     )
+    #: Keyed hashes (no address, no cookie) of the issuing staff session's network (/24,
+    #: /64) and device cookie: a rating from either is held for an inspector.
+    issuer_network: Mapped[str | None] = mapped_column(sa.String(32))
+    issuer_device: Mapped[str | None] = mapped_column(sa.String(32))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
@@ -94,6 +98,8 @@ class Receipt(db.Model):
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('completed', 'refused', 'returned')", name="outcome"),
         sa.CheckConstraint("issued_via IN ('portal', 'api')", name="issued_via"),
+        # "Is this network one the center's staff issue receipts from?"
+        sa.Index("ix_receipts_center_id_issuer_network", "center_id", "issuer_network"),
     )
 
 
@@ -142,6 +148,9 @@ class Rating(db.Model):
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     #: Comma-separated anomaly flags; a flagged rating counts only once cleared.
     flags: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: A receipt rating sent soon after issuance from a network the center's staff issue
+    #: receipts from (the "normal share" of such ratings is measured on this).
+    from_center_network: Mapped[bool] = mapped_column(default=False)
     #: When and by whom an inspector reviewed the flags (confirmed or rejected them).
     cleared_at: Mapped[datetime | None]
     cleared_by_id: Mapped[int | None] = mapped_column(

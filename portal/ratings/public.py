@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 from ..complaints.models import Case
 from ..extensions import csrf, db, limiter
 from ..shared import qr
+from ..shared.uploads import form_limits
 from . import services
 from .forms import (
     ASPECT_LABELS,
@@ -267,6 +268,7 @@ def _handle(token: str, *, kiosk: bool):
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @csrf.exempt
+@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
 @limiter.limit(_device_limit, key_func=device_key, methods=["POST"])
 @limiter.limit(_network_limit, key_func=network_key, methods=["POST"])
 def rate(token: str):
@@ -275,6 +277,7 @@ def rate(token: str):
 
 @bp.route("/kiosk/<token>", methods=["GET", "POST"])
 @csrf.exempt
+@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
 @limiter.limit(_network_limit, key_func=network_key, methods=["POST"])
 def kiosk(token: str):
     """A tablet at the center: no device limit (one device, many citizens); the page

@@ -7,13 +7,14 @@ the rating, the receipt's use, the rollups and any case commit or roll back toge
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +24,7 @@ from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..settings import services as settings
 from ..shared import crypto, qr
-from ..shared.errors import NotFound, PortalError
+from ..shared.errors import NotFound, PermissionDenied, PortalError
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
 from .models import (
     ASPECTS,
@@ -51,6 +52,60 @@ class ReceiptUsed(PortalError):
 
 def secret() -> str:
     return current_app.config["SECRET_KEY"]
+
+
+#: The rating pages' device cookie (``public.DEVICE_COOKIE``): a random id per browser.
+DEVICE_COOKIE = "rdev"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Keyed hashes of a client's network (/24, /64) and device cookie: comparable, but
+    neither the address nor the cookie can be read back from them."""
+
+    network: str | None = None
+    device: str | None = None
+
+
+def _keyed(value: str) -> str:
+    return hmac.new(qr.derive_key(secret(), "fingerprint"), value.encode(), "sha256").hexdigest()[
+        :32
+    ]
+
+
+def client_fingerprint(device_cookie: str | None = None) -> Fingerprint:
+    """The current request's fingerprint (empty outside a request). ``device_cookie``
+    overrides the cookie sent (a staff browser that gets its cookie with this response)."""
+    if not has_request_context():
+        return Fingerprint()
+    from ..shared.netkeys import client_network
+
+    device = device_cookie or request.cookies.get(DEVICE_COOKIE)
+    return Fingerprint(
+        network=_keyed("net:" + client_network()),
+        device=_keyed("dev:" + device) if device and len(device) <= 64 else None,
+    )
+
+
+class PublicUrlMissing(PortalError):
+    """Production without ``PUBLIC_BASE_URL``: no QR code or receipt link can be issued."""
+
+
+def public_base_url() -> str:
+    """The public address printed in QR codes and receipt links, never the request's Host
+    header (a client controls it). Raises :class:`PublicUrlMissing` in production when
+    ``PUBLIC_BASE_URL`` is not set."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or current_app.config.get(
+        "PUBLIC_BASE_URL_FALLBACK"
+    )
+    if not base:
+        raise PublicUrlMissing(
+            _(
+                "The portal's public address (PUBLIC_BASE_URL) is not configured, so QR "
+                "codes and receipt links cannot be issued. Ask the administrator to set it."
+            )
+        )
+    return base.rstrip("/")
 
 
 # Tokens ------------------------------------------------------------------------------------
@@ -214,7 +269,14 @@ def check_nonce(nonce: str, target: Target) -> NonceCheck:
     age = time.time() - issued_ms / 1000
     if age < -5 or age > current_app.config["RATING_NONCE_MAX_AGE_SECONDS"]:
         return NonceCheck(False)
-    return NonceCheck(True, age, hashlib.sha256(nonce.encode("ascii")).hexdigest())
+    return NonceCheck(True, age, nonce_key(values))
+
+
+def nonce_key(values: tuple[int, ...]) -> str:
+    """The single-use key of a nonce, from its verified values (its canonical form), never
+    from the submitted string, so no other spelling of one nonce counts as a new one."""
+    canonical = "n" + ".".join(str(v) for v in values)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def consume_nonce(key: str) -> None:
@@ -358,10 +420,17 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
         # A center that hands out receipts should not get more ratings than receipts.
         day_start = datetime.combine(local.date(), datetime.min.time(), DISPLAY_TZ)
         day_start_utc = day_start.astimezone(as_aware_utc(moment).tzinfo).replace(tzinfo=None)
+        # Only receipts from the one-stop software (API, with a dossier code) or a system
+        # job are the reference: receipts staff issue themselves in the portal would let
+        # them raise it at will.
         receipts = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Receipt)
-            .where(Receipt.center_id == target.center.id, Receipt.created_at >= day_start_utc)
+            .where(
+                Receipt.center_id == target.center.id,
+                Receipt.created_at >= day_start_utc,
+                sa.or_(Receipt.issued_via == "api", Receipt.issued_by_id.is_(None)),
+            )
         )
         if receipts:
             ratings = db.session.scalar(
@@ -372,6 +441,94 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
             if ratings + 1 > receipts + config["RATING_RECEIPT_SLACK"]:
                 flags.append("over_receipts")
     return flags
+
+
+def self_rating_flags(receipt: Receipt, moment: datetime) -> tuple[list[str], bool]:
+    """Flags for a rating through a receipt issued in the portal, and whether it comes
+    soon after issuance from the center's own network.
+
+    ``issuer_device`` / ``issuer_network``: the rating comes from the browser or the
+    network of the staff session that issued the receipt. ``center_network``: from a
+    network the center's staff issue receipts from, within ``RATING_SELF_WINDOW_MINUTES``
+    of issuance, and such ratings are more than ``RATING_CENTER_NETWORK_SHARE`` of the
+    center's receipt ratings today (at least ``RATING_CENTER_NETWORK_MIN``): a few
+    citizens rating on the center's Wi-Fi are normal, most of them are not.
+    """
+    config = current_app.config
+    mine = client_fingerprint()
+    flags = []
+    if (
+        mine.device
+        and receipt.issuer_device
+        and hmac.compare_digest(mine.device, receipt.issuer_device)
+    ):
+        flags.append("issuer_device")
+    if mine.network and receipt.issuer_network == mine.network:
+        flags.append("issuer_network")
+    if mine.network is None or flags:
+        return flags, False
+    quick = as_aware_utc(moment) - as_aware_utc(receipt.created_at) <= timedelta(
+        minutes=config["RATING_SELF_WINDOW_MINUTES"]
+    )
+    if not quick:
+        return flags, False
+    since = moment - timedelta(days=30)
+    center_network = (
+        db.session.scalar(
+            sa.select(Receipt.id)
+            .where(
+                Receipt.center_id == receipt.center_id,
+                Receipt.issuer_network == mine.network,
+                Receipt.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+    if not center_network:
+        return flags, False
+    today = sa.and_(
+        Rating.center_id == receipt.center_id,
+        Rating.day == local_day(moment),
+        Rating.channel == Channel.RECEIPT_QR.value,
+    )
+    total, same = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((Rating.from_center_network, 1), else_=0)), 0),
+        ).where(today)
+    ).one()
+    total, same = int(total) + 1, int(same) + 1
+    if (
+        total >= config["RATING_CENTER_NETWORK_MIN"]
+        and same / total > config["RATING_CENTER_NETWORK_SHARE"]
+    ):
+        flags.append("center_network")
+    return flags, True
+
+
+def self_issued_shares(center_id: int, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """Per officer of the center: ``(ratings through receipts the officer issued
+    themselves, all citizen ratings of the officer)`` over ``[start, end]``."""
+    from ..accounts.models import User
+
+    issuer = orm.aliased(User)
+    own = sa.case((issuer.officer_id == Rating.officer_id, 1), else_=0)
+    rows = db.session.execute(
+        sa.select(Rating.officer_id, sa.func.count(), sa.func.coalesce(sa.func.sum(own), 0))
+        .select_from(Rating)
+        .outerjoin(Receipt, Receipt.id == Rating.receipt_id)
+        .outerjoin(issuer, issuer.id == Receipt.issued_by_id)
+        .where(
+            Rating.center_id == center_id,
+            Rating.officer_id.is_not(None),
+            Rating.channel != Channel.STAFF.value,
+            Rating.day >= start,
+            Rating.day <= end,
+        )
+        .group_by(Rating.officer_id)
+    ).all()
+    return {officer_id: (int(mine), int(total)) for officer_id, total, mine in rows}
 
 
 def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Rating:
@@ -395,6 +552,10 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         if used.rowcount != 1:
             raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
     flags = [] if target.channel == Channel.STAFF else anomaly_flags(target, moment)
+    center_network = False
+    if target.receipt is not None and target.receipt.issued_via == "portal":
+        extra, center_network = self_rating_flags(target.receipt, moment)
+        flags += extra
     rating = Rating(
         tracking_code=new_tracking_code(),
         center_id=target.center.id,
@@ -406,6 +567,7 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         chips=",".join(data.chips),
         comment=data.comment,
         flags=",".join(flags),
+        from_center_network=center_network,
         day=local_day(moment),
         created_at=moment,
     )
@@ -524,8 +686,34 @@ def set_comment_hidden(rating: Rating, hidden: bool, *, actor, reason: str = "")
     )
 
 
+def _require_manager(actor, center: Center) -> None:
+    from ..accounts.permissions import can_manage_center
+
+    if actor is None or not can_manage_center(actor, center):
+        raise PermissionDenied(_("You are not allowed to change this center."))
+
+
+def _require_issuer(actor, api_key, center: Center) -> None:
+    """Receipts: an administrator or a manager/officer of the center, or an API key of the
+    center's province (no actor and no key: a command-line job)."""
+    from ..accounts.models import Role
+
+    staff_of_center = actor is not None and (
+        actor.role == Role.ADMIN
+        or (actor.role in (Role.MANAGER, Role.OFFICER) and actor.center_id == center.id)
+    )
+    if actor is not None and (not actor.is_active or not staff_of_center):
+        raise PermissionDenied(_("You may not issue receipts for this center."))
+    if api_key is not None and (
+        not api_key.is_active
+        or (api_key.province_code is not None and api_key.province_code != center.province_code)
+    ):
+        raise PermissionDenied(_("You may not issue receipts for this center."))
+
+
 def revoke_counter_posters(counter: Counter, *, actor) -> int:
     """Reprint: bump the poster version so every older poster and short code stops working."""
+    _require_manager(actor, counter.center)
     row = db.session.get(CounterQR, counter.id)
     if row is None:
         row = CounterQR(counter_id=counter.id, version=2)
@@ -556,7 +744,14 @@ def issue_receipt(
     officer: Officer | None,
     actor=None,
     api_key=None,
+    fingerprint: Fingerprint | None = None,
 ) -> Receipt:
+    """Issue a single-use rating receipt, audited without personal data (no dossier code).
+
+    ``fingerprint``: the issuing staff session's (see :func:`client_fingerprint`), kept so
+    that a rating from the same network or browser is held for an inspector.
+    """
+    _require_issuer(actor, api_key, center)
     if counter is not None and counter.center_id != center.id:
         raise NotFound("counter")
     if officer is not None and officer.center_id != center.id:
@@ -571,11 +766,32 @@ def issue_receipt(
         issued_via="api" if api_key is not None else "portal",
         issued_by_id=actor.id if actor is not None else None,
         api_key_id=api_key.id if api_key is not None else None,
+        issuer_network=fingerprint.network if fingerprint else None,
+        issuer_device=fingerprint.device if fingerprint else None,
         expires_at=now + timedelta(days=current_app.config["RECEIPT_VALID_DAYS"]),
         created_at=now,
     )
     db.session.add(receipt)
     db.session.flush()
+    self_issued = (
+        actor is not None
+        and officer is not None
+        and getattr(actor, "officer_id", None) == officer.id
+    )
+    audit.record(
+        actor=actor,
+        action="receipt.issued",
+        object_type="receipt",
+        object_id=receipt.id,
+        center_id=center.id,
+        summary={
+            "via": receipt.issued_via,
+            "api_key": api_key.audit_label if api_key is not None else None,
+            "counter_id": receipt.counter_id,
+            "officer_id": receipt.officer_id,
+            "self_issued": self_issued,
+        },
+    )
     return receipt
 
 

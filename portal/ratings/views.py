@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from ..shared.errors import PortalError
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
+from ..shared.validation import MIN_DATE, parse_iso_date
 from . import services
 from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
@@ -52,11 +54,11 @@ def parse_period(args, *, default_days: int = 30) -> tuple[date, date]:
     Raises ``ValueError`` for a malformed or reversed period.
     """
     today_local = services.local_day(now_utc())
-    end = date.fromisoformat(args["to"]) if args.get("to") else today_local
+    end = parse_iso_date(args["to"]) if args.get("to") else today_local
     start = (
-        date.fromisoformat(args["from"])
+        parse_iso_date(args["from"])
         if args.get("from")
-        else end - timedelta(days=default_days - 1)
+        else max(end - timedelta(days=default_days - 1), MIN_DATE)
     )
     if start > end or (end - start).days > 3700:
         raise ValueError("bad period")
@@ -219,6 +221,13 @@ def center(code: str):
         min_n=current_app.config["RATING_MIN_N"],
         can_moderate=current_user.role in MODERATORS,
         can_manage=can_manage_center(current_user, center),
+        # Inspectors see how many of each officer's ratings came through receipts the
+        # officer issued themselves (a self-rating signal).
+        self_shares=(
+            services.self_issued_shares(center.id, start, end)
+            if current_user.role in MODERATORS
+            else None
+        ),
     )
 
 
@@ -270,8 +279,19 @@ def review(code: str, rating_id: int):
 
 def _public_base() -> str:
     # A configured public address, never the request's Host header (which a client controls).
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    return (configured or request.url_root).rstrip("/")
+    return services.public_base_url()
+
+
+@bp.errorhandler(services.PublicUrlMissing)
+def _public_url_missing(error: services.PublicUrlMissing):
+    return render_template(
+        "errors/error.html",
+        code=503,
+        title=_("Not configured"),
+        message=error.message,
+        back_url=None,
+        start_url=url_for("main.start"),
+    ), 503
 
 
 @bp.route("/<code>/qr")
@@ -404,6 +424,9 @@ def receipt_new(code: str):
     if form.validate_on_submit():
         counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
+        # The staff browser gets the rating pages' device cookie now if it has none, so
+        # that rating this receipt from the same browser is recognised (and held).
+        device = request.cookies.get(services.DEVICE_COOKIE) or secrets.token_urlsafe(16)
         receipt = services.issue_receipt(
             center,
             dossier_code=form.dossier_code.data.strip(),
@@ -411,9 +434,20 @@ def receipt_new(code: str):
             counter=counter,
             officer=officer,
             actor=current_user,
+            fingerprint=services.client_fingerprint(device),
         )
         db.session.commit()
-        return redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
+        response = redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
+        if services.DEVICE_COOKIE not in request.cookies:
+            response.set_cookie(
+                services.DEVICE_COOKIE,
+                device,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response
     return render_template("ratings/receipt_new.html", center=center, form=form)
 
 

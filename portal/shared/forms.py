@@ -6,6 +6,8 @@ takes an explicit ``message=_l(...)``. These helpers bind the common ones once.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -77,12 +79,37 @@ def email():
     return validators.Email(message=_l("Enter a valid e-mail address."))
 
 
+def date_in_range():
+    """A date the portal can compute with (2000–2099): 0001-01-01 or 9999-12-31 would
+    overflow when converted to UTC or moved by a day."""
+    from .validation import MAX_DATE, MIN_DATE
+
+    def check(form, field):
+        if field.data is not None and not MIN_DATE <= field.data <= MAX_DATE:
+            raise validators.ValidationError(_l("Choose a date between 01/01/2000 and 31/12/2099."))
+
+    return check
+
+
 def equal_to(fieldname: str):
     return validators.EqualTo(fieldname, message=_l("The two values do not match."))
 
 
+class FullMatch(validators.Regexp):
+    """Like WTForms' ``Regexp``, but the whole value must match (``re.fullmatch``, ASCII
+    classes): ``^…$`` with ``re.match`` also accepts a trailing newline."""
+
+    def __init__(self, pattern: str, *, message):
+        super().__init__(pattern, flags=re.ASCII, message=message)
+
+    def __call__(self, form, field, message=None):
+        if self.regex.fullmatch(field.data or "") is None:
+            raise validators.ValidationError(self.message)
+
+
 def regexp(pattern: str, *, message):
-    return validators.Regexp(pattern, message=message)
+    """A whole-string pattern check; ``pattern`` carries no ``^``/``$`` anchors."""
+    return FullMatch(pattern, message=message)
 
 
 def any_of(values, *, message):

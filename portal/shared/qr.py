@@ -24,7 +24,9 @@ import segno
 KINDS = frozenset("ckrn")
 MAC_BYTES = 16
 MAX_TOKEN_LENGTH = 120
-_TOKEN_RE = re.compile(r"^([a-z])(\d{1,19}(?:\.\d{1,19}){0,5})\.([A-Za-z0-9_-]{22})$")
+# Whole-string match of ASCII digits only: ``$`` would also match before a trailing
+# newline, and ``\d`` matches Arabic-Indic or full-width digits.
+_TOKEN_RE = re.compile(r"([a-z])([0-9]{1,19}(?:\.[0-9]{1,19}){0,5})\.([A-Za-z0-9_-]{22})", re.ASCII)
 
 #: Short typable codes: no 0/O, 1/I/L, so they survive being read aloud or typed.
 SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -56,13 +58,15 @@ def verify(secret: str | bytes, token: str, kind: str, *, arity: int) -> tuple[i
     """Return the values of a valid ``kind`` token with ``arity`` values, else ``None``."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    match = _TOKEN_RE.match(token)
+    match = _TOKEN_RE.fullmatch(token)
     if match is None or match.group(1) != kind:
         return None
     body = match.group(1) + match.group(2)
     if not hmac.compare_digest(_mac(derive_key(secret, "qr"), body), match.group(3)):
         return None
     values = tuple(int(v) for v in match.group(2).split("."))
+    if body != kind + ".".join(str(v) for v in values):
+        return None  # leading zeros: only the canonical spelling is a token
     if len(values) != arity or any(v >= 2**63 for v in values):
         return None
     return values

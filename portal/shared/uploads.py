@@ -22,8 +22,35 @@ def large_upload(*, bytes_key: str, parts_key: str) -> Callable:
     return decorator
 
 
+def form_limits(
+    *,
+    max_content_length: int,
+    max_form_memory_size: int,
+    max_form_parts: int,
+    cleans_text: bool = False,
+):
+    """Give a view smaller limits than the app's (the public rating form).
+
+    ``cleans_text``: the view strips control characters (NUL included) from every text
+    it stores itself, so a stray NUL does not refuse the whole form.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        view.cleans_text = cleans_text  # type: ignore[attr-defined]
+        view.form_limits = {  # type: ignore[attr-defined]
+            "max_content_length": max_content_length,
+            "max_form_memory_size": max_form_memory_size,
+            "max_form_parts": max_form_parts,
+        }
+        return view
+
+    return decorator
+
+
 def apply_upload_limits() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
+    for name, value in getattr(view, "form_limits", {}).items():
+        setattr(request, name, value)
     limits = getattr(view, "upload_limits", None)
     if limits is None:
         return
