@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model registered for Alembic
+    from .audit.events import register_request_events
     from .database import register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import (
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     register_security(app)
+    register_request_events(app)
     register_template_helpers(app)
     app.before_request(remember_language_from_query)
 
@@ -61,12 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from . import accounts, admin, assessments, audit, centers, main, standards
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
+    from .privacy.views import bp as privacy_bp
     from .ratings.public import bp as rate_bp
     from .ratings.views import bp as ratings_bp
 
     for module in (main, accounts, centers, standards, assessments, audit, admin):
         app.register_blueprint(module.bp)
-    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
+    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

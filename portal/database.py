@@ -13,11 +13,28 @@ constraints and row locks where the code needs them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_FORCE_IMMEDIATE: ContextVar[bool] = ContextVar("force_immediate", default=False)
+
+
+@contextmanager
+def write_transactions() -> Iterator[None]:
+    """Transactions begun inside this block begin ``BEGIN IMMEDIATE`` even during a GET
+    (the one write a safe request makes: recording a denied access)."""
+    token = _FORCE_IMMEDIATE.set(True)
+    try:
+        yield
+    finally:
+        _FORCE_IMMEDIATE.reset(token)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -43,7 +60,7 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and request.method in SAFE_METHODS:
+        if has_request_context() and request.method in SAFE_METHODS and not _FORCE_IMMEDIATE.get():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -39,6 +39,7 @@ def _wants_json() -> bool:
 
 def render_error(error: Exception):
     code = error.code if isinstance(error, HTTPException) and error.code else 500
+    g.error = error  # for the security-event recorder (portal/audit/events.py)
     if code >= 500:
         db.session.rollback()
     titles = _titles()
@@ -49,7 +50,8 @@ def render_error(error: Exception):
             "page and try again."
         )
     if _wants_json():
-        return {"error": {"code": code, "title": title, "message": message}}, code
+        error_body = {"code": code, "title": title, "message": message}
+        return {"error": {**error_body, "request_id": g.get("request_id")}}, code
     template = f"errors/{code}.html" if code in (400, 403, 404, 500) else "errors/generic.html"
     return render_template(template, code=code, title=title, message=message), code
 
