@@ -82,7 +82,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import cli as accounts_cli
     from .audit.cli import cli as audit_cli
-    from .backup import backup_command
+    from .backup import backup_command, restore_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
     from .complaints.cli import cli as alerts_cli
@@ -98,6 +98,7 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         translate,
         backup_command,
+        restore_command,
         qr_cli,
         ratings_cli,
         api_cli,
