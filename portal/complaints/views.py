@@ -14,6 +14,7 @@ from ..accounts.permissions import can_manage_center, can_view_center, visible_c
 from ..centers.models import Center
 from ..extensions import db
 from ..ratings.services import local_day
+from ..shared.errors import PortalError
 from ..shared.forms import BaseForm, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import now_utc
@@ -74,13 +75,17 @@ def detail(case_id: int):
         if not can_answer:
             abort(403)
         if form.validate_on_submit():
-            services.answer_case(case, clean_text(form.answer.data), actor=current_user)
-            db.session.commit()
-            flash(
-                _("The answer has been saved; the citizen sees it with the tracking code."),
-                "success",
-            )
-            return redirect(url_for(".detail", case_id=case.id))
+            try:
+                services.answer_case(case, clean_text(form.answer.data), actor=current_user)
+            except PortalError as exc:  # e.g. only spaces or invisible characters
+                form.answer.errors = [*form.answer.errors, exc.message]
+            else:
+                db.session.commit()
+                flash(
+                    _("The answer has been saved; the citizen sees it with the tracking code."),
+                    "success",
+                )
+                return redirect(url_for(".detail", case_id=case.id))
     return render_template(
         "complaints/detail.html",
         case=case,
