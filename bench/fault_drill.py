@@ -1,10 +1,11 @@
 """Fault drills: ratings acknowledged with a 2xx survive faults, and the portal recovers.
 
-    .venv/bin/python bench/fault_drill.py [--workers 3] [--seconds 12] [--concurrency 4]
+    .venv/bin/python bench/fault_drill.py [--workers 3] [--seconds 20] [--concurrency 4]
         [--kills 2] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/fault_drill]
         [--json results.json]
 
-Only 127.0.0.1, bounded load (``--concurrency`` client threads for ``--seconds``), and a
+Only 127.0.0.1, bounded load (``--concurrency`` client threads; faults about ``--seconds``
+divided by their number apart, each once ratings flow again, at most two minutes' wait), a
 scratch database the script creates (a temporary SQLite file; with ``--pg`` a database whose
 name must contain "drill", created if missing and emptied first).
 
@@ -110,7 +111,7 @@ with app.app_context():
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             GUNICORN,
@@ -123,18 +124,18 @@ def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
             "--timeout",
             "30",
             "--log-level",
-            "warning",
+            "info",
             # The default control socket path is shared by every gunicorn of this user.
             "--no-control-socket",
             "wsgi:app",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     # Ready when a worker answers, not when the master listens.
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -209,6 +210,10 @@ class Load:
             return response.status, response.read().decode("utf-8", "replace")
         finally:
             conn.close()
+
+    def ack_times_since(self, moment: float) -> list[float]:
+        with self.lock:
+            return [t for t, o in self.timeline if t > moment and o == "acknowledged"]
 
     def _note(self, outcome: str) -> None:
         with self.lock:
@@ -297,31 +302,52 @@ def check_database(db_url: str, acknowledged: dict[str, int]) -> dict:
     }
 
 
+def wait_for_acks(load: Load, since: float, count: int, timeout: float) -> float | None:
+    """Seconds from ``since`` to the ``count``-th acknowledged rating after it, or ``None``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        times = load.ack_times_since(since)
+        if len(times) >= count:
+            return times[0] - since
+        time.sleep(0.1)
+    return None
+
+
 def drill(
-    db_url: str, *, workers: int, seconds: float, concurrency: int, kills: int, pg: bool
+    db_url: str, *, workers: int, seconds: float, concurrency: int, kills: int, pg: bool, log
 ) -> dict:
     tokens = prepare(db_url, counters=4)
     port = free_port()
-    server = start_gunicorn(port, workers, portal_env(db_url))
+    server = start_gunicorn(port, workers, portal_env(db_url), log)
     load = Load(port, tokens)
     threads = [threading.Thread(target=load.run_thread, args=(n,)) for n in range(concurrency)]
-    started = time.monotonic()
     faults: list[dict] = []
+    # Worker kills, and with --pg backend terminations in alternation, at least
+    # ``seconds / (faults + 1)`` apart, each struck at a portal that serves ratings again
+    # (restarted workers need a few seconds to boot, much longer on a busy machine).
+    plan = (["terminate_backends", "kill_workers"] if pg else ["kill_workers"]) * kills
+    spacing = seconds / (len(plan) + 1)
     try:
         for t in threads:
             t.start()
-        # Faults at evenly spread moments; with --pg, worker kills and backend terminations
-        # alternate.
-        plan = (["kill_workers", "terminate_backends"] if pg else ["kill_workers"]) * kills
-        for i, fault in enumerate(plan, start=1):
-            time.sleep(max(0.0, started + seconds * i / (len(plan) + 1) - time.monotonic()))
-            at = time.monotonic() - started
+        previous = time.monotonic()
+        for fault in plan:
+            time.sleep(max(0.0, previous + spacing - time.monotonic()))
+            wait_for_acks(load, previous, 3, timeout=120)
+            at = time.monotonic()
             if fault == "kill_workers":
                 hit = kill_workers(server.pid)
             else:
                 hit = terminate_backends(db_url)
-            faults.append({"fault": fault, "at_s": round(at, 1), "killed": hit})
-        time.sleep(max(0.0, started + seconds - time.monotonic()))
+                retry_until = time.monotonic() + 3
+                while hit == 0 and time.monotonic() < retry_until:  # between two requests
+                    time.sleep(0.1)
+                    hit = terminate_backends(db_url)
+            faults.append({"fault": fault, "killed": hit, "t": at})
+            previous = at
+        # Keep the load on until ratings flow again after the last fault, then a bit more.
+        wait_for_acks(load, previous, 5, timeout=120)
+        time.sleep(max(2.0, previous + spacing - time.monotonic()))
     finally:
         load.stop.set()
         for t in threads:
@@ -332,17 +358,19 @@ def drill(
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    # Recovery: the outcome of every request after the last fault's first acknowledgement.
-    last_fault = started + faults[-1]["at_s"] if faults else started
-    after = [o for t, o in load.timeline if t > last_fault]
+    for fault in faults:
+        first_ack = load.ack_times_since(fault["t"])
+        fault["recovered_in_s"] = round(first_ack[0] - fault.pop("t"), 1) if first_ack else None
+    # Recovered: after the last fault's first acknowledgement, every request succeeded.
+    after = [o for t, o in load.timeline if t > previous]
     first_ok = next((i for i, o in enumerate(after) if o == "acknowledged"), None)
     recovered = first_ok is not None and all(o == "acknowledged" for o in after[first_ok:])
     result = {
         "database": "postgresql" if pg else "sqlite (WAL, synchronous=FULL)",
         "workers": workers,
-        "seconds": seconds,
         "concurrency": concurrency,
         "faults": faults,
+        "faults_survived": sum(1 for f in faults if f["recovered_in_s"] is not None),
         "master_survived": server_alive,
         "outcomes": dict(load.outcomes),
         "recovered_after_last_fault": recovered,
@@ -355,6 +383,7 @@ def drill(
         and result["rollups_equal_raw_counts"]
         and result["integrity_check"] in ("ok", "n/a (PostgreSQL)")
         and result["master_survived"]
+        and result["faults_survived"] == len(plan)
         and recovered
         and load.outcomes.get("bare_5xx", 0) == 0
     )
@@ -388,29 +417,28 @@ def main() -> int:
         parser.error("keep it small: 1–4 workers, 1–16 client threads, at most 120 s")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite_url = f"sqlite:///{tmp}/drill.sqlite3"
-        results.append(
-            drill(
-                sqlite_url,
-                workers=args.workers,
-                seconds=args.seconds,
-                concurrency=args.concurrency,
-                kills=args.kills,
-                pg=False,
-            )
-        )
-    if args.pg:
-        ensure_pg_database(args.pg)
-        results.append(
-            drill(
-                args.pg,
-                workers=args.workers,
-                seconds=args.seconds,
-                concurrency=args.concurrency,
-                kills=args.kills,
-                pg=True,
-            )
-        )
+        log_path = Path(tmp) / "gunicorn.log"
+        with open(log_path, "w") as log:
+            common = {
+                "workers": args.workers,
+                "seconds": args.seconds,
+                "concurrency": args.concurrency,
+                "kills": args.kills,
+                "log": log,
+            }
+            results.append(drill(f"sqlite:///{tmp}/drill.sqlite3", pg=False, **common))
+            if args.pg:
+                ensure_pg_database(args.pg)
+                results.append(drill(args.pg, pg=True, **common))
+        errors = [
+            line
+            for line in log_path.read_text().splitlines()
+            if "Error" in line or "Exception on" in line
+        ]
+    for result in results:
+        result["server_error_lines"] = len(errors)
+    if errors and not all(r["ok"] for r in results):
+        print("\n".join(errors[-20:]), file=sys.stderr)
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

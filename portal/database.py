@@ -13,6 +13,7 @@ constraints and row locks where the code needs them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("portal.database")
 
 _FORCE_IMMEDIATE: ContextVar[bool] = ContextVar("force_immediate", default=False)
 
@@ -68,6 +70,19 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
 def register_database_events(app: Flask) -> None:
     from .extensions import db
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        """Close the request's session before Flask-SQLAlchemy's own teardown does, and
+        survive a connection that died meanwhile (PostgreSQL restarted, backend terminated):
+        the rollback on close would raise, and the citizen would get the server's bare 500
+        instead of the page already rendered. The dead connection is invalidated by
+        SQLAlchemy; the next request checks out a fresh one (``pool_pre_ping``)."""
+        try:
+            db.session.remove()
+        except Exception:
+            log.warning("session closed on a dead connection; discarded", exc_info=True)
+            db.session.registry.clear()
 
     with app.app_context():
         engine = db.engine
