@@ -51,6 +51,7 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 NONCE_RE = re.compile(r'name="nonce" value="([^"]+)"')
 TRACKING_RE = re.compile(r'id="tracking-code">([A-Z0-9]+)<')
 ERROR_PAGE_RE = re.compile(r'class="error-code">5\d\d<')
+KILL_GRACE_S = 1.0
 
 
 def free_port() -> int:
@@ -343,8 +344,11 @@ def drill(
                 while hit == 0 and time.monotonic() < retry_until:  # between two requests
                     time.sleep(0.1)
                     hit = terminate_backends(db_url)
-            faults.append({"fault": fault, "killed": hit, "t": at})
-            previous = at
+            # A response already on its way when every worker died can still arrive just
+            # after the kill: count recovery from a second later (a new worker takes longer
+            # than that to boot).
+            previous = at + (KILL_GRACE_S if fault == "kill_workers" else 0.0)
+            faults.append({"fault": fault, "killed": hit, "t": at, "from": previous})
         # Keep the load on until ratings flow again after the last fault, then a bit more.
         wait_for_acks(load, previous, 5, timeout=120)
         time.sleep(max(2.0, previous + spacing - time.monotonic()))
@@ -359,7 +363,7 @@ def drill(
         except subprocess.TimeoutExpired:
             server.kill()
     for fault in faults:
-        first_ack = load.ack_times_since(fault["t"])
+        first_ack = load.ack_times_since(fault.pop("from"))
         fault["recovered_in_s"] = round(first_ack[0] - fault.pop("t"), 1) if first_ack else None
     # Recovered: after the last fault's first acknowledgement, every request succeeded.
     after = [o for t, o in load.timeline if t > previous]
