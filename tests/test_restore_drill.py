@@ -130,12 +130,18 @@ def test_backup_while_ratings_pour_in_is_consistent(app, runner, center, tmp_pat
     threads = [threading.Thread(target=rate, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60  # generous: a busy CI machine is slow
+        while len(acknowledged) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     try:
-        time.sleep(1.0)
+        wait_for(3)
         during = len(acknowledged)
         backup = tmp_path / "under-load.backup"
         result = runner.invoke(args=["backup", str(backup)])
-        time.sleep(0.5)
+        wait_for(during + 3)
     finally:
         stop.set()
         for t in threads:
