@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model registered for Alembic
+    from .audit.events import register_request_events
     from .database import register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import (
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     register_security(app)
+    register_request_events(app)
     register_template_helpers(app)
     register_navigation(app)
     app.before_request(remember_language_from_query)
@@ -67,12 +69,13 @@ def register_blueprints(app: Flask) -> None:
     from . import accounts, admin, assessments, audit, centers, main, standards
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
+    from .privacy.views import bp as privacy_bp
     from .ratings.public import bp as rate_bp
     from .ratings.views import bp as ratings_bp
 
     for module in (main, accounts, centers, standards, assessments, audit, admin):
         app.register_blueprint(module.bp)
-    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
+    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -85,7 +88,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import cli as accounts_cli
     from .audit.cli import cli as audit_cli
-    from .backup import backup_command
+    from .backup import backup_command, restore_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
     from .complaints.cli import cli as alerts_cli
@@ -101,6 +104,7 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         translate,
         backup_command,
+        restore_command,
         qr_cli,
         ratings_cli,
         api_cli,

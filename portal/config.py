@@ -30,6 +30,11 @@ def database_url_from_env() -> str | None:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Seals the audit chain (HMAC of every entry). Unset: derived from SECRET_KEY. Set it to
+    # keep seals verifiable across a SECRET_KEY rotation; never store it in the database.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    # Shown on the privacy notice (/privacy): who citizens contact about their data.
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
     SQLALCHEMY_DATABASE_URI = database_url_from_env() or "sqlite:///portal.sqlite3"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # "FULL" fsyncs every commit: an acknowledged rating survives a power loss.

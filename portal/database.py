@@ -15,13 +15,30 @@ constraints and row locks where the code needs them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("portal.database")
+
+_FORCE_IMMEDIATE: ContextVar[bool] = ContextVar("force_immediate", default=False)
+
+
+@contextmanager
+def write_transactions() -> Iterator[None]:
+    """Transactions begun inside this block begin ``BEGIN IMMEDIATE`` even during a GET
+    (the one write a safe request makes: recording a denied access)."""
+    token = _FORCE_IMMEDIATE.set(True)
+    try:
+        yield
+    finally:
+        _FORCE_IMMEDIATE.reset(token)
 
 
 def reads_before_writing(view: Callable) -> Callable:
@@ -76,7 +93,7 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if _begins_deferred():
+        if _begins_deferred() and not _FORCE_IMMEDIATE.get():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -84,6 +101,19 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
 def register_database_events(app: Flask) -> None:
     from .extensions import db
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        """Close the request's session before Flask-SQLAlchemy's own teardown does, and
+        survive a connection that died meanwhile (PostgreSQL restarted, backend terminated):
+        the rollback on close would raise, and the citizen would get the server's bare 500
+        instead of the page already rendered. The dead connection is invalidated by
+        SQLAlchemy; the next request checks out a fresh one (``pool_pre_ping``)."""
+        try:
+            db.session.remove()
+        except Exception:
+            log.warning("session closed on a dead connection; discarded", exc_info=True)
+            db.session.registry.clear()
 
     with app.app_context():
         engine = db.engine

@@ -41,6 +41,7 @@ def _wants_json() -> bool:
 
 def render_error(error: Exception):
     code = error.code if isinstance(error, HTTPException) and error.code else 500
+    g.error = error  # for the security-event recorder (portal/audit/events.py)
     if code >= 500:
         db.session.rollback()
     titles = _titles()
@@ -51,7 +52,8 @@ def render_error(error: Exception):
             "page and try again."
         )
     if _wants_json():
-        return {"error": {"code": code, "title": title, "message": message}}, code
+        error_body = {"code": code, "title": title, "message": message}
+        return {"error": {**error_body, "request_id": g.get("request_id")}}, code
     back_url = _back_url()
     start_url = url_for("main.start")
     if start_url == request.path:  # never offer the failing page as the way out

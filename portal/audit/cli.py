@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..extensions import db
 from . import services
 
 cli = AppGroup("audit", help="The tamper-evident audit log.")
@@ -26,3 +27,15 @@ def verify() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@cli.command("seal")
+def seal() -> None:
+    """Seal entries written before seals existed (once, after upgrading; needs the audit key)."""
+    sealed = services.seal_unsealed()
+    if sealed < 0:
+        db.session.rollback()
+        click.secho("Refused: the chain is broken; run `flask audit verify`.", fg="red", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    click.echo(f"{sealed} entries sealed.")

@@ -27,8 +27,13 @@ class AuditEntry(db.Model):
     object_id: Mapped[str | None] = mapped_column(sa.String(64))
     center_id: Mapped[int | None] = mapped_column(index=True)
     summary: Mapped[str] = mapped_column(sa.Text, default="{}")
+    #: The request that made the change (``X-Request-ID``), so a person can quote it.
+    request_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: HMAC of ``hash`` under the audit key, which is not in the database: someone who can
+    #: write to the database alone cannot re-hash history without ``verify`` noticing.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class AuditHead(db.Model):
@@ -46,3 +51,5 @@ class AuditHead(db.Model):
     last_entry_id: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(sa.String(64), default=GENESIS_HASH)
     count: Mapped[int] = mapped_column(default=0)
+    #: HMAC of (last_entry_id, last_hash, count) under the audit key.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))

@@ -336,6 +336,26 @@ for _action, _name, _sentence in (
     ("case.answered", _l("Complaint answered"), _l("%(actor)s answered %(object)s")),
     ("receipt.issued", _l("Receipt issued"), _l("%(actor)s issued the rating receipt %(object)s")),
     (
+        "rating.personal_data_purged",
+        _l("Personal data purged"),
+        _l("Phone numbers and comments past their retention period were deleted"),
+    ),
+    (
+        "security.denied",
+        _l("Access refused"),
+        _l("%(actor)s was refused a page outside their rights"),
+    ),
+    (
+        "security.csrf_failed",
+        _l("Form refused"),
+        _l("%(actor)s sent a form that had expired or came from another site"),
+    ),
+    (
+        "security.rate_limited",
+        _l("Too many requests"),
+        _l("%(actor)s was slowed down after too many requests"),
+    ),
+    (
         "case.phone_revealed",
         _l("Callback number shown"),
         _l("%(actor)s looked at the callback number of %(object)s"),

@@ -4,11 +4,16 @@ Every feature records its changes with :func:`record` inside the transaction
 that makes the change, so the log and the data commit or roll back together.
 Summaries hold field names and non-personal values only: personal fields
 (names, e-mail addresses, phone numbers) are recorded as ``"changed"``.
+
+Each entry is also sealed with an HMAC under the audit key (``AUDIT_KEY``, or a key
+derived from ``SECRET_KEY``), which lives outside the database: someone with write
+access to the database alone can re-hash the chain but cannot re-seal it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,8 +21,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from flask import current_app, g, has_request_context
+from sqlalchemy import orm
 
 from ..extensions import db
+from ..shared import crypto
 from ..shared.timeutils import now_utc
 from .models import GENESIS_HASH, AuditEntry, AuditHead
 
@@ -48,19 +56,23 @@ def compute_hash(
     object_id: str | None,
     center_id: int | None,
     summary: str,
+    request_id: str | None = None,
 ) -> str:
+    fields = [
+        prev_hash,
+        created_at.isoformat(timespec="microseconds"),
+        actor_id,
+        actor_label,
+        action,
+        object_type,
+        object_id,
+        center_id,
+        summary,
+    ]
+    if request_id is not None:  # entries written before request ids hash as they did
+        fields.append(request_id)
     payload = json.dumps(
-        [
-            prev_hash,
-            created_at.isoformat(timespec="microseconds"),
-            actor_id,
-            actor_label,
-            action,
-            object_type,
-            object_id,
-            center_id,
-            summary,
-        ],
+        fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -89,15 +101,34 @@ def diff(
     return out
 
 
-def _lock_head() -> AuditHead:
+def audit_key() -> bytes:
+    """The sealing key: ``AUDIT_KEY`` if set, else derived from ``SECRET_KEY``."""
+    configured = current_app.config.get("AUDIT_KEY")
+    return crypto.derive_key(configured or current_app.config["SECRET_KEY"], b"audit-chain")
+
+
+def entry_mac(entry_hash: str, key: bytes) -> str:
+    return hmac.new(key, entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def head_mac(last_entry_id: int, last_hash: str, count: int, key: bytes) -> str:
+    message = f"head:{last_entry_id}:{last_hash}:{count}".encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+def _lock_head(session: orm.Session) -> AuditHead:
     stmt = sa.select(AuditHead).where(AuditHead.id == 1)
-    if db.session.get_bind().dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         stmt = stmt.with_for_update()
-    head = db.session.scalars(stmt).one_or_none()
+    head = session.scalars(stmt).one_or_none()
     if head is None:
         head = AuditHead(id=1, last_entry_id=0, last_hash=GENESIS_HASH, count=0)
-        db.session.add(head)
-        db.session.flush()
+        session.add(head)
+        session.flush()
     return head
 
 
@@ -109,14 +140,34 @@ def record(
     object_id: Any = None,
     center_id: int | None = None,
     summary: Mapping[str, Any] | None = None,
+    session: orm.Session | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain in the current transaction (flushes, never commits)."""
-    head = _lock_head()
+    """Append one entry to the chain in the current transaction (flushes, never commits).
+
+    ``session`` defaults to the request's session; the security-event recorder passes
+    its own short-lived one.
+    """
+    session = session if session is not None else db.session
+    head = _lock_head(session)
     created_at = now_utc()
     summary_json = json.dumps(dict(summary or {}), ensure_ascii=False, sort_keys=True, default=str)
     actor_id = actor.id if actor is not None else None
     actor_label = actor.audit_label if actor is not None else "system"
     oid = None if object_id is None else str(object_id)
+    request_id = current_request_id()
+    entry_hash = compute_hash(
+        prev_hash=head.last_hash,
+        created_at=created_at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=oid,
+        center_id=center_id,
+        summary=summary_json,
+        request_id=request_id,
+    )
+    key = audit_key()
     entry = AuditEntry(
         created_at=created_at,
         actor_id=actor_id,
@@ -126,24 +177,17 @@ def record(
         object_id=oid,
         center_id=center_id,
         summary=summary_json,
+        request_id=request_id,
         prev_hash=head.last_hash,
-        hash=compute_hash(
-            prev_hash=head.last_hash,
-            created_at=created_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            object_type=object_type,
-            object_id=oid,
-            center_id=center_id,
-            summary=summary_json,
-        ),
+        hash=entry_hash,
+        mac=entry_mac(entry_hash, key),
     )
-    db.session.add(entry)
-    db.session.flush()
+    session.add(entry)
+    session.flush()
     head.last_entry_id = entry.id
     head.last_hash = entry.hash
     head.count = (head.count or 0) + 1
+    head.mac = head_mac(head.last_entry_id, head.last_hash, head.count, key)
     return entry
 
 
@@ -155,8 +199,13 @@ class VerifyResult:
     reason: str = ""
 
 
+FORGED = "seal does not match: entry forged or re-hashed without the audit key"
+UNSEALED = "entry has no seal (run `flask audit seal` once after upgrading)"
+
+
 def verify_chain(*, batch_size: int = 5000, progress=None) -> VerifyResult:
-    """Walk the chain in id order; report the first entry whose link or hash fails."""
+    """Walk the chain in id order; report the first entry whose link, hash or seal fails."""
+    key = audit_key()
     expected_prev = GENESIS_HASH
     checked = 0
     last_id = 0
@@ -182,9 +231,14 @@ def verify_chain(*, batch_size: int = 5000, progress=None) -> VerifyResult:
                 object_id=entry.object_id,
                 center_id=entry.center_id,
                 summary=entry.summary,
+                request_id=entry.request_id,
             )
             if recomputed != entry.hash:
                 return VerifyResult(False, checked, entry.id, "entry content altered")
+            if entry.mac is None:
+                return VerifyResult(False, checked, entry.id, UNSEALED)
+            if not hmac.compare_digest(entry.mac, entry_mac(entry.hash, key)):
+                return VerifyResult(False, checked, entry.id, FORGED)
             expected_prev = entry.hash
             checked += 1
             last_id = entry.id
@@ -201,7 +255,48 @@ def verify_chain(*, batch_size: int = 5000, progress=None) -> VerifyResult:
             (head.last_entry_id if head else None),
             "newest entries missing (head does not match the chain)",
         )
+    if head is not None and not hmac.compare_digest(
+        head.mac or "", head_mac(head.last_entry_id, head.last_hash, head.count, key)
+    ):
+        return VerifyResult(False, checked, head.last_entry_id, "head " + FORGED)
     return VerifyResult(True, checked)
+
+
+def seal_unsealed() -> int:
+    """Seal the entries written before seals existed, once, after checking their hashes.
+
+    Refuses (returns -1) when the chain is broken for another reason than missing seals:
+    sealing must never bless tampered history.
+    """
+    key = audit_key()
+    expected_prev = GENESIS_HASH
+    sealed = 0
+    for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
+        recomputed = compute_hash(
+            prev_hash=entry.prev_hash,
+            created_at=entry.created_at,
+            actor_id=entry.actor_id,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            center_id=entry.center_id,
+            summary=entry.summary,
+            request_id=entry.request_id,
+        )
+        if entry.prev_hash != expected_prev or recomputed != entry.hash:
+            return -1
+        if entry.mac is None:
+            entry.mac = entry_mac(entry.hash, key)
+            sealed += 1
+        elif not hmac.compare_digest(entry.mac, entry_mac(entry.hash, key)):
+            return -1
+        expected_prev = entry.hash
+    head = _lock_head(db.session)
+    if head.last_hash != expected_prev:
+        return -1
+    head.mac = head_mac(head.last_entry_id, head.last_hash, head.count, key)
+    return sealed
 
 
 def entry_count() -> int:

@@ -115,14 +115,18 @@ def detail(case_id: int):
                 services.answer_case(case, clean_text(form.answer.data), actor=current_user)
             except PortalError as exc:
                 db.session.rollback()
-                flash(exc.message, "error")
+                if case.status == CaseStatus.ANSWERED:  # no form on the page any more
+                    flash(exc.message, "error")
+                    return redirect(url_for(".detail", case_id=case.id))
+                # e.g. only spaces or invisible characters: shown with the field
+                form.answer.errors = [*form.answer.errors, exc.message]
+            else:
+                db.session.commit()
+                flash(
+                    _("The answer has been saved; the citizen sees it with the tracking code."),
+                    "success",
+                )
                 return redirect(url_for(".detail", case_id=case.id))
-            db.session.commit()
-            flash(
-                _("The answer has been saved; the citizen sees it with the tracking code."),
-                "success",
-            )
-            return redirect(url_for(".detail", case_id=case.id))
     return _render_detail(case, form)
 
 

@@ -10,8 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..api.models import KEY_PREFIX_LENGTH, ApiKey, hash_key, new_key
+from ..audit import services as audit
 from ..centers.models import Center, Counter
 from ..extensions import db
+from ..privacy import services as privacy
 from . import services
 from .posters import Poster, render_posters
 
@@ -90,15 +92,48 @@ def purge_nonces_command(hours: int) -> None:
 
 
 @ratings_cli.command("purge-personal")
-@click.option("--months", default=12, show_default=True, help="Retention period.")
-def purge_personal_command(months: int) -> None:
-    """Delete phone numbers (and their hashes) older than the stated retention period.
+@click.option(
+    "--months",
+    default=privacy.PHONE_RETENTION_MONTHS,
+    show_default=True,
+    help="Retention period of phone numbers.",
+)
+@click.option(
+    "--comment-months",
+    default=privacy.COMMENT_RETENTION_MONTHS,
+    show_default=True,
+    help="Retention period of comments (0: keep comments).",
+)
+def purge_personal_command(months: int, comment_months: int) -> None:
+    """Delete phone numbers (and their hashes) and comments older than the retention periods
+    stated to citizens.
 
-    The rating stays as anonymous data. Run daily from cron.
+    The rating stays as anonymous data; a comment whose complaint is still open stays until
+    it is answered. Run daily from cron.
     """
-    n = services.purge_phone_numbers(older_than=timedelta(days=30 * months))
+    if months < 1 or comment_months < 0:
+        raise click.UsageError("--months must be at least 1 and --comment-months at least 0")
+    phones = services.purge_phone_numbers(older_than=timedelta(days=30 * months))
+    comments = (
+        services.purge_comments(older_than=timedelta(days=30 * comment_months))
+        if comment_months
+        else 0
+    )
+    if phones or comments:
+        audit.record(
+            actor=None,
+            action="rating.personal_data_purged",
+            object_type="rating",
+            summary={
+                "phones": phones,
+                "comments": comments,
+                "months": months,
+                "comment_months": comment_months,
+            },
+        )
     db.session.commit()
-    click.echo(f"{n} phone number(s) deleted")
+    click.echo(f"{phones} phone number(s) deleted")
+    click.echo(f"{comments} comment(s) deleted")
 
 
 @api_cli.command("create-key")

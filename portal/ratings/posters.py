@@ -60,7 +60,8 @@ def render_posters(posters: Iterable[Poster]) -> bytes:
             7,
             "Quét mã QR bằng camera điện thoại, chọn một trong năm mức từ "
             "“Rất không hài lòng” đến “Rất hài lòng” và bấm Gửi. Chỉ mất 20 giây, "
-            "không cần đăng nhập, không thu thập thông tin cá nhân.",
+            "không cần đăng nhập. Không hỏi tên; số điện thoại là tùy chọn, chỉ lưu "
+            "khi ông/bà đồng ý để được gọi lại.",
             align="C",
         )
         pdf.ln(3)

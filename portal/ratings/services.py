@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
+from ..privacy import services as privacy
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import NotFound, PermissionDenied, PortalError
@@ -39,7 +40,7 @@ from .models import (
 )
 
 TARGET_CODES = {Channel.COUNTER_QR: 1, Channel.RECEIPT_QR: 2, Channel.KIOSK: 3, Channel.STAFF: 4}
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = privacy.CONSENT_VERSION
 
 
 class NonceUsed(PortalError):
@@ -301,11 +302,35 @@ def purge_nonces(older_than: timedelta) -> int:
 
 
 def purge_phone_numbers(*, older_than: timedelta) -> int:
-    """Retention: drop phone numbers older than the period stated on the consent box."""
+    """Retention: drop phone numbers older than the period stated on the consent box; their
+    consents in the ledger end with the reason "retention"."""
+    expired = sa.and_(
+        Rating.phone_encrypted.is_not(None), Rating.created_at < now_utc() - older_than
+    )
+    privacy.end_consents(sa.select(Rating.id).where(expired), reason="retention")
     result = db.session.execute(
         sa.update(Rating)
-        .where(Rating.phone_encrypted.is_not(None), Rating.created_at < now_utc() - older_than)
+        .where(expired)
         .values(phone_encrypted=None, phone_hmac=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def purge_comments(*, older_than: timedelta) -> int:
+    """Retention: blank comments older than the period stated in the privacy notice. A
+    comment whose complaint is still open stays until the complaint is answered."""
+    from ..complaints.models import Case, CaseStatus
+
+    open_case = (
+        sa.select(Case.id)
+        .where(Case.rating_id == Rating.id, Case.status == CaseStatus.OPEN)
+        .exists()
+    )
+    result = db.session.execute(
+        sa.update(Rating)
+        .where(Rating.comment != "", Rating.created_at < now_utc() - older_than, ~open_case)
+        .values(comment="")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -321,6 +346,7 @@ def erase_personal_data(rating: Rating) -> bool:
     rating.phone_hmac = None
     rating.consent_version = None
     rating.comment = ""
+    privacy.end_consents([rating.id], reason="erased")
     audit.record(
         actor=None,
         action="rating.personal_data_erased",
@@ -579,6 +605,8 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         rating.consent_version = CONSENT_VERSION
     db.session.add(rating)
     db.session.flush()
+    if data.phone_e164:
+        privacy.record_consent(rating_id=rating.id, center_name=target.center.name)
     if rating.is_reportable:
         apply_to_rollups(rating)
     from ..complaints.services import open_case_for_rating

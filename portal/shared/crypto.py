@@ -19,6 +19,11 @@ def _hkdf(secret: str | bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"portal-v1", info=info).derive(secret)
 
 
+def derive_key(secret: str | bytes, purpose: bytes) -> bytes:
+    """A 32-byte key for one purpose, derived from a secret (HKDF-SHA256)."""
+    return _hkdf(secret, purpose)
+
+
 def fernet(secret: str | bytes) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_hkdf(secret, b"phone-encryption")))
 

@@ -69,7 +69,8 @@ def test_deleted_newest_row_is_detected(runner, chain):
 
 
 def test_recomputed_forgery_is_still_caught(runner, chain):
-    """Rewriting one entry and its own hash breaks the next link."""
+    """Rewriting one entry and its own hash: the entry's seal no longer matches, so the
+    forged entry itself is named (before seals, only the next link broke)."""
     victim = chain[1]
     forged = audit.compute_hash(
         prev_hash=victim.prev_hash,
@@ -89,7 +90,7 @@ def test_recomputed_forgery_is_still_caught(runner, chain):
     )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert f"#{chain[2].id}" in result.output
+    assert f"BROKEN at entry #{victim.id}: seal does not match" in result.output
 
 
 def test_change_and_audit_roll_back_together(app, users, center):

@@ -64,6 +64,20 @@ def test_empty_answer_is_refused(client, auth, users, center):
     assert db.session.get(Case, case.id).status == "open"
 
 
+@pytest.mark.parametrize("blank", [" ", "\u200b\u200b", "\r\n\t"])
+def test_blank_answer_is_refused_with_a_message_not_a_500(client, auth, users, center, blank):
+    """Found by the form fuzzer: text that cleans to nothing passed the form and then the
+    service refused it with an exception the view did not catch."""
+    rate(center, 1, "Kém")
+    case = db.session.scalars(sa.select(Case)).one()
+    auth.login(users["manager"])
+    response = client.post(f"/cases/{case.id}", data={"answer": blank})
+    assert response.status_code == 200
+    assert "Hãy viết câu trả lời cho người dân." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "open"
+
+
 def test_inspector_sees_overdue_cases(client, auth, users, center):
     rate(center, 1, "Kém", key="a")
     rate(center, 1, "Rất kém", key="b")

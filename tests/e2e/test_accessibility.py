@@ -20,6 +20,7 @@ PAGES = [
     (None, "/r/{token}"),
     (None, "/r/"),
     (None, "/t/"),
+    (None, "/privacy"),
     ("quanly", "/centers/07900"),
     ("quanly", "/centers/07900/counters/new"),
     ("quanly", "/account/password"),
