@@ -271,6 +271,9 @@ def test_every_kiosk_page_returns_to_a_vietnamese_start(client, rater, counter, 
     start = f"{url}?lang=vi"
     english_form = text(client.get(url + "?lang=en"))
     assert f'content="180;url={start}"' in english_form  # idle reset back to Vietnamese
+    # No link leads the kiosk away from itself (only its stylesheet and language switch).
+    links = re.findall(r'href="([^"]+)"', english_form)
+    assert all(link.startswith((url, "/static/")) for link in links), links
     thanks = rater.submit(url)
     assert f'href="{start}"' in text(thanks)
     stale = client.post(url, data={"nonce": "n1.1.1.1.AAAAAAAAAAAAAAAAAAAAAA", "score": "4"})
