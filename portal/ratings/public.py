@@ -7,6 +7,12 @@ form instead carries a server-signed, single-use nonce bound to this QR target
 (consumed in the transaction of the insert), the session cookie is
 SameSite=Lax, and no logged-in user's authority is involved. A forged
 cross-site POST can do no more than a citizen can do by opening the page.
+
+A form sent faster than the minimum fill time gets one confirmation step ("Send this
+rating?") with a fresh nonce and a confirmation token bound to it; a bot repeating its blind
+post never gets past it. A stored rating redirects (303) to a thank-you URL holding a sealed
+reference to its tracking code, so reloading or translating that page sends nothing again.
+Errors on these pages render citizen pages, never the staff portal's.
 """
 
 from __future__ import annotations
@@ -115,6 +121,10 @@ def _set_form_limits() -> None:
 # Pages -------------------------------------------------------------------------------------
 
 
+#: Query arguments the language switch carries over (the looked-up code, the done notice).
+KEPT_ARGS = ("code", "erased")
+
+
 def kiosk_start(token: str) -> str:
     """Where every kiosk page returns: the blank form, in Vietnamese for the next citizen."""
     return url_for("rate.kiosk", token=token, lang="vi")
@@ -132,7 +142,8 @@ def _language_url(code: str) -> str:
         return url_for(endpoint, **view_args, lang=code)
     if endpoint is None or endpoint == "rate.erase" or request.method not in ("GET", "HEAD"):
         return url_for("rate.track", lang=code)
-    args = {k: v for k, v in request.args.lists() if k != "lang"}
+    # Only the arguments a public page reads: never ``_external`` and the like of url_for.
+    args = {k: request.args[k] for k in KEPT_ARGS if k in request.args and k not in view_args}
     return url_for(endpoint, **view_args, **args, lang=code)
 
 

@@ -156,14 +156,16 @@ def resolve_short_code(code: str) -> str | None:
 
 
 def short_code_replaced(code: str) -> bool:
-    """Whether ``code`` is the genuine short code of an older poster of its counter."""
+    """Whether ``code`` is the genuine short code of one of its counter's last 50 posters
+    before the current one (a bounded loop: this runs on an anonymous lookup)."""
     parsed = qr.parse_short_code(code)
     if parsed is None:
         return False
     counter_id, _mac = parsed
     current = counter_version(counter_id)
     return any(
-        qr.verify_short_code(secret(), code, counter_id, version) for version in range(1, current)
+        qr.verify_short_code(secret(), code, counter_id, version)
+        for version in range(max(1, current - 50), current)
     )
 
 

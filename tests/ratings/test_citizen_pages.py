@@ -168,6 +168,10 @@ def test_language_switch_keeps_the_place_on_public_pages(rater, client, counter_
         link = re.search(r'href="([^"]+)">English<', text(client.get(path))).group(1)
         assert kept in link and "lang=en" in link and "/account" not in link, (path, link)
         client.get("/r/?lang=vi")
+    # Arguments of url_for itself are not taken from the query string.
+    tricky = text(client.get(f"/t/?code={code}&_external=1&_anchor=x&ref=1"))
+    link = re.search(r'href="([^"]+)">English<', tricky).group(1)
+    assert link == f"/t/?code={code}&amp;lang=en"
 
 
 # Old posters, forged links -----------------------------------------------------------------
