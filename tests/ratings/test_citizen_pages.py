@@ -154,10 +154,10 @@ def test_thank_you_reference_expires(rater, client, counter_url, monkeypatch):
 # Language switch keeps the citizen's place --------------------------------------------------
 
 
-def test_language_switch_keeps_the_place_on_public_pages(rater, client, counter_url, app):
+def test_language_switch_keeps_the_place_on_public_pages(rater, client, counter_url, counter, app):
     code = tracking_of(rater.submit(counter_url))
     with app.test_request_context():
-        kiosk = f"/kiosk/{services.counter_token(db.session.get(Rating, 1).counter, kiosk=True)}"
+        kiosk = f"/kiosk/{services.counter_token(counter, kiosk=True)}"
     for path, kept in [
         ("/r/", "/r/?"),
         (counter_url, counter_url + "?"),
