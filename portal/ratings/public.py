@@ -501,18 +501,22 @@ _ERRORS = {
         _l("Too many attempts"),
         _l("Too many ratings in a short time from here. Please wait a little and try again."),
     ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened. It has been recorded; please try again later."),
+    ),
 }
 
 
 def public_error(error: HTTPException):
     code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
     title, message = _ERRORS.get(code, _ERRORS[400])
+    # A kiosk page always offers its start (no database read here: it may be what failed);
+    # a 404 on the kiosk means its link is not genuine, so there is no start to go back to.
     token = (request.view_args or {}).get("token", "")
-    kiosk_url = None
-    if request.endpoint == "rate.kiosk" and services.resolve_counter_token(
-        token, kiosk=True, with_officer=False
-    ):
-        kiosk_url = kiosk_start(token)
+    kiosk_url = kiosk_start(token) if request.endpoint == "rate.kiosk" and code != 404 else None
     html = render_template(
         "ratings/error.html", code=code, title=title, message=message, kiosk_url=kiosk_url
     )

@@ -287,3 +287,24 @@ def test_every_kiosk_page_returns_to_a_vietnamese_start(client, rater, counter, 
     again = rater.submit(url, nonce=nonce)
     assert again.status_code == 409 and f'href="{start}"' in text(again)
     assert "Tiếng Việt" not in text(client.get(start))  # the form is Vietnamese again
+
+
+def test_an_unexpected_error_on_a_kiosk_stays_a_kiosk_page(client, counter, app, monkeypatch):
+    with app.test_request_context():
+        url = f"/kiosk/{services.counter_token(counter, kiosk=True)}"
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "resolve_counter_token", broken)
+    page = client.get(url)
+    body = text(page)
+    assert page.status_code == 500 and "Đã có lỗi" in body
+    assert f'href="{url}?lang=vi"' in body and "/account" not in body
+    assert "/account" not in text(client.get(counter_url_of(app, counter)))
+
+
+def counter_url_of(app, counter) -> str:
+    with app.test_request_context():
+        return f"/r/{services.counter_token(counter)}"
