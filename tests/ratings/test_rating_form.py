@@ -305,7 +305,10 @@ def test_hostile_comments_are_stored_verbatim_and_escaped(
     auth.login(users["manager"])
     html = client.get(f"/ratings/{center.code}").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert "49" not in html.split("Bình luận")[-1] or "{{7*7}}" in html
+    if comment == "{{7*7}}":
+        # Shown verbatim, never evaluated. (The former check, no "49" anywhere after the
+        # comments heading, failed on PostgreSQL whenever a rating id contained 49.)
+        assert "{{7*7}}" in html
 
 
 def test_invalid_utf8_does_not_crash(client, counter_url):
