@@ -10,7 +10,7 @@ scratch database the script creates (a temporary SQLite file; with ``--pg`` a da
 name must contain "drill", created if missing and emptied first).
 
 Each client thread loops: GET the rating page (a fresh nonce), POST a rating, and when the
-answer is a 2xx thank-you page, remember its tracking code and score. Meanwhile:
+answer is a 303 to the thank-you page (followed), remember its tracking code and score. Meanwhile:
 
 * **kill -9 of every gunicorn worker**, ``--kills`` times, spread over the run (the master
   starts new workers);
@@ -208,9 +208,16 @@ class Load:
             headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
-            return response.status, response.read().decode("utf-8", "replace")
+            page = response.read().decode("utf-8", "replace")
+            location = response.getheader("Location")
         finally:
             conn.close()
+        if method == "POST" and response.status == 303 and location:
+            # Stored, then Post/Redirect/Get: the thank-you page holds the tracking code.
+            path = location.split("127.0.0.1", 1)[-1].split(str(self.port), 1)[-1]
+            status, page = self._request("GET", path)
+            return (status if status >= 300 else 201), page
+        return response.status, page
 
     def ack_times_since(self, moment: float) -> list[float]:
         with self.lock:

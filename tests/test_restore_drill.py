@@ -124,7 +124,7 @@ def test_backup_while_ratings_pour_in_is_consistent(app, runner, center, tmp_pat
         while not stop.is_set():
             nonce = nonce_of(client.get(url))
             response = client.post(url, data={"nonce": nonce, "score": str(n % 5 + 1)})
-            if response.status_code == 200:
+            if response.status_code == 303:  # stored (Post/Redirect/Get)
                 acknowledged.append(n)
 
     threads = [threading.Thread(target=rate, args=(n,)) for n in range(4)]

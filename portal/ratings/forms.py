@@ -42,6 +42,10 @@ ASPECT_LABELS = {
     "feedback": _l("Handling of feedback"),
 }
 
+#: The ends of the 1–5 detail scales, shown beside them so nobody reads 1 as "first class".
+SCALE_LOW = _l("1 = very poor")
+SCALE_HIGH = _l("5 = very good")
+
 CHIP_LABELS = {
     "fast": _l("Quick"),
     "clear_guidance": _l("Clear guidance"),
@@ -82,6 +86,8 @@ SINGLE_FIELDS = (
     "consent",
     "complaint",
     "website",
+    "confirm",
+    "edit",
     *(f"aspect_{a}" for a in ASPECTS),
 )
 

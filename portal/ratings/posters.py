@@ -27,9 +27,45 @@ class Poster:
     short_url: str
 
 
+BOTTOM_MARGIN = 12
+INSTRUCTIONS = (
+    "Quét mã QR bằng camera điện thoại, chọn một trong năm mức từ "
+    "“Rất không hài lòng” đến “Rất hài lòng” và bấm Gửi. Chỉ mất 20 giây, "
+    "không cần đăng nhập. Không hỏi tên; số điện thoại là tùy chọn, chỉ lưu "
+    "khi ông/bà đồng ý để được gọi lại."
+)
+
+
+def _no_scan_line(short_url: str) -> str:
+    return f"Không quét được? Mở {short_url} và nhập mã:"
+
+
+def _bottom_height(pdf: FPDF, width: float, short_url: str) -> float:
+    """Height of the instructions and the short code, measured without drawing."""
+    pdf.set_font("DejaVu", "", 14)
+    height = pdf.multi_cell(width, 7, INSTRUCTIONS, align="C", dry_run=True, output="HEIGHT")
+    height += 3 + pdf.multi_cell(
+        width, 7, _no_scan_line(short_url), align="C", dry_run=True, output="HEIGHT"
+    )
+    return height + 14
+
+
+def _bottom(pdf: FPDF, width: float, poster: Poster) -> None:
+    pdf.set_font("DejaVu", "", 14)
+    pdf.multi_cell(width, 7, INSTRUCTIONS, align="C")
+    pdf.ln(3)
+    pdf.multi_cell(width, 7, _no_scan_line(poster.short_url), align="C")
+    # multi_cell leaves x at the right edge: back to the margin, or the code is drawn off
+    # the page (it was missing from every poster).
+    pdf.set_x(pdf.l_margin)
+    pdf.set_font("DejaVu", "B", 28)
+    pdf.cell(width, 14, qr.format_short_code(poster.short_code), align="C")
+
+
 def render_posters(posters: Iterable[Poster]) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
+    pdf.set_left_margin(15)
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title("Mã QR đánh giá sự hài lòng")
@@ -50,24 +86,15 @@ def render_posters(posters: Iterable[Poster]) -> bytes:
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 20)
         pdf.multi_cell(width, 10, "Ông/bà hài lòng với việc giải quyết thủ tục hôm nay?", align="C")
+        # The QR code takes the room left between the question and the instructions, so
+        # the short code always lands on the page (a long center name or field must not
+        # push it off the bottom edge).
+        bottom = _bottom_height(pdf, width, poster.short_url)
+        size = min(110.0, pdf.h - BOTTOM_MARGIN - bottom - pdf.get_y() - 12)
         png = qr.qr_png(poster.url, scale=12)
-        size = 110
         pdf.image(io.BytesIO(png), x=(pdf.w - size) / 2, y=pdf.get_y() + 4, w=size, h=size)
         pdf.set_y(pdf.get_y() + size + 8)
-        pdf.set_font("DejaVu", "", 14)
-        pdf.multi_cell(
-            width,
-            7,
-            "Quét mã QR bằng camera điện thoại, chọn một trong năm mức từ "
-            "“Rất không hài lòng” đến “Rất hài lòng” và bấm Gửi. Chỉ mất 20 giây, "
-            "không cần đăng nhập. Không hỏi tên; số điện thoại là tùy chọn, chỉ lưu "
-            "khi ông/bà đồng ý để được gọi lại.",
-            align="C",
-        )
-        pdf.ln(3)
-        pdf.multi_cell(width, 7, f"Không quét được? Mở {poster.short_url} và nhập mã:", align="C")
-        pdf.set_font("DejaVu", "B", 28)
-        pdf.cell(width, 14, qr.format_short_code(poster.short_code), align="C")
+        _bottom(pdf, width, poster)
     if count == 0:
         raise ValueError("no posters to print")
     return bytes(pdf.output())

@@ -7,6 +7,12 @@ form instead carries a server-signed, single-use nonce bound to this QR target
 (consumed in the transaction of the insert), the session cookie is
 SameSite=Lax, and no logged-in user's authority is involved. A forged
 cross-site POST can do no more than a citizen can do by opening the page.
+
+A form sent faster than the minimum fill time gets one confirmation step ("Send this
+rating?") with a fresh nonce and a confirmation token bound to it; a bot repeating its blind
+post never gets past it. A stored rating redirects (303) to a thank-you URL holding a sealed
+reference to its tracking code, so reloading or translating that page sends nothing again.
+Errors on these pages render citizen pages, never the staff portal's.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from ..complaints.models import Case
 from ..extensions import csrf, db, limiter
@@ -40,6 +49,8 @@ from .forms import (
     FACE_EMOJI,
     FACES,
     GOOD_CHIPS,
+    SCALE_HIGH,
+    SCALE_LOW,
     BadRequest,
     EraseForm,
     ShortCodeForm,
@@ -55,6 +66,9 @@ log = logging.getLogger("portal.ratings")
 DEVICE_COOKIE = "rdev"
 FORM_LIMITS = {"max_content_length": 64 * 1024, "max_form_memory_size": 16 * 1024}
 MAX_FORM_PARTS = 40
+#: Vietnamese dates on every citizen page: dd/mm/yyyy, 24-hour time.
+DATE_FORMAT = "dd/MM/yyyy"
+DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
 
 
 # Rate-limit keys: never the IP alone -------------------------------------------------------
@@ -108,8 +122,59 @@ def _set_form_limits() -> None:
 # Pages -------------------------------------------------------------------------------------
 
 
+#: Query arguments the language switch carries over (the looked-up code, the done notice).
+KEPT_ARGS = ("code", "erased")
+
+
+def kiosk_start(token: str) -> str:
+    """Where every kiosk page returns: the blank form, in Vietnamese for the next citizen."""
+    return url_for("rate.kiosk", token=token, lang="vi")
+
+
+def _language_url(code: str) -> str:
+    """The same public page in language ``code``: the citizen keeps their place.
+
+    The rating form and the kiosk keep only their token (their page is cached per token);
+    a page answering a POST (the form with errors, the confirmation) goes back to its form.
+    """
+    endpoint = request.endpoint
+    view_args = dict(request.view_args or {})
+    if endpoint in ("rate.rate", "rate.kiosk"):
+        return url_for(endpoint, **view_args, lang=code)
+    if endpoint is None or endpoint == "rate.erase" or request.method not in ("GET", "HEAD"):
+        return url_for("rate.track", lang=code)
+    # Only the arguments a public page reads: never ``_external`` and the like of url_for.
+    args = {k: request.args[k] for k in KEPT_ARGS if k in request.args and k not in view_args}
+    return url_for(endpoint, **view_args, **args, lang=code)
+
+
+# App-wide: other citizen pages (the privacy notice) share the public layout.
+@bp.app_context_processor
+def _public_helpers():
+    return {
+        "language_url": _language_url,
+        "kiosk_start": kiosk_start,
+        "DATETIME_FORMAT": DATETIME_FORMAT,
+    }
+
+
+def _gone(token: str, *, kiosk: bool):
+    """An old poster or kiosk link explains itself; a forged one gets the citizens' 404."""
+    problem = (
+        services.TokenProblem.UNKNOWN
+        if token.startswith("r") and not kiosk
+        else services.counter_token_problem(token, kiosk=kiosk)
+    )
+    if problem == services.TokenProblem.UNKNOWN:
+        abort(404)
+    html = render_template("ratings/replaced.html", problem=problem, kiosk=kiosk)
+    response = current_app.make_response((html, 410))
+    response.headers["Cache-Control"] = "no-store"
+    abort(response)
+
+
 def _resolve(token: str, *, kiosk: bool = False):
-    """``(target, receipt_state)``; 404 for anything forged, revoked or unknown."""
+    """``(target, receipt_state)``; an explanation for old posters, 404 for anything forged."""
     submitting = request.method == "POST"
     if kiosk:
         target = services.resolve_counter_token(token, kiosk=True, with_officer=submitting)
@@ -120,7 +185,7 @@ def _resolve(token: str, *, kiosk: bool = False):
         target = services.resolve_counter_token(token, with_officer=submitting)
         state = ReceiptState.OK
     if target is None:
-        abort(404)
+        _gone(token, kiosk=kiosk)
     return target, state
 
 
@@ -133,6 +198,25 @@ _FORM_CACHE_MAX = 1024
 _NONCE_PLACEHOLDER = "nonce-" + secrets.token_hex(16)
 
 
+def _labels() -> dict:
+    # Lazy labels resolved once per page, not once per use in the loops.
+    return {
+        "faces": {k: str(v) for k, v in FACES.items()},
+        "face_emoji": FACE_EMOJI,
+        "aspects": ASPECTS,
+        "aspect_labels": {k: str(v) for k, v in ASPECT_LABELS.items()},
+        "good_chips": GOOD_CHIPS,
+        "bad_chips": BAD_CHIPS,
+        "chip_labels": {k: str(v) for k, v in CHIP_LABELS.items()},
+        "scale_low": str(SCALE_LOW),
+        "scale_high": str(SCALE_HIGH),
+    }
+
+
+def _action(target, *, kiosk: bool) -> str:
+    return url_for("rate.kiosk" if kiosk else "rate.rate", token=target.token)
+
+
 def _form_html(target, *, nonce: str, errors, values, kiosk: bool) -> str:
     def render(nonce_value: str) -> str:
         return render_template(
@@ -141,17 +225,10 @@ def _form_html(target, *, nonce: str, errors, values, kiosk: bool) -> str:
             nonce=nonce_value,
             errors=errors or {},
             values=values or MultiDict(),
-            # Lazy labels resolved once per page, not once per use in the loops.
-            faces={k: str(v) for k, v in FACES.items()},
-            face_emoji=FACE_EMOJI,
-            aspects=ASPECTS,
-            aspect_labels={k: str(v) for k, v in ASPECT_LABELS.items()},
-            good_chips=GOOD_CHIPS,
-            bad_chips=BAD_CHIPS,
-            chip_labels={k: str(v) for k, v in CHIP_LABELS.items()},
             kiosk=kiosk,
-            action=url_for("rate.kiosk" if kiosk else "rate.rate", token=target.token),
+            action=_action(target, kiosk=kiosk),
             comment_max=current_app.config["RATING_COMMENT_MAX"],
+            **_labels(),
         )
 
     if errors or values:
@@ -175,10 +252,15 @@ def _form_html(target, *, nonce: str, errors, values, kiosk: bool) -> str:
     return html.replace(_NONCE_PLACEHOLDER, nonce)
 
 
-def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, status=200):
-    html = _form_html(target, nonce=nonce, errors=errors, values=values, kiosk=kiosk)
+def _no_store(html: str, status: int = 200):
     response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, status=200):
+    html = _form_html(target, nonce=nonce, errors=errors, values=values, kiosk=kiosk)
+    response = _no_store(html, status)
     if not kiosk and DEVICE_COOKIE not in request.cookies:
         response.set_cookie(
             DEVICE_COOKIE,
@@ -191,42 +273,43 @@ def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, s
     return response
 
 
-_TRACKING_PLACEHOLDER = "TRACK" + secrets.token_hex(8).upper()
+def _confirm(target, form, data, *, kiosk: bool):
+    """ "Send this rating?": the answers again, with a fresh nonce (and so a fresh fill
+    timer) that the confirmation token satisfies. Nothing is stored yet."""
+    nonce = services.issue_nonce(target)
+    html = render_template(
+        "ratings/confirm.html",
+        target=target,
+        nonce=nonce,
+        confirm=services.confirmation_token(nonce),
+        data=data,
+        values=form,
+        kiosk=kiosk,
+        action=_action(target, kiosk=kiosk),
+        **_labels(),
+    )
+    return _no_store(html)
 
 
-def _thanks(tracking_code: str, *, target, kiosk: bool, case: bool = False):
-    # Same idea as the form cache: the page differs between citizens only by the code.
-    key = ("thanks", target.token, kiosk, case, str(get_locale()), target.center.name)
-    html = _FORM_CACHE.get(key)
-    if html is None:
-        html = render_template(
-            "ratings/thanks.html",
-            tracking_code=_TRACKING_PLACEHOLDER,
-            target=target,
-            kiosk=kiosk,
-            case=case,
-        )
-        if len(_FORM_CACHE) >= _FORM_CACHE_MAX:
-            _FORM_CACHE.clear()
-        _FORM_CACHE[key] = html
-    response = current_app.make_response(html.replace(_TRACKING_PLACEHOLDER, tracking_code))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def _to_thanks(tracking_code: str, *, target, case: bool = False):
+    """Post/Redirect/Get: the thank-you page can be reloaded or translated safely."""
+    reference = services.thanks_reference(tracking_code, token=target.token, case=case)
+    return redirect(url_for("rate.thanks", ref=reference), 303)
 
 
-def _drop(reason: str, target, *, kiosk: bool):
+def _drop(reason: str, target):
     """A bot: the same response as a success, nothing stored, a log line without personal data."""
     log.warning(
         "rating dropped: reason=%s channel=%s center=%s", reason, target.channel, target.center.id
     )
-    return _thanks(services.new_tracking_code(), target=target, kiosk=kiosk)
+    return _to_thanks(services.new_tracking_code(), target=target)
 
 
 def _handle(token: str, *, kiosk: bool):
     target, state = _resolve(token, kiosk=kiosk)
     if state != ReceiptState.OK:
         return (
-            render_template("ratings/unavailable.html", state=state, target=target),
+            render_template("ratings/unavailable.html", state=state, target=target, kiosk=kiosk),
             410,
         )
     if request.method in ("GET", "HEAD"):
@@ -245,25 +328,38 @@ def _handle(token: str, *, kiosk: bool):
     except BadRequest:
         abort(400)
     if parsed.honeypot:
-        return _drop("honeypot", target, kiosk=kiosk)
-    if check.age_seconds < current_app.config["RATING_MIN_FILL_SECONDS"]:
-        return _drop("too_fast", target, kiosk=kiosk)
+        return _drop("honeypot", target)
     if parsed.data is None:
         return _render_form(
             target, nonce=nonces[0], errors=parsed.errors, values=form, kiosk=kiosk, status=400
         )
+    confirmed = services.check_confirmation(nonces[0], form.get("confirm"), check)
+    if confirmed and form.get("edit"):
+        return _render_form(target, nonce=nonces[0], values=form, kiosk=kiosk)
+    if not confirmed and check.age_seconds < current_app.config["RATING_MIN_FILL_SECONDS"]:
+        log.info(
+            "rating held for confirmation: reason=too_fast channel=%s center=%s",
+            target.channel,
+            target.center.id,
+        )
+        return _confirm(target, form, parsed.data, kiosk=kiosk)
     try:
         rating = services.submit_rating(target, parsed.data, nonce_key=check.key)
     except services.NonceUsed:
         db.session.rollback()
-        return render_template("ratings/unavailable.html", state="submitted", target=target), 409
+        return _unavailable("submitted", target, kiosk=kiosk)
     except services.ReceiptUsed:
         db.session.rollback()
-        return render_template("ratings/unavailable.html", state="used", target=target), 409
+        return _unavailable("used", target, kiosk=kiosk)
     has_case = rating.opened_case is not None
     tracking_code = rating.tracking_code
     db.session.commit()
-    return _thanks(tracking_code, target=target, kiosk=kiosk, case=has_case)
+    return _to_thanks(tracking_code, target=target, case=has_case)
+
+
+def _unavailable(state: str, target, *, kiosk: bool):
+    html = render_template("ratings/unavailable.html", state=state, target=target, kiosk=kiosk)
+    return _no_store(html, 409)
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -298,8 +394,31 @@ def short_code():
         token = services.resolve_short_code(form.code.data)
         if token:
             return redirect(url_for(".rate", token=token))
-        error = True
+        error = "replaced" if services.short_code_replaced(form.code.data) else "invalid"
     return render_template("ratings/code.html", form=form, error=error), 404 if error else 200
+
+
+@bp.route("/r/thanks/<ref>", methods=["GET"])
+@limiter.limit(lambda: current_app.config["RATING_LIMIT_LOOKUP"], key_func=_lookup_key)
+def thanks(ref: str):
+    """The thank-you page after a rating (Post/Redirect/Get): reloading it or switching
+    its language shows the same tracking code and sends nothing again."""
+    reference = services.read_thanks_reference(ref)
+    if reference is None:
+        abort(404)
+    kiosk = reference.token.startswith("k")
+    if reference.token.startswith("r"):
+        target, _state = services.resolve_receipt_token(reference.token)
+    else:
+        target = services.resolve_counter_token(reference.token, kiosk=kiosk, with_officer=False)
+    html = render_template(
+        "ratings/thanks.html",
+        tracking_code=reference.tracking_code,
+        center_name=target.center.name if target is not None else "",
+        kiosk_url=kiosk_start(reference.token) if kiosk else None,
+        case=reference.case,
+    )
+    return _no_store(html)
 
 
 @bp.route("/t/", methods=["GET"])
@@ -309,24 +428,45 @@ def track():
     rating = case = None
     searched = bool(form.code.data) and form.validate()
     if searched:
-        code = qr.normalise_short_code(form.code.data)
-        rating = db.session.scalar(db.select(Rating).where(Rating.tracking_code == code))
+        rating = _rating_by_code(form.code.data)
         if rating is not None:
             case = db.session.scalar(db.select(Case).where(Case.rating_id == rating.id))
-    erase_form = EraseForm(code=rating.tracking_code) if rating is not None else None
-    response = current_app.make_response(
-        render_template(
-            "ratings/track.html",
-            form=form,
-            rating=rating,
-            case=case,
-            searched=searched,
-            erase_form=erase_form,
-            erased=request.args.get("erased") == "1",
-        )
+    html = render_template(
+        "ratings/track.html",
+        form=form,
+        rating=rating,
+        case=case,
+        searched=searched,
+        erased=request.args.get("erased") == "1",
+        faces={k: str(v) for k, v in FACES.items()},
+        due_on=format_date(case.due_on, DATE_FORMAT) if case is not None else "",
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(html)
+
+
+def _rating_by_code(text: str) -> Rating | None:
+    code = qr.normalise_short_code(text)
+    return db.session.scalar(
+        db.select(Rating)
+        .options(orm.joinedload(Rating.center), orm.joinedload(Rating.counter))
+        .where(Rating.tracking_code == code)
+    )
+
+
+@bp.route("/t/erase/confirm", methods=["GET"])
+@limiter.limit(lambda: current_app.config["RATING_LIMIT_LOOKUP"], key_func=_lookup_key)
+def erase_confirm():
+    """ "Delete my phone number and comment?": the step before :func:`erase` (no JavaScript)."""
+    form = TrackForm(request.args)
+    rating = _rating_by_code(form.code.data) if form.code.data and form.validate() else None
+    if rating is None:
+        abort(404)
+    if not (rating.phone_encrypted or rating.comment):
+        return redirect(url_for(".track", code=rating.tracking_code))
+    html = render_template(
+        "ratings/erase_confirm.html", rating=rating, erase_form=EraseForm(code=rating.tracking_code)
+    )
+    return _no_store(html)
 
 
 @bp.route("/t/erase", methods=["POST"])
@@ -338,9 +478,54 @@ def erase():
     if not form.validate_on_submit():
         abort(400)
     code = qr.normalise_short_code(form.code.data)
-    rating = db.session.scalar(db.select(Rating).where(Rating.tracking_code == code))
+    rating = _rating_by_code(code)
     if rating is None:
         abort(404)
     services.erase_personal_data(rating)
     db.session.commit()
     return redirect(url_for(".track", code=code, erased="1"))
+
+
+# Errors: a citizen's page never leads into the staff portal ------------------------------------
+
+_ERRORS = {
+    400: (
+        _l("This form can no longer be sent"),
+        _l("It may have been open too long or sent twice. Please open the rating page again."),
+    ),
+    404: (
+        _l("We could not find this page"),
+        _l(
+            "This QR code or link is not valid. Check that the whole code was scanned, or type "
+            "the short code printed under the QR code on the poster."
+        ),
+    ),
+    413: (_l("Too long"), _l("What you sent is too long. Please shorten the comment.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many ratings in a short time from here. Please wait a little and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened. It has been recorded; please try again later."),
+    ),
+}
+
+
+def public_error(error: HTTPException):
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    title, message = _ERRORS.get(code, _ERRORS[400])
+    # A kiosk page always offers its start (no database read here: it may be what failed);
+    # a 404 on the kiosk means its link is not genuine, so there is no start to go back to.
+    token = (request.view_args or {}).get("token", "")
+    kiosk_url = kiosk_start(token) if request.endpoint == "rate.kiosk" and code != 404 else None
+    html = render_template(
+        "ratings/error.html", code=code, title=title, message=message, kiosk_url=kiosk_url
+    )
+    return _no_store(html, code)
+
+
+for _code in _ERRORS:
+    bp.register_error_handler(_code, public_error)

@@ -6,6 +6,7 @@ the rating, the receipt's use, the rollups and any case commit or roll back toge
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import orm
@@ -210,6 +212,49 @@ def resolve_short_code(code: str) -> str | None:
     return counter_token(counter) if counter else None
 
 
+def short_code_replaced(code: str) -> bool:
+    """Whether ``code`` is the genuine short code of one of its counter's last 50 posters
+    before the current one (a bounded loop: this runs on an anonymous lookup)."""
+    parsed = qr.parse_short_code(code)
+    if parsed is None:
+        return False
+    counter_id, _mac = parsed
+    current = counter_version(counter_id)
+    return any(
+        qr.verify_short_code(secret(), code, counter_id, version)
+        for version in range(max(1, current - 50), current)
+    )
+
+
+class TokenProblem:
+    """Why a counter or kiosk token opens no rating form."""
+
+    REPLACED = "replaced"  # genuine, but the counter's posters were reprinted since
+    RETIRED = "retired"  # genuine, but the counter no longer takes ratings
+    UNKNOWN = "unknown"  # forged, mistyped or of a counter that does not exist
+
+
+def counter_token_problem(token: str, *, kiosk: bool = False) -> str:
+    """Tell an old poster (valid signature of an older version) from a forged link."""
+    values = qr.verify(secret(), token, "k" if kiosk else "c", arity=2)
+    if values is None:
+        return TokenProblem.UNKNOWN
+    counter_id, version = values
+    row = db.session.execute(
+        sa.select(Counter.is_active, CounterQR.version)
+        .outerjoin(CounterQR, CounterQR.counter_id == Counter.id)
+        .where(Counter.id == counter_id)
+    ).first()
+    if row is None:
+        return TokenProblem.UNKNOWN
+    is_active, current = row
+    if version < (current or 1):
+        return TokenProblem.REPLACED
+    if not is_active:
+        return TokenProblem.RETIRED
+    return TokenProblem.UNKNOWN
+
+
 class ReceiptState:
     OK = "ok"
     USED = "used"
@@ -278,6 +323,27 @@ def nonce_key(values: tuple[int, ...]) -> str:
     from the submitted string, so no other spelling of one nonce counts as a new one."""
     canonical = "n" + ".".join(str(v) for v in values)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+#: A confirmation ("Send this rating?") is good for this long after it was shown.
+CONFIRMATION_MAX_AGE_SECONDS = 30 * 60
+
+
+def confirmation_token(nonce: str) -> str:
+    """The token of the confirmation step shown with ``nonce``: a person who posted faster
+    than the minimum fill time sends it back by pressing "Send"; a bot that repeats its
+    blind post does not have it. It lives as long as the nonce it is bound to, at most
+    :data:`CONFIRMATION_MAX_AGE_SECONDS` (the nonce carries its issue time)."""
+    digest = hmac.new(
+        qr.derive_key(secret(), "rating-confirmation"), nonce.encode("ascii"), hashlib.sha256
+    ).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def check_confirmation(nonce: str, token: str | None, check: NonceCheck) -> bool:
+    if not token or not check.valid or check.age_seconds > CONFIRMATION_MAX_AGE_SECONDS:
+        return False
+    return hmac.compare_digest(confirmation_token(nonce), token)
 
 
 def consume_nonce(key: str) -> None:
@@ -376,6 +442,37 @@ TRACKING_ALPHABET = qr.SHORT_CODE_ALPHABET
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+#: How long the thank-you page of a rating keeps showing its tracking code.
+THANKS_MAX_AGE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class ThanksRef:
+    tracking_code: str
+    token: str  # the counter, kiosk or receipt token the rating was sent from
+    case: bool
+
+
+def thanks_reference(tracking_code: str, *, token: str, case: bool) -> str:
+    """The reference in the thank-you URL: encrypted and authenticated, so the URL neither
+    shows the tracking code nor lets anyone make a page for a code of their choosing."""
+    body = f"{tracking_code}|{token}|{int(case)}".encode("ascii")
+    return crypto.fernet_for(secret(), "rating-thanks").encrypt(body).decode("ascii")
+
+
+def read_thanks_reference(reference: str) -> ThanksRef | None:
+    if len(reference) > 400:
+        return None
+    try:
+        body = crypto.fernet_for(secret(), "rating-thanks").decrypt(
+            reference.encode("ascii"), ttl=THANKS_MAX_AGE_SECONDS
+        )
+    except (InvalidToken, UnicodeEncodeError, ValueError):
+        return None
+    code, token, case = body.decode("ascii").split("|")
+    return ThanksRef(code, token, case == "1")
 
 
 def local_day(moment: datetime) -> date:

@@ -351,11 +351,14 @@ def posters(code: str):
     )
 
 
-@bp.route("/<code>/counters/<int:counter_id>/revoke", methods=["POST"])
+@bp.route("/<code>/counters/<int:counter_id>/revoke", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.MANAGER)
 def revoke(code: str, counter_id: int):
+    """GET asks "Reprint?" (old posters stop working); the POST of that page reprints."""
     center = center_or_abort(code, manage=True)
     counter = _counter_or_404(center, counter_id)
+    if request.method == "GET":
+        return render_template("ratings/revoke_confirm.html", center=center, counter=counter)
     services.revoke_counter_posters(counter, actor=current_user)
     db.session.commit()
     flash(

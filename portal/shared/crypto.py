@@ -28,6 +28,11 @@ def fernet(secret: str | bytes) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_hkdf(secret, b"phone-encryption")))
 
 
+def fernet_for(secret: str | bytes, purpose: str) -> Fernet:
+    """A Fernet (encrypt-then-MAC, with a timestamp) under a key of its own per purpose."""
+    return Fernet(base64.urlsafe_b64encode(_hkdf(secret, b"fernet:" + purpose.encode())))
+
+
 _PHONE_SEPARATORS = re.compile(r"[\s().\-]")
 
 

@@ -58,15 +58,29 @@ class Rater:
     def open(self, url: str):
         return self.client.get(url)
 
-    def submit(self, url: str, data: dict | list | None = None, *, nonce: str | None = None, **kw):
+    def submit(
+        self,
+        url: str,
+        data: dict | list | None = None,
+        *,
+        nonce: str | None = None,
+        follow: bool = True,
+        **kw,
+    ):
+        """Post the form; by default follow the redirect to the thank-you page, as a
+        browser does (Post/Redirect/Get)."""
         if nonce is None:
             nonce = nonce_of(self.client.get(url))
         if isinstance(data, list):
-            return self.client.post(url, data=MultiDict([("nonce", nonce), *data]), **kw)
-        payload = {"score": "4", **(data or {})}
-        payload.setdefault("nonce", nonce)
-        payload = {k: v for k, v in payload.items() if v is not None}
-        return self.client.post(url, data=payload, **kw)
+            response = self.client.post(url, data=MultiDict([("nonce", nonce), *data]), **kw)
+        else:
+            payload = {"score": "4", **(data or {})}
+            payload.setdefault("nonce", nonce)
+            payload = {k: v for k, v in payload.items() if v is not None}
+            response = self.client.post(url, data=payload, **kw)
+        if follow and response.status_code == 303:
+            return self.client.get(response.headers["Location"])
+        return response
 
 
 @pytest.fixture

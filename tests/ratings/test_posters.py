@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pypdfium2
 import pytest
@@ -39,6 +41,54 @@ def test_cli_posters_decode_to_the_rating_url(runner, center, app, tmp_path):
     assert pages == expected
     assert "Quầy số 1" in text[0] and "Rất không hài lòng" in text[0]
     assert codes[0][-5:] in text[0].replace("-", "")
+
+
+def printed_text(data: bytes, tmp_path) -> list[str]:
+    """The text a printer puts on paper, page by page: pdftotext (poppler) reads only what
+    lies inside the page; without it, pypdfium2 reads the text inside each page's box."""
+    if shutil.which("pdftotext"):
+        path = tmp_path / "printed.pdf"
+        path.write_bytes(data)
+        out = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+        ).stdout
+        return out.split("\f")[:-1]
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for page in pdf:
+            width, height = page.get_size()
+            pages.append(page.get_textpage().get_text_bounded(0, 0, width, height))
+        return pages
+    finally:
+        pdf.close()
+
+
+def test_every_poster_prints_its_short_code_under_the_help_line(
+    runner, center, other_center, app, tmp_path
+):
+    """Under "Không quét được?" each poster prints its own counter's short code, also when
+    a long center name and counter field take more room."""
+    other_center.name = "Trung tâm Phục vụ hành chính công " + "xã có tên rất dài " * 6
+    other_center.counters[0].field = "Hộ tịch, chứng thực, đất đai " * 5
+    from portal.extensions import db
+
+    db.session.commit()
+    out = tmp_path / "all.pdf"
+    result = runner.invoke(args=["qr", "posters", "--all", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = printed_text(out.read_bytes(), tmp_path)
+    with app.test_request_context():
+        from portal.ratings.cli import active_counters
+        from portal.shared import qr
+
+        counters = active_counters(None)
+        codes = [qr.format_short_code(services.counter_short_code(c)) for c in counters]
+    assert len(pages) == len(codes) >= 2
+    for page, code in zip(pages, codes, strict=True):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        help_line = next(i for i, line in enumerate(lines) if "Không quét được?" in line)
+        assert code in lines[help_line + 1 :], (code, lines)
 
 
 def test_cli_all_and_usage_errors(runner, center, other_center, tmp_path):

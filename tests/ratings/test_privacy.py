@@ -39,7 +39,7 @@ def test_consent_is_ledgered_with_the_hash_of_the_words_shown(client, counter_ur
             "consent": "yes",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 303  # stored, then Post/Redirect/Get
     (record,) = consents()
     rating = db.session.scalars(sa.select(Rating)).one()
     assert record.rating_id == rating.id

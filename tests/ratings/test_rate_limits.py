@@ -22,6 +22,7 @@ def app_config(app_config):
 
 
 def post_once(client, url, **kw):
+    """One rating; a stored one answers 303 (Post/Redirect/Get to its thank-you page)."""
     nonce = nonce_of(client.get(url, **kw))
     return client.post(url, data={"nonce": nonce, "score": "4"}, **kw)
 
@@ -32,8 +33,8 @@ def stored() -> int:
 
 
 def test_one_device_is_limited(client, counter_url):
-    assert post_once(client, counter_url).status_code == 200
-    assert post_once(client, counter_url).status_code == 200
+    assert post_once(client, counter_url).status_code == 303
+    assert post_once(client, counter_url).status_code == 303
     assert post_once(client, counter_url).status_code == 429
     assert stored() == 2
 
@@ -41,14 +42,14 @@ def test_one_device_is_limited(client, counter_url):
 def test_two_hundred_citizens_behind_one_ip_are_not_blocked(app, counter_url):
     for _ in range(200):
         citizen = app.test_client()  # own cookie jar = own phone
-        assert post_once(citizen, counter_url).status_code == 200
+        assert post_once(citizen, counter_url).status_code == 303
     assert stored() == 200
 
 
 def test_network_ceiling_applies_across_devices(app, counter_url):
     app.config["RATING_LIMIT_NETWORK"] = "3 per hour"
     codes = [post_once(app.test_client(), counter_url).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    assert codes == [303, 303, 303, 429]
 
 
 def test_rotating_x_forwarded_for_does_not_bypass(app, counter_url):
@@ -62,7 +63,7 @@ def test_rotating_x_forwarded_for_does_not_bypass(app, counter_url):
                 counter_url, data={"nonce": nonce, "score": "5"}, headers=headers
             ).status_code
         )
-    assert codes == [200, 200, 429, 429]
+    assert codes == [303, 303, 429, 429]
 
 
 def redis_url() -> str | None:
@@ -90,8 +91,8 @@ def test_limit_is_shared_between_workers_through_redis(app_config, monkeypatch, 
     worker_a = create_app(config)
     client = worker_a.test_client()
     with worker_a.app_context():
-        assert post_once(client, counter_url).status_code == 200
-        assert post_once(client, counter_url).status_code == 200
+        assert post_once(client, counter_url).status_code == 303
+        assert post_once(client, counter_url).status_code == 303
     # A second worker process: a fresh app, a fresh storage connection, the same device.
     worker_b = create_app(config)
     client_b = worker_b.test_client()

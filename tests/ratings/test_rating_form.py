@@ -161,17 +161,21 @@ def test_nonce_from_another_counter_is_rejected(client, rater, counter_url, othe
 def test_revoked_poster_no_longer_works(client, rater, counter_url, counter, users, app):
     services.revoke_counter_posters(counter, actor=users["manager"])
     db.session.commit()
-    assert client.get(counter_url).status_code == 404
+    old = client.get(counter_url)
+    assert old.status_code == 410 and "Mã QR này đã được thay" in old.get_data(as_text=True)
+    assert client.post(counter_url, data={"score": "4"}).status_code == 410
     with app.test_request_context():
         assert services.counter_token(counter) != counter_url.split("/r/")[1]
         new_url = f"/r/{services.counter_token(counter)}"
     assert rater.submit(new_url).status_code == 200
 
 
-def test_inactive_counter_is_404(client, counter_url, counter):
+def test_inactive_counter_says_so(client, counter_url, counter):
     counter.is_active = False
     db.session.commit()
-    assert client.get(counter_url).status_code == 404
+    page = client.get(counter_url)
+    assert page.status_code == 410
+    assert "không còn nhận đánh giá" in page.get_data(as_text=True)
 
 
 def test_short_code_page_redirects_to_the_rating_page(client, counter, counter_url, app):
@@ -223,15 +227,6 @@ def test_honeypot_is_silently_dropped_and_logged(rater, counter_url, caplog, cou
     assert response.status_code == 200 and tracking_of(response)  # looks like a success
     assert count_rows(Rating) == 0 and count_rows(UsedNonce) == 0
     assert "honeypot" in caplog.text and "0912345678" not in caplog.text
-
-
-def test_too_fast_is_silently_dropped(rater, counter_url, app, caplog, count_rows):
-    app.config["RATING_MIN_FILL_SECONDS"] = 2
-    with caplog.at_level(logging.WARNING, logger="portal.ratings"):
-        response = rater.submit(counter_url)
-    assert response.status_code == 200 and tracking_of(response)
-    assert count_rows(Rating) == 0
-    assert "too_fast" in caplog.text
 
 
 # Receipts ----------------------------------------------------------------------------------
@@ -310,14 +305,17 @@ def test_hostile_comments_are_stored_verbatim_and_escaped(
     auth.login(users["manager"])
     html = client.get(f"/ratings/{center.code}").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert "49" not in html.split("Bình luận")[-1] or "{{7*7}}" in html
+    if comment == "{{7*7}}":
+        # Shown verbatim, never evaluated. (The former check, no "49" anywhere after the
+        # comments heading, failed on PostgreSQL whenever a rating id contained 49.)
+        assert "{{7*7}}" in html
 
 
 def test_invalid_utf8_does_not_crash(client, counter_url):
     nonce = nonce_of(client.get(counter_url))
     body = b"nonce=" + nonce.encode() + b"&score=4&comment=%FF%FEabc"
     response = client.post(counter_url, data=body, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert "abc" in ratings()[0].comment
 
 
@@ -404,9 +402,10 @@ def test_kiosk_channel_and_reset(client, rater, counter, app):
         url = f"/kiosk/{services.counter_token(counter, kiosk=True)}"
         assert client.get(f"/kiosk/{services.counter_token(counter)}").status_code == 404
     page = client.get(url)
-    assert 'http-equiv="refresh"' in page.get_data(as_text=True)  # idle reset
+    start = f"{url}?lang=vi"  # the next citizen starts in Vietnamese
+    assert f'http-equiv="refresh" content="180;url={start}"' in page.get_data(as_text=True)
     done = rater.submit(url)
-    assert f'content="8;url={url}"' in done.get_data(as_text=True)  # reset after rating
+    assert f'content="8;url={start}"' in done.get_data(as_text=True)  # reset after rating
     assert ratings()[0].channel == "kiosk"
 
 

@@ -16,7 +16,13 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def live(make_live_app):
+def live_config() -> dict:
+    """Settings a test module may override (e.g. a long minimum fill time)."""
+    return {}
+
+
+@pytest.fixture
+def live(make_live_app, live_config):
     tokens = {}
 
     def seed(app):
@@ -44,7 +50,7 @@ def live(make_live_app):
         seed,
         RATING_OPENING_HOURS=(0.0, 24.0),
         RATING_CLOSED_WEEKDAYS=(),
-        RATING_MIN_FILL_SECONDS=1.0,
+        **{"RATING_MIN_FILL_SECONDS": 1.0, **live_config},
     )
     with LiveServer(app) as server:
         yield {"app": app, "base": server.url, "counter_url": f"{server.url}/r/{tokens['counter']}"}
