@@ -58,13 +58,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, assessments, audit, centers, main, standards
+    from . import accounts, admin, assessments, audit, centers, inspections, main, standards
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
     from .ratings.public import bp as rate_bp
     from .ratings.views import bp as ratings_bp
 
-    for module in (main, accounts, centers, standards, assessments, audit, admin):
+    for module in (main, accounts, centers, standards, assessments, inspections, audit, admin):
         app.register_blueprint(module.bp)
     for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -247,6 +247,11 @@ def _validate(criterion: Criterion, data: AnswerInput) -> tuple[dict, str | None
     return {"choice": choice, "number": number, "not_applicable": False, "note": note}, None
 
 
+def validate_answer(criterion: Criterion, data: AnswerInput) -> tuple[dict, str | None]:
+    """The answer values ``data`` stands for, or a translated error (used by inspections)."""
+    return _validate(criterion, data)
+
+
 def save_answers(
     assessment: Assessment,
     answers: Mapping[int, AnswerInput],
