@@ -9,16 +9,17 @@ from portal.assessments.services import AnswerInput
 from portal.extensions import db
 from portal.inspections import services
 
-from ..assessments.conftest import (  # noqa: F401 - fixtures shared with the checklist tests
-    app_config,
-    assessment,
-    create_period,
-    other_assessment,
-    period,
-    photo,
-    standard_version,
-)
-from ..assessments.conftest import criterion  # noqa: F401
+from ..assessments import conftest as checklist_fixtures
+from ..assessments.conftest import criterion, make_photo  # noqa: F401
+
+# The checklist's fixtures, shared.
+app_config = checklist_fixtures.app_config
+standard_version = checklist_fixtures.standard_version
+create_period = checklist_fixtures.create_period
+period = checklist_fixtures.period
+assessment = checklist_fixtures.assessment
+other_assessment = checklist_fixtures.other_assessment
+photo = checklist_fixtures.photo
 
 
 def full_marks(version) -> dict[int, AnswerInput]:
