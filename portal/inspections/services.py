@@ -600,6 +600,32 @@ def add_evidence(
             raise InspectionError(_("Files can only be added to criteria open for correction."))
     else:
         check_inspector(actor, assessment.center)
+    evidence = _new_evidence(inspection, criterion, clean, storage_name, original_name, actor)
+    db.session.flush()
+    _event(inspection, EventKind.EVIDENCE, actor=actor, criterion=criterion, text=clean.kind)
+    if actor.role == Role.MANAGER and inspection.status == InspectionStatus.RETURNED:
+        items_by_criterion(inspection)[criterion.id].changed = True
+    db.session.flush()
+    _record(
+        inspection,
+        "inspection.evidence",
+        actor=actor,
+        criterion=criterion.code,
+        file=f"{clean.kind}, {len(clean.content)} bytes",
+        evidence_id=evidence.id,
+    )
+    return evidence
+
+
+def _new_evidence(
+    inspection: Inspection,
+    criterion: Criterion,
+    clean: CleanFile,
+    storage_name: str,
+    original_name: str,
+    actor: User,
+) -> Evidence:
+    assessment = inspection.assessment
     evidence = Evidence(
         assessment=assessment,
         criterion=criterion,
@@ -616,18 +642,34 @@ def add_evidence(
         uploaded_by_id=actor.id,
     )
     db.session.add(evidence)
-    db.session.flush()
-    _event(inspection, EventKind.EVIDENCE, actor=actor, criterion=criterion, text=clean.kind)
-    if actor.role == Role.MANAGER:
-        items_by_criterion(inspection)[criterion.id].changed = True
+    return evidence
+
+
+def add_action_evidence(
+    action: CorrectiveAction,
+    clean: CleanFile,
+    *,
+    storage_name: str,
+    original_name: str,
+    actor: User,
+) -> Evidence:
+    """The manager's proof that a corrective action is done."""
+    inspection = action.inspection
+    check_center_manager(actor, inspection.assessment.center)
+    if action.status != ActionStatus.OPEN:
+        raise InspectionError(_("This action is not open."))
+    evidence = _new_evidence(
+        inspection, action.criterion, clean, storage_name, original_name, actor
+    )
     db.session.flush()
     _record(
         inspection,
         "inspection.evidence",
         actor=actor,
-        criterion=criterion.code,
+        criterion=action.criterion.code,
         file=f"{clean.kind}, {len(clean.content)} bytes",
         evidence_id=evidence.id,
+        action_id=action.id,
     )
     return evidence
 
