@@ -312,7 +312,7 @@ def save_answers(
 
 def missing_answers(assessment: Assessment) -> list[Criterion]:
     answered = {a.criterion_id for a in assessment.answers if a.is_answered}
-    return [c for c in _criteria(assessment) if c.id not in answered]
+    return [c for c in _criteria(assessment) if c.id not in answered and not c.is_informational]
 
 
 def submit(assessment: Assessment, *, actor: User, today: date | None = None) -> Assessment:

@@ -430,12 +430,12 @@ def record_verdict(
     answer = _answers(assessment).get(criterion.id)
     before = (item.verdict, item.choice, item.number, item.not_applicable)
     if verdict == Verdict.ACCEPT:
-        if answer is None:
+        if answer is None and not criterion.is_informational:
             raise InspectionError(_("An unanswered criterion cannot be accepted: adjust it."))
         values = {
-            "choice": answer.choice,
-            "number": answer.number,
-            "not_applicable": answer.not_applicable,
+            "choice": answer.choice if answer else None,
+            "number": answer.number if answer else None,
+            "not_applicable": answer.not_applicable if answer else False,
         }
     elif verdict == Verdict.ADJUST:
         if not reason:
@@ -798,7 +798,7 @@ def finalize(
     pending = [
         i.criterion.code
         for i in inspection.items
-        if i.verdict not in (Verdict.ACCEPT, Verdict.ADJUST)
+        if i.verdict not in (Verdict.ACCEPT, Verdict.ADJUST) and not i.criterion.is_informational
     ]
     if pending:
         raise InspectionError(
