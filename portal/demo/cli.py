@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from ..centers.services import official_units
 from ..extensions import db
 from . import services
+from .inspections import seed_inspections
 
 cli = AppGroup("demo", help="Demo data.")
 
@@ -26,6 +27,8 @@ def seed(province_code: int) -> None:
     n = len(official_units(province_code))
     with click.progressbar(length=n, label="Demo centers", show_pos=True) as bar:
         accounts = services.seed_demo(province_code, progress=bar.update)
+    with click.progressbar(length=n, label="Demo inspections", show_pos=True) as bar:
+        seed_inspections(services.current_period(), province_code, progress=bar.update)
     db.session.commit()
     click.echo("\nDemo accounts (log in at http://127.0.0.1:5000/account/login):")
     for acc in accounts:
