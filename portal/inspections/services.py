@@ -497,6 +497,21 @@ def record_verdict(
     return item
 
 
+def accept_remaining(inspection: Inspection, *, actor: User) -> int:
+    """Accept every answered criterion that has no verdict yet; return how many."""
+    check_inspector(actor, inspection.assessment.center)
+    answers = _answers(inspection.assessment)
+    count = 0
+    for item in sorted(inspection.items, key=lambda i: i.criterion.position):
+        if item.verdict is not None:
+            continue
+        if item.criterion_id not in answers and not item.criterion.is_informational:
+            continue
+        record_verdict(inspection, item.criterion, VerdictInput("accept"), actor=actor)
+        count += 1
+    return count
+
+
 def return_for_correction(inspection: Inspection, *, actor: User) -> Inspection:
     """Send the criteria marked "ask for correction" back to the center (only those reopen)."""
     check_inspector(actor, inspection.assessment.center)

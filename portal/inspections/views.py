@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.decorators import roles_required
@@ -259,6 +260,19 @@ def verdict(inspection_id: int, criterion_id: int):
     db.session.commit()
     flash(_("%(code)s: verdict saved.", code=criterion.code), "success")
     return _back(inspection, f"c-{criterion.code}")
+
+
+@bp.route("/<int:inspection_id>/accept-rest", methods=["POST"])
+@roles_required(*INSPECTORS)
+def accept_rest(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    try:
+        count = services.accept_remaining(inspection, actor=current_user)
+    except PortalError as exc:
+        return _refuse(exc, inspection)
+    db.session.commit()
+    flash(ngettext("%(num)d criterion accepted.", "%(num)d criteria accepted.", count), "success")
+    return _back(inspection)
 
 
 @bp.route("/<int:inspection_id>/return", methods=["POST"])

@@ -134,6 +134,13 @@ CASES = {
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: _verdict(ids) == "accept",
     ),
+    ("inspections.accept_rest", "POST"): (
+        "reviewing",
+        "/inspections/{inspection}/accept-rest",
+        {},
+        (302, 302, 404, 403, 403, 403, 302),
+        lambda ids: _verdict(ids) == "accept",
+    ),
     ("inspections.return_", "POST"): (
         "correct_asked",
         "/inspections/{inspection}/return",
