@@ -154,6 +154,7 @@ class QueueRow:
     open_actions: int
     overdue_actions: int
     reuse_warnings: int
+    result_state: ResultState | None = None
 
     @property
     def self_score(self) -> float | None:
@@ -225,6 +226,7 @@ def queue(
             open_actions=open_counts.get(inspection.id, 0) if inspection else 0,
             overdue_actions=overdue_counts.get(inspection.id, 0) if inspection else 0,
             reuse_warnings=reused.get(assessment.id, 0) if assessment else 0,
+            result_state=result_state(inspection, today) if inspection else None,
         )
         if status and row.status != status:
             continue

@@ -169,6 +169,7 @@ def index():
         pages=pages,
         counts=counts,
         labels=QUEUE_STATUS_LABELS,
+        state_labels=RESULT_STATE_LABELS,
         today=checklist.today_local(),
         now=now_utc(),
     )
