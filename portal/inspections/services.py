@@ -500,18 +500,51 @@ def record_verdict(
 
 
 def accept_remaining(inspection: Inspection, *, actor: User) -> int:
-    """Accept every answered criterion that has no verdict yet; return how many."""
+    """Accept every answered criterion still without a verdict; one audit entry."""
     check_inspector(actor, inspection.assessment.center)
+    if inspection.is_locked:
+        raise Locked(_("This assessment is finalized: only an appeal can change it."))
+    if inspection.status == InspectionStatus.RETURNED:
+        raise InspectionError(_("The assessment is with the center for correction."))
     answers = _answers(inspection.assessment)
-    count = 0
+    accepted = []
+    now = now_utc()
     for item in sorted(inspection.items, key=lambda i: i.criterion.position):
-        if item.verdict is not None:
+        answer = answers.get(item.criterion_id)
+        if item.verdict is not None or (answer is None and not item.criterion.is_informational):
             continue
-        if item.criterion_id not in answers and not item.criterion.is_informational:
-            continue
-        record_verdict(inspection, item.criterion, VerdictInput("accept"), actor=actor)
-        count += 1
-    return count
+        item.verdict = Verdict.ACCEPT
+        item.reason = ""
+        item.choice = answer.choice if answer else None
+        item.number = answer.number if answer else None
+        item.not_applicable = answer.not_applicable if answer else False
+        item.changed = False
+        item.reviewed_at = now
+        item.reviewed_by_id = actor.id
+        _event(
+            inspection,
+            EventKind.ACCEPT,
+            actor=actor,
+            criterion=item.criterion,
+            choice=item.choice,
+            number=item.number,
+            not_applicable=item.not_applicable,
+        )
+        accepted.append(item.criterion.code)
+    if not accepted:
+        return 0
+    if inspection.status == InspectionStatus.RESUBMITTED:
+        inspection.status = InspectionStatus.UNDER_REVIEW
+    inspection.updated_at = now
+    db.session.flush()
+    _record(
+        inspection,
+        "inspection.verdict",
+        actor=actor,
+        verdict="no verdict → accepted",
+        criteria=accepted,
+    )
+    return len(accepted)
 
 
 def return_for_correction(inspection: Inspection, *, actor: User) -> Inspection:

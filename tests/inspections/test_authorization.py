@@ -21,7 +21,7 @@ from portal.inspections.models import (
     Visit,
 )
 
-from .conftest import accept_all, criterion
+from .conftest import accept_rest, criterion
 
 ROLES = ("admin", "inspector", "inspector_other", "manager", "manager_other", "officer", None)
 
@@ -54,7 +54,7 @@ def stage(submitted, users, standard_version):
                 actor=inspector,
             )
         if name in ("accepted", "finalized", "appealed", "action_open", "action_closed"):
-            accept_all(inspection, inspector)
+            accept_rest(inspection, inspector)
         if name in ("finalized", "appealed"):
             services.finalize(inspection, actor=inspector)
         if name == "appealed":

@@ -31,7 +31,7 @@ from portal.inspections.models import (
 from portal.inspections.services import AppealDecision, VerdictInput
 from portal.shared.errors import PermissionDenied
 
-from .conftest import accept_all, criterion
+from .conftest import accept_all, accept_rest, criterion
 
 ONE_PARTIAL_NL = 100 - 15 * 1 / 19
 BOTH_PARTIAL = ONE_PARTIAL_NL - 15 * 1.5 / 18
@@ -257,7 +257,7 @@ def test_refusals_change_nothing(app, reviewing, users, standard_version, count_
 
 def test_appeal_after_the_window_is_refused(app, reviewing, users):
     inspection = reviewing
-    accept_all(inspection, users["inspector"])
+    accept_rest(inspection, users["inspector"])
     services.finalize(inspection, actor=users["inspector"], appeal_window_days=10)
     db.session.commit()
     first = inspection.items[0].criterion
@@ -285,7 +285,7 @@ def test_appeal_after_the_window_is_refused(app, reviewing, users):
 
 def test_admin_decides_an_appeal_and_a_rejection_changes_no_score(app, reviewing, users):
     inspection = reviewing
-    accept_all(inspection, users["inspector"])
+    accept_rest(inspection, users["inspector"])
     services.finalize(inspection, actor=users["inspector"])
     first = inspection.items[0].criterion
     appeal = services.file_appeal(inspection, {first.id: "Lý do"}, actor=users["manager"])
@@ -307,3 +307,25 @@ def test_admin_decides_an_appeal_and_a_rejection_changes_no_score(app, reviewing
         lambda: services.file_appeal(inspection, {first.id: "Lần hai"}, actor=users["manager"]),
     )
     assert audit.verify_chain().ok
+
+
+def test_accept_the_rest_at_once_skips_decided_and_unanswered(
+    app, reviewing, users, standard_version
+):
+    inspector = users["inspector"]
+    nl02 = criterion(standard_version, "NL02")
+    services.record_verdict(
+        reviewing, nl02, VerdictInput("adjust", choice="partial", reason="Thiếu"), actor=inspector
+    )
+    count = services.accept_remaining(reviewing, actor=inspector)
+    db.session.commit()
+    assert count == len(standard_version.criteria) - 1
+    assert services.items_by_criterion(reviewing)[nl02.id].verdict == "adjust"
+    result = services.finalize(reviewing, actor=inspector)
+    assert result.verified_score == pytest.approx(ONE_PARTIAL_NL)
+    db.session.commit()
+    refused(services.Locked, lambda: services.accept_remaining(reviewing, actor=inspector))
+    refused(
+        services.OutOfScope,
+        lambda: services.accept_remaining(reviewing, actor=users["inspector_other"]),
+    )
