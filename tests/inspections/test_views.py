@@ -229,3 +229,26 @@ def test_refusals_are_translated_messages_and_change_nothing(
     db.session.expire_all()
     answer = next(a for a in reviewing.assessment.answers if a.criterion_id == nl02.id)
     assert answer.choice == "met"
+
+
+def test_finalized_page_shows_scores_area_and_criterion_gaps(
+    client, auth, users, reviewing, standard_version
+):
+    inspector = users["inspector"]
+    nl02 = criterion(standard_version, "NL02")
+    services.record_verdict(
+        reviewing,
+        nl02,
+        services.VerdictInput("adjust", choice="not_met", reason="Chưa đạt"),
+        actor=inspector,
+    )
+    services.accept_remaining(reviewing, actor=inspector)
+    services.finalize(reviewing, actor=inspector)
+    db.session.commit()
+    auth.login(users["manager"])
+    page = client.get(f"/inspections/assessments/{reviewing.assessment_id}").get_data(as_text=True)
+    # C_verified = 100 − 15·2/19 = 98,42; personnel 17/19 = 89,5 %.
+    assert '<dd id="c-verified">98,4</dd>' in page and '<dd id="c-gap">1,6</dd>' in page
+    assert "89,5" in page and "10,5" in page
+    assert "2,0 trên 2 điểm (tự đánh giá − thẩm định)" in page
+    assert "Tạm thời" in page and "Kiến nghị về kết quả này" in page
