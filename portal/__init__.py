@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
         select_locale,
         select_timezone,
     )
+    from .navigation import register_navigation
     from .security import register_security
     from .shared.uploads import apply_upload_limits
 
@@ -54,17 +55,38 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     register_security(app)
     register_template_helpers(app)
+    register_navigation(app)
     app.before_request(remember_language_from_query)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, assessments, audit, centers, inspections, main, standards
+    from . import (
+        accounts,
+        admin,
+        assessments,
+        audit,
+        centers,
+        inspections,
+        main,
+        rankings,
+        standards,
+    )
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
     from .ratings.public import bp as rate_bp
     from .ratings.views import bp as ratings_bp
 
-    for module in (main, accounts, centers, standards, assessments, inspections, audit, admin):
+    for module in (
+        main,
+        accounts,
+        centers,
+        standards,
+        assessments,
+        inspections,
+        rankings,
+        audit,
+        admin,
+    ):
         app.register_blueprint(module.bp)
     for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp):
         app.register_blueprint(blueprint)
@@ -84,6 +106,7 @@ def register_commands(app: Flask) -> None:
     from .cli import translate
     from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
+    from .rankings.cli import cli as scores_cli
     from .ratings.cli import api_cli, qr_cli, ratings_cli
     from .standards.cli import cli as standards_cli
 
@@ -99,5 +122,6 @@ def register_commands(app: Flask) -> None:
         ratings_cli,
         api_cli,
         alerts_cli,
+        scores_cli,
     ):
         app.cli.add_command(group)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -50,8 +52,49 @@ def render_error(error: Exception):
         )
     if _wants_json():
         return {"error": {"code": code, "title": title, "message": message}}, code
-    template = f"errors/{code}.html" if code in (400, 403, 404, 500) else "errors/generic.html"
-    return render_template(template, code=code, title=title, message=message), code
+    back_url = _back_url()
+    start_url = url_for("main.start")
+    if start_url == request.path:  # never offer the failing page as the way out
+        start_url = url_for("main.home") if request.path != "/" else None
+    context = {
+        "code": code,
+        "title": title,
+        "message": message,
+        "back_url": back_url,
+        "start_url": start_url,
+        "request_id": g.get("request_id"),
+    }
+    try:
+        return render_template("errors/error.html", **context), code
+    except Exception:  # the menu itself failed (e.g. the database is down): a bare page
+        current_app.logger.exception("error page could not be rendered with the menu")
+        db.session.rollback()
+        return (
+            render_template(
+                "errors/minimal.html",
+                back_label=_("Back to the previous page"),
+                home_label=_("Back to the home page"),
+                **context,
+            ),
+            code,
+        )
+
+
+def _back_url() -> str | None:
+    """The previous page of this site, if the browser says which one and it is not this one."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return None
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    current = request.full_path.rstrip("?")
+    if target in (request.path, current):
+        return None
+    return target
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -39,7 +39,7 @@ def remember_language_from_query() -> None:
 
 def register_template_helpers(app: Flask) -> None:
     @app.template_filter("dt")
-    def _datetime(value, fmt: str = "short"):
+    def _datetime(value, fmt: str = "dd/MM/yyyy HH:mm"):
         if value is None:
             return ""
         from .shared.timeutils import as_aware_utc
@@ -50,7 +50,7 @@ def register_template_helpers(app: Flask) -> None:
     def _day(value):
         from flask_babel import format_date
 
-        return "" if value is None else format_date(value, "short")
+        return "" if value is None else format_date(value, "dd/MM/yyyy")
 
     @app.template_filter("num")
     def _number(value, digits: int = 0):

@@ -16,6 +16,7 @@ from .inspections.models import (  # noqa: F401
     Visit,
     VisitFinding,
 )
+from .rankings.models import ScoreSnapshot, ScoringSettings  # noqa: F401
 from .ratings.models import (  # noqa: F401
     CounterQR,
     Rating,

@@ -34,6 +34,7 @@ ADMINS = {"admin"}
 # (endpoint, method, url, data, roles allowed)
 MATRIX = [
     ("main.home", "GET", "/", None, EVERYONE),
+    ("main.start", "GET", "/start", None, LOGGED_IN),
     ("main.healthz", "GET", "/healthz", None, EVERYONE),
     ("accounts.login", "GET", "/account/login", None, EVERYONE),
     ("accounts.login", "POST", "/account/login", {"username": "x", "password": "y"}, EVERYONE),

@@ -25,6 +25,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..scoring import rules
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.signals import inspection_result_changed
 from ..shared.text import fold
 from ..shared.timeutils import now_utc
 from ..standards.models import Criterion
@@ -876,6 +877,7 @@ def finalize(
         standardized="yes" if result.standardized else "no",
         appeal_until=inspection.appeal_until.isoformat(),
     )
+    inspection_result_changed.send(inspection, actor=actor)
     return result
 
 
@@ -1038,6 +1040,7 @@ def decide_appeal(
             "yes" if result.standardized else "no",
         ],
     )
+    inspection_result_changed.send(inspection, actor=actor)
     return result
 
 

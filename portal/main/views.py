@@ -1,9 +1,11 @@
-"""The home page: what the portal is, and where each role starts."""
+"""The home page, the signed-in start page, and where each role lands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, redirect, render_template
+from flask_login import current_user, login_required
+
+from ..navigation import landing_url, menu_for
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -11,10 +13,15 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.route("/")
 def home():
     if current_user.is_authenticated:
-        if current_user.center_id is not None:
-            return redirect(url_for("centers.detail", code=current_user.center.code))
-        return redirect(url_for("centers.index"))
+        return redirect(landing_url(current_user))
     return render_template("main/home.html")
+
+
+@bp.route("/start")
+@login_required
+def start():
+    """Every page the signed-in role can open, in words; reads nothing but the account."""
+    return render_template("main/start.html", items=menu_for(current_user))
 
 
 @bp.route("/healthz")

@@ -11,7 +11,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+# Precision -------------------------------------------------------------------------
+
+#: Scores are shown, classified and ranked with two decimals. Floats carry noise
+#: (0.7·86.1 + 0.3·99.1 is 89.99999999999999), so every decision is taken on the
+#: value as shown, rounded half up in decimal arithmetic, never on the raw float.
+DIGITS = 2
+_QUANTUM = Decimal(1).scaleb(-DIGITS)
+
+
+def shown(value: float | int | Decimal) -> Decimal:
+    """The value as the portal shows it: two decimals, half up (86.125 → 86.13)."""
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(float(value)))  # the shortest decimal reading back as this float
+    return value.quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+
 
 # Criterion answers ---------------------------------------------------------------
 
@@ -120,8 +137,12 @@ STANDARDIZED_THRESHOLD = 80.0
 def is_standardized(
     *, gates_ok: bool, compliance_verified: float | None, threshold: float = STANDARDIZED_THRESHOLD
 ) -> bool:
-    """'Đạt chuẩn một cửa số': every gate met and C_verified ≥ 80."""
-    return gates_ok and compliance_verified is not None and compliance_verified >= threshold
+    """'Đạt chuẩn một cửa số': every gate met and C_verified ≥ 80 (as shown)."""
+    return (
+        gates_ok
+        and compliance_verified is not None
+        and shown(compliance_verified) >= shown(threshold)
+    )
 
 
 # Satisfaction ----------------------------------------------------------------------
@@ -179,11 +200,17 @@ def wilson_lower_bound(successes: int, n: int, z: float = Z_95) -> float | None:
 
 
 def adjusted_index(
-    n: int, index: float | None, pooled_index: float, m: int = DEFAULT_MIN_N
-) -> float:
-    """Bayesian average S_adj = (n·S + m·S̄) / (n + m); S̄ when there are no ratings."""
+    n: int, index: float | None, pooled_index: float | None, m: int = DEFAULT_MIN_N
+) -> float | None:
+    """Bayesian average S_adj = (n·S + m·S̄) / (n + m); S̄ when there are no ratings.
+
+    ``None`` only when the province has no reportable rating at all (S̄ undefined):
+    then nobody has satisfaction data, and ``quality`` uses compliance alone.
+    """
     if n <= 0 or index is None:
         return pooled_index
+    if pooled_index is None:  # cannot happen with n > 0 pooled over the same ratings
+        return index
     return (n * index + m * pooled_index) / (n + m)
 
 
@@ -204,15 +231,25 @@ SATISFACTION_WEIGHT = 0.3
 
 def quality(
     compliance_verified: float,
-    satisfaction_adjusted: float,
+    satisfaction_adjusted: float | None,
     *,
     compliance_weight: float = COMPLIANCE_WEIGHT,
     satisfaction_weight: float = SATISFACTION_WEIGHT,
 ) -> float:
-    """Q = 0.7·C_verified + 0.3·S_adj (weights sum to 1)."""
+    """Q = 0.7·C_verified + 0.3·S_adj (weights sum to 1), exact to the shown precision.
+
+    Both inputs enter as shown (two decimals) and Q is computed in decimal
+    arithmetic, so Q = 0.7·86.10 + 0.3·99.10 is exactly 90.00. Without any rating
+    in the province (S_adj undefined) Q is C_verified alone.
+    """
     if not math.isclose(compliance_weight + satisfaction_weight, 1.0):
         raise ValueError("the two quality weights must sum to 1")
-    return compliance_weight * compliance_verified + satisfaction_weight * satisfaction_adjusted
+    if satisfaction_adjusted is None:
+        return float(shown(compliance_verified))
+    exact = Decimal(repr(compliance_weight)) * shown(compliance_verified) + Decimal(
+        repr(satisfaction_weight)
+    ) * shown(satisfaction_adjusted)
+    return float(shown(exact))
 
 
 class Classification(StrEnum):
@@ -231,9 +268,13 @@ CLASS_THRESHOLDS = (
 )
 
 
-def classify(q: float) -> Classification:
-    for threshold, cls in CLASS_THRESHOLDS:
-        if q >= threshold:
+def classify(
+    q: float, thresholds: Sequence[tuple[float, Classification]] = CLASS_THRESHOLDS
+) -> Classification:
+    """The class of Q as shown: 89.995 shows as 90.00 and is 'Xuất sắc'."""
+    value = shown(q)
+    for threshold, cls in thresholds:
+        if value >= shown(threshold):
             return cls
     return Classification.WEAK
 
@@ -250,8 +291,8 @@ class RankInput:
 def overall_ranking(rows: Iterable[RankInput]) -> dict[str, int]:
     """Rank by Q, ties broken by C_verified, then n, then center code."""
     ranked = sorted(
-        (r for r in rows if r.quality is not None),
-        key=lambda r: (-r.quality, -(r.compliance_verified or 0.0), -r.n, r.code),
+        (r for r in rows if r.quality is not None and r.compliance_verified is not None),
+        key=lambda r: (-shown(r.quality), -shown(r.compliance_verified), -r.n, r.code),
     )
     return {r.code: i for i, r in enumerate(ranked, start=1)}
 
