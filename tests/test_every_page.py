@@ -183,6 +183,7 @@ def crawl(app, client, start: list[str], *, lang: str, signed_in: bool, english_
             result.problems.append(f"{url} (linked from {source}): HTTP {response.status_code}")
             continue
         if response.mimetype != "text/html":
+            response.close()  # a served file (evidence photo) is streamed: close it
             continue
         page = _Page()
         page.feed(response.get_data(as_text=True))
