@@ -66,14 +66,34 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, assessments, audit, centers, main, standards
+    from . import (
+        accounts,
+        admin,
+        assessments,
+        audit,
+        centers,
+        inspections,
+        main,
+        rankings,
+        standards,
+    )
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
     from .privacy.views import bp as privacy_bp
     from .ratings.public import bp as rate_bp
     from .ratings.views import bp as ratings_bp
 
-    for module in (main, accounts, centers, standards, assessments, audit, admin):
+    for module in (
+        main,
+        accounts,
+        centers,
+        standards,
+        assessments,
+        inspections,
+        rankings,
+        audit,
+        admin,
+    ):
         app.register_blueprint(module.bp)
     for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp, privacy_bp):
         app.register_blueprint(blueprint)
@@ -93,6 +113,7 @@ def register_commands(app: Flask) -> None:
     from .cli import translate
     from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
+    from .rankings.cli import cli as scores_cli
     from .ratings.cli import api_cli, qr_cli, ratings_cli
     from .standards.cli import cli as standards_cli
 
@@ -109,5 +130,6 @@ def register_commands(app: Flask) -> None:
         ratings_cli,
         api_cli,
         alerts_cli,
+        scores_cli,
     ):
         app.cli.add_command(group)

@@ -78,6 +78,8 @@ class Config:
     # Behind nginx: how many proxies set X-Forwarded-For (0 = trust none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PER_PAGE = 50
+    # Days after finalization during which a center may appeal an inspection result.
+    APPEAL_WINDOW_DAYS = 10
 
     # Evidence files: stored outside static/, served only through an authorized view.
     # None = "<instance folder>/evidence", resolved at runtime.

@@ -6,7 +6,18 @@ from .assessments.models import Answer, Assessment, AssessmentPeriod, Evidence  
 from .audit.models import AuditEntry, AuditHead  # noqa: F401
 from .centers.models import Center, Counter, Officer  # noqa: F401
 from .complaints.models import Case  # noqa: F401
+from .inspections.models import (  # noqa: F401
+    Appeal,
+    AppealItem,
+    CorrectiveAction,
+    Inspection,
+    ReviewEvent,
+    ReviewItem,
+    Visit,
+    VisitFinding,
+)
 from .privacy.models import ConsentRecord  # noqa: F401
+from .rankings.models import ScoreSnapshot, ScoringSettings  # noqa: F401
 from .ratings.models import (  # noqa: F401
     CounterQR,
     Rating,

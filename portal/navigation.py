@@ -54,6 +54,12 @@ MENU: tuple[MenuItem, ...] = (
         (ADMIN, INSPECTOR),
     ),
     MenuItem(
+        "inspections.index",
+        _l("Inspection queue"),
+        _l("Self-assessments to verify, appeals and visits."),
+        (ADMIN, INSPECTOR),
+    ),
+    MenuItem(
         "assessments.index",
         _l("Self-assessments"),
         _l("The one-stop digital checklist of each period, with evidence."),
@@ -78,6 +84,18 @@ MENU: tuple[MenuItem, ...] = (
         STAFF,
     ),
     MenuItem(
+        "rankings.officers",
+        _l("Civil servants' ratings"),
+        _l("Officers' satisfaction figures and ranks, above the minimum number of ratings."),
+        STAFF,
+    ),
+    MenuItem(
+        "rankings.board",
+        _l("Public ranking"),
+        _l("The published ranking of centers, as citizens see it."),
+        (ADMIN, INSPECTOR, MANAGER, OFFICER),
+    ),
+    MenuItem(
         "ratings.receipt_new",
         _l("Rating receipt"),
         _l("A single-use QR code for the citizen whose dossier you handled."),
@@ -94,6 +112,12 @@ MENU: tuple[MenuItem, ...] = (
         "assessments.periods",
         _l("Assessment periods"),
         _l("Open and close self-assessment periods."),
+        (ADMIN,),
+    ),
+    MenuItem(
+        "rankings.periods",
+        _l("Scores and publication"),
+        _l("Scoring settings of each period, computing and publishing the ranking."),
         (ADMIN,),
     ),
     MenuItem("admin.users", _l("Users"), _l("Accounts, roles and scopes."), (ADMIN,)),

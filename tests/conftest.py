@@ -67,6 +67,7 @@ def app_config(db_url, tmp_path) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": db_url,
         "INSTANCE_TMP": str(tmp_path),
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
 
 

@@ -146,3 +146,148 @@ OPENAPI: dict = {
         },
     },
 }
+
+# Published scores and rankings (PRODUCT.md "Contracts") ------------------------------------
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_PERIOD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "name", "opens_on", "closes_on", "published_on", "state", "final_on"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "opens_on": {"type": "string", "format": "date"},
+        "closes_on": {"type": "string", "format": "date"},
+        "published_on": {"type": ["string", "null"], "format": "date"},
+        "state": {"type": "string", "enum": ["provisional", "final"]},
+        "final_on": {"type": ["string", "null"], "format": "date"},
+    },
+}
+_SCORES = {
+    "compliance_self": {**_NUMBER_OR_NULL, "description": "C_self, 0–100, two decimals"},
+    "compliance_verified": {**_NUMBER_OR_NULL, "description": "C_verified, 0–100"},
+    "satisfaction_index": {**_NUMBER_OR_NULL, "description": "S, 0–100"},
+    "satisfaction_adjusted": {**_NUMBER_OR_NULL, "description": "S_adj, 0–100"},
+    "csat": {**_NUMBER_OR_NULL, "description": "share of ratings 4–5, 0–1, four decimals"},
+    "csat_wilson_lower": {**_NUMBER_OR_NULL, "description": "Wilson 95% lower bound, 0–1"},
+    "n_ratings": {"type": "integer", "minimum": 0},
+    "quality": {**_NUMBER_OR_NULL, "description": "Q, 0–100; null when not verified"},
+    "class": {
+        "type": ["string", "null"],
+        "enum": ["excellent", "good", "fair", "average", "weak", None],
+    },
+    "rank": {"type": ["integer", "null"], "minimum": 1},
+    "satisfaction_rank": {"type": ["integer", "null"], "minimum": 1},
+    "standardized": {"type": "boolean"},
+}
+_RANKED_CENTER = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "name", *_SCORES],
+    "properties": {"code": {"type": "string"}, "name": {"type": "string"}, **_SCORES},
+}
+_CENTER_PERIOD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["period", "state", "areas", *_SCORES],
+    "properties": {
+        "period": {"$ref": "#/components/schemas/Period"},
+        "state": {
+            "type": "string",
+            "enum": ["not_verified", "provisional", "under_appeal", "final"],
+        },
+        "areas": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"self": _NUMBER_OR_NULL, "verified": _NUMBER_OR_NULL},
+            },
+        },
+        **_SCORES,
+    },
+}
+OPENAPI["components"]["schemas"].update(
+    {"Period": _PERIOD, "RankedCenter": _RANKED_CENTER, "CenterPeriodScores": _CENTER_PERIOD}
+)
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+OPENAPI["paths"].update(
+    {
+        "/periods": {
+            "get": {
+                "summary": "Published assessment periods, newest first.",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["periods"],
+                            "properties": {
+                                "periods": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Period"},
+                                }
+                            },
+                        },
+                        "Periods whose ranking is public (provisional until appeals close).",
+                    )
+                },
+            }
+        },
+        "/rankings": {
+            "get": {
+                "summary": "The published ranking of a period (the latest when omitted).",
+                "parameters": [
+                    {"name": "period", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["period", "centers"],
+                            "properties": {
+                                "period": {"$ref": "#/components/schemas/Period"},
+                                "centers": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/RankedCenter"},
+                                },
+                            },
+                        },
+                        "Every center: ranked ones by rank, then the others by code.",
+                    ),
+                    "404": _json(_ERROR, "No published period with this code"),
+                },
+            }
+        },
+        "/centers/{code}/scores": {
+            "get": {
+                "summary": "A center's scores in every published period, oldest first.",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["center", "name", "scores"],
+                            "properties": {
+                                "center": {"type": "string"},
+                                "name": {"type": "string"},
+                                "scores": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/CenterPeriodScores"},
+                                },
+                            },
+                        },
+                        "Published periods only.",
+                    ),
+                    "404": _json(_ERROR, "No such center"),
+                },
+            }
+        },
+    }
+)

@@ -15,6 +15,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from ..centers.models import Center, Counter, Officer
 from ..extensions import csrf, db, limiter
+from ..rankings import services as score_services
 from ..ratings import services as rating_services
 from ..ratings.models import DossierOutcome, RollupScope
 from ..ratings.views import parse_period
@@ -201,3 +202,79 @@ def receipts():
 @bp.errorhandler(405)
 def _method_not_allowed(_error_):
     return _error(405, "method not allowed")
+
+
+# Published scores and rankings (only published periods; read from rankings.services) -------
+
+
+def _period_record(period) -> dict:
+    status = score_services.period_status(period)
+    return {
+        "code": period.code,
+        "name": period.name,
+        "opens_on": period.opens_on.isoformat(),
+        "closes_on": period.closes_on.isoformat(),
+        "published_on": status.published_on.isoformat() if status.published_on else None,
+        "state": "final" if status.final else "provisional",
+        "final_on": status.final_on.isoformat() if status.final_on else None,
+    }
+
+
+RANKING_FIELDS = (
+    "code",
+    "name",
+    "compliance_self",
+    "compliance_verified",
+    "satisfaction_index",
+    "satisfaction_adjusted",
+    "csat",
+    "csat_wilson_lower",
+    "n_ratings",
+    "quality",
+    "class",
+    "rank",
+    "satisfaction_rank",
+    "standardized",
+)
+
+
+@bp.get("/periods")
+def periods():
+    return jsonify({"periods": [_period_record(p) for p in score_services.published_periods()]})
+
+
+@bp.get("/rankings")
+def rankings():
+    code = request.args.get("period") or None
+    period = score_services.published_period(code)
+    if period is None:
+        return _error(404, "no published period with this code")
+    rows = [score_services.snapshot_record(s) for s in score_services.ranking_rows(period)]
+    return jsonify(
+        {
+            "period": _period_record(period),
+            "centers": [{k: r[k] for k in RANKING_FIELDS} for r in rows],
+        }
+    )
+
+
+@bp.get("/centers/<code>/scores")
+def center_scores(code: str):
+    center = db.session.scalar(sa.select(Center).where(Center.code == code))
+    if center is None:
+        return _error(404, "no such center")
+    out = []
+    for period, snapshot in score_services.class_history(center):
+        record = score_services.snapshot_record(snapshot)
+        out.append(
+            {
+                "period": _period_record(period),
+                **{k: record[k] for k in RANKING_FIELDS if k not in ("code", "name")},
+                "state": snapshot.state,
+                "areas": {
+                    area: {"self": pair[0], "verified": pair[1]}
+                    for area, pair in snapshot.areas.items()
+                },
+            }
+        )
+    return jsonify({"center": center.code, "name": center.name, "scores": out})

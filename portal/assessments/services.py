@@ -259,6 +259,11 @@ def _validate(criterion: Criterion, data: AnswerInput) -> tuple[dict, str | None
     return {"choice": choice, "number": number, "not_applicable": False, "note": note}, None
 
 
+def validate_answer(criterion: Criterion, data: AnswerInput) -> tuple[dict, str | None]:
+    """The answer values ``data`` stands for, or a translated error (used by inspections)."""
+    return _validate(criterion, data)
+
+
 def save_answers(
     assessment: Assessment,
     answers: Mapping[int, AnswerInput],
@@ -319,7 +324,7 @@ def save_answers(
 
 def missing_answers(assessment: Assessment) -> list[Criterion]:
     answered = {a.criterion_id for a in assessment.answers if a.is_answered}
-    return [c for c in _criteria(assessment) if c.id not in answered]
+    return [c for c in _criteria(assessment) if c.id not in answered and not c.is_informational]
 
 
 def submit(assessment: Assessment, *, actor: User, today: date | None = None) -> Assessment:

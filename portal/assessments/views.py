@@ -427,6 +427,9 @@ def period_edit(period_id: int | None = None):
     form.standard_version_id.choices = choices(
         [(v.id, f"{v.name} (v{v.version})") for v in versions]
     )
+    pinned = request.args.get("version", type=int)
+    if period is None and request.method == "GET" and pinned in {v.id for v in versions}:
+        form.standard_version_id.data = pinned  # "open a new period with this version"
     if period is not None:
         form.code.render_kw = {"readonly": True}
         if request.method == "POST":

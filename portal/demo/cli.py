@@ -7,7 +7,9 @@ from flask.cli import AppGroup
 
 from ..centers.services import official_units
 from ..extensions import db
+from ..rankings import services as score_services
 from . import services
+from .inspections import seed_inspections
 
 cli = AppGroup("demo", help="Demo data.")
 
@@ -26,6 +28,13 @@ def seed(province_code: int) -> None:
     n = len(official_units(province_code))
     with click.progressbar(length=n, label="Demo centers", show_pos=True) as bar:
         accounts = services.seed_demo(province_code, progress=bar.update)
+    with click.progressbar(length=n, label="Demo inspections", show_pos=True) as bar:
+        seed_inspections(services.current_period(), province_code, progress=bar.update)
+    db.session.commit()
+    # The inspected period's ranking on the public board (computed by the same services).
+    period = services.current_period()
+    if not score_services.settings_for(period).is_published:
+        score_services.publish(period, actor=None)
     db.session.commit()
     click.echo("\nDemo accounts (log in at http://127.0.0.1:5000/account/login):")
     for acc in accounts:

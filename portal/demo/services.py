@@ -202,6 +202,12 @@ def current_quarter(today: date) -> tuple[str, date, date]:
     return f"{today.year}-Q{q}", opens_on, next_start - timedelta(days=1)
 
 
+def current_period() -> AssessmentPeriod | None:
+    """The demo's open quarter (created by :func:`seed_checklist`)."""
+    code = current_quarter(assessments.today_local())[0]
+    return db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+
+
 def seed_checklist() -> AssessmentPeriod | None:
     """Import the built-in standard and open the current quarter for self-assessment."""
     spec = standards.load_file(standards.DEFAULT_STANDARD_FILE)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-CONFIDENCES = ("verified", "secondary", "province_practice")
+CONFIDENCES = ("verified", "secondary", "province_practice", "unverified")
 ANSWER_TYPES = ("level", "number", "yes_no")
 EVIDENCE_KINDS = ("photo", "document", "system_data", "observation")
 #: Figures the portal computes from its own data (see ``assessments.sources``).
@@ -192,8 +192,14 @@ def _criterion(data: Any, errors: _Collector, area_code: str, index: int, seen: 
     points = _number(data, "points", errors, where)
     if points is None and "points" not in data:
         errors.add(line, where, "'points' is required")
-    elif points is not None and points <= 0:
+    elif points is not None and points < 0:
         errors.add(line, where, "points must be greater than 0")
+    elif points == 0 and not data.get("auto_source"):
+        errors.add(
+            line,
+            where,
+            "points must be greater than 0 (0 only for an informational hint with an auto_source)",
+        )
     target = _number(data, "target", errors, where)
     if answer_type == "number" and (target is None or target <= 0):
         errors.add(line, where, "a 'number' criterion needs a positive 'target'")

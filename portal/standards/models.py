@@ -27,12 +27,14 @@ class Confidence(enum.StrEnum):
     VERIFIED = "verified"
     SECONDARY = "secondary"
     PROVINCE_PRACTICE = "province_practice"
+    UNVERIFIED = "unverified"
 
 
 CONFIDENCE_LABELS = {
     Confidence.VERIFIED: _l("Verified legal basis"),
     Confidence.SECONDARY: _l("Secondary source, not checked against the legal text"),
     Confidence.PROVINCE_PRACTICE: _l("Province practice (no national rule found)"),
+    Confidence.UNVERIFIED: _l("Basis not verified in the current law"),
 }
 
 
@@ -170,7 +172,8 @@ class Criterion(db.Model):
         sa.UniqueConstraint("version_id", "code"),
         sa.CheckConstraint("answer_type IN ('level', 'number', 'yes_no')", name="answer_type"),
         sa.CheckConstraint(
-            "confidence IN ('verified', 'secondary', 'province_practice')", name="confidence"
+            "confidence IN ('verified', 'secondary', 'province_practice', 'unverified')",
+            name="confidence",
         ),
         sa.CheckConstraint("points >= 0", name="points_not_negative"),
         sa.CheckConstraint(
@@ -190,6 +193,11 @@ class Criterion(db.Model):
     @property
     def evidence_labels(self) -> list[str]:
         return [str(EVIDENCE_KIND_LABELS[EvidenceKind(k)]) for k in self.evidence_kinds]
+
+    @property
+    def is_informational(self) -> bool:
+        """A hint shown for information: it scores nothing and needs no answer."""
+        return self.points <= 0
 
     @property
     def confidence_label(self) -> str:

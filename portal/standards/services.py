@@ -127,3 +127,82 @@ def list_versions() -> list[StandardVersion]:
             .order_by(Standard.code, StandardVersion.imported_at.desc(), StandardVersion.id.desc())
         )
     )
+
+
+# Uploading a new version from the portal --------------------------------------------------
+
+#: Criterion fields compared between versions, with their names as shown to admins.
+DIFF_FIELDS = (
+    "text_vi",
+    "text_en",
+    "legal_basis",
+    "confidence",
+    "answer_type",
+    "target",
+    "unit",
+    "points",
+    "na_allowed",
+    "mandatory",
+    "digital",
+    "auto_source",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "added", "removed", "changed", "weight", "header"
+    code: str
+    field: str = ""
+    old: object = None
+    new: object = None
+
+
+def previous_version(code: str) -> StandardVersion | None:
+    """The newest imported version of the standard with this code."""
+    return db.session.scalar(
+        sa.select(StandardVersion)
+        .join(Standard)
+        .where(Standard.code == code)
+        .order_by(StandardVersion.imported_at.desc(), StandardVersion.id.desc())
+        .limit(1)
+    )
+
+
+def diff_versions(old: StandardVersion | None, new: StandardSpec) -> list[Change]:
+    """What an uploaded file changes compared with ``old`` (areas, weights, criteria)."""
+    if old is None:
+        return [Change("added", c.code) for c in new.criteria]
+    changes: list[Change] = []
+    for key in ("name_vi", "name_en", "description_vi", "description_en"):
+        if getattr(old, key) != getattr(new, key):
+            changes.append(Change("header", "", key, getattr(old, key), getattr(new, key)))
+    old_weights = {a.code: a.weight for a in old.areas}
+    for area in new.areas:
+        if area.code not in old_weights:
+            changes.append(Change("added", area.code, "area", None, area.weight))
+        elif old_weights[area.code] != area.weight:
+            changes.append(
+                Change("weight", area.code, "weight", old_weights[area.code], area.weight)
+            )
+    for code in old_weights.keys() - {a.code for a in new.areas}:
+        changes.append(Change("removed", code, "area"))
+    old_criteria = {c.code: c for c in old.criteria}
+    new_codes = set()
+    for spec in new.criteria:
+        new_codes.add(spec.code)
+        before = old_criteria.get(spec.code)
+        if before is None:
+            changes.append(Change("added", spec.code))
+            continue
+        for key in DIFF_FIELDS:
+            old_value = getattr(before, key)
+            new_value = getattr(spec, key)
+            if old_value != new_value and not (old_value in (None, "") and new_value in (None, "")):
+                changes.append(Change("changed", spec.code, key, old_value, new_value))
+        area_code = before.area.code
+        new_area = next(a.code for a in new.areas if spec in a.criteria)
+        if area_code != new_area:
+            changes.append(Change("changed", spec.code, "area", area_code, new_area))
+    for code in sorted(old_criteria.keys() - new_codes):
+        changes.append(Change("removed", code))
+    return changes

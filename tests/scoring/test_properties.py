@@ -54,7 +54,9 @@ def test_adding_a_satisfied_rating_never_lowers_csat(counts):
         more[s - 1] += 1
         after = r.satisfaction(more)
         assert before.csat is None or after.csat >= before.csat
-        assert before.index is None or after.index >= before.index - 1e-9
+        # A 5 never lowers the index; a 4 (75 points) lowers an index above 75.
+        if s == 5:
+            assert before.index is None or after.index >= before.index - 1e-9
 
 
 @given(counts5)

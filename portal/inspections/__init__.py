@@ -1,0 +1,3 @@
+"""Inspection and verification of self-assessments."""
+
+from .views import bp  # noqa: F401

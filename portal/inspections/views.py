@@ -1,0 +1,570 @@
+"""Inspection pages: the inspector's queue, the review of an assessment (shared with the
+center's manager), appeals, on-site visits and corrective actions."""
+
+from __future__ import annotations
+
+import contextlib
+from math import ceil
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..accounts.decorators import roles_required
+from ..accounts.models import Role
+from ..assessments import evidence as files
+from ..assessments import services as checklist
+from ..assessments import sources
+from ..assessments.models import Assessment
+from ..extensions import db
+from ..shared.errors import PortalError
+from ..shared.forms import choices
+from ..shared.timeutils import now_utc
+from ..shared.uploads import large_upload
+from ..standards.models import Criterion
+from . import report, services
+from .forms import (
+    ActionForm,
+    QueueFilterForm,
+    VisitForm,
+    answer_input,
+    appeal_decisions,
+    appeal_reasons,
+    verdict_input,
+)
+from .models import (
+    QUEUE_STATUS_LABELS,
+    RESULT_STATE_LABELS,
+    VERDICT_LABELS,
+    Appeal,
+    CorrectiveAction,
+    Inspection,
+    InspectionStatus,
+    Visit,
+)
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
+
+INSPECTORS = (Role.ADMIN, Role.INSPECTOR)
+VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+
+
+def evidence_dir() -> str:
+    return current_app.config.get("EVIDENCE_DIR") or f"{current_app.instance_path}/evidence"
+
+
+def _assessment_or_404(assessment_id: int) -> Assessment:
+    assessment = db.get_or_404(Assessment, assessment_id)
+    if not checklist.can_view_assessment(current_user, assessment):
+        abort(404)
+    return assessment
+
+
+def _inspection_or_404(inspection_id: int) -> Inspection:
+    inspection = db.get_or_404(Inspection, inspection_id)
+    if not services.can_view_inspection(current_user, inspection):
+        abort(404)
+    return inspection
+
+
+def _criterion_or_404(inspection: Inspection, criterion_id: int) -> Criterion:
+    criterion = db.get_or_404(Criterion, criterion_id)
+    if criterion.version_id != inspection.assessment.period.standard_version_id:
+        abort(404)
+    return criterion
+
+
+def _back(inspection: Inspection, anchor: str = ""):
+    url = url_for(".review", assessment_id=inspection.assessment_id)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _refuse(exc: PortalError, inspection: Inspection, anchor: str = ""):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return _back(inspection, anchor)
+
+
+def _store_files(inspection: Inspection, criterion: Criterion, field: str, written: list[str]):
+    """Clean and store the files of one form field through the evidence pipeline."""
+    cfg = current_app.config
+    stored = []
+    for upload in request.files.getlist(field):
+        if not upload or not upload.filename:
+            continue
+        data = upload.read(cfg["EVIDENCE_MAX_BYTES"] + 1)
+        clean = files.clean_upload(
+            data, max_bytes=cfg["EVIDENCE_MAX_BYTES"], max_pixels=cfg["EVIDENCE_MAX_PIXELS"]
+        )
+        name = files.new_storage_name(clean.extension)
+        files.write_file(evidence_dir(), name, clean.content)
+        written.append(name)
+        stored.append((clean, name, upload.filename))
+    return stored
+
+
+def _remove(written: list[str]) -> None:
+    for name in written:
+        with contextlib.suppress(OSError, ValueError):
+            files.file_path(evidence_dir(), name).unlink()
+
+
+# Queue --------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required(*INSPECTORS)
+def index():
+    periods = checklist.list_periods()
+    form = QueueFilterForm(request.args)
+    form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
+    form.area.choices = choices(
+        [("", _("All kinds"))] + [(t, t) for t in services.unit_types(current_user)]
+    )
+    selected = next(
+        (p for p in periods if p.id == form.period.data), periods[0] if periods else None
+    )
+    rows, page, pages = [], 1, 1
+    counts: dict[str, int] = {}
+    if selected is not None:
+        form.period.data = selected.id
+        all_rows = services.queue(current_user, selected)
+        for row in all_rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        rows = services.queue(
+            current_user,
+            selected,
+            status=form.status.data or "",
+            level=form.level.data or "",
+            area=form.area.data or "",
+            standardized=form.standardized.data or "",
+            search=form.q.data or "",
+            sort=form.sort.data or "age",
+        )
+        per_page = current_app.config["PER_PAGE"]
+        pages = max(1, ceil(len(rows) / per_page))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        total = len(rows)
+        rows = rows[(page - 1) * per_page : page * per_page]
+    else:
+        total = 0
+    return render_template(
+        "inspections/index.html",
+        form=form,
+        selected=selected,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        counts=counts,
+        labels=QUEUE_STATUS_LABELS,
+        state_labels=RESULT_STATE_LABELS,
+        today=checklist.today_local(),
+        now=now_utc(),
+    )
+
+
+# Review (inspector and manager) ------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@roles_required(*VIEWERS)
+def review(assessment_id: int):
+    assessment = _assessment_or_404(assessment_id)
+    inspection = services.find_inspection(assessment)
+    period = assessment.period
+    version = period.standard_version
+    evidence: dict[int, list] = {}
+    for item in assessment.evidence:
+        evidence.setdefault(item.criterion_id, []).append(item)
+    inspector = services.can_inspect(current_user, assessment.center)
+    manager = current_user.role == Role.MANAGER
+    action_form = None
+    if inspection is not None and inspector:
+        action_form = ActionForm()
+        action_form.criterion_id.choices = choices(
+            [(c.id, f"{c.code} · {c.text[:80]}") for c in version.criteria]
+        )
+    today = checklist.today_local()
+    return render_template(
+        "inspections/review.html",
+        a=assessment,
+        inspection=inspection,
+        version=version,
+        answers={x.criterion_id: x for x in assessment.answers},
+        items=services.items_by_criterion(inspection) if inspection else {},
+        history=services.history(inspection) if inspection else {},
+        evidence=evidence,
+        reuse=checklist.reuse_warnings(assessment),
+        hints={
+            c.id: sources.compute(c.auto_source, assessment.center, period)
+            for c in version.criteria
+            if c.auto_source
+        },
+        summary=checklist.score(assessment),
+        inspector=inspector,
+        manager=manager,
+        can_review=inspector
+        and inspection is not None
+        and inspection.status in (InspectionStatus.UNDER_REVIEW, InspectionStatus.RESUBMITTED),
+        result_state=services.result_state(inspection, today) if inspection else None,
+        state_labels=RESULT_STATE_LABELS,
+        verdict_labels=VERDICT_LABELS,
+        status_label=QUEUE_STATUS_LABELS[services.queue_status(assessment, inspection)],
+        can_appeal=manager
+        and inspection is not None
+        and services.appeal_open_for_filing(inspection),
+        open_appeal=services.open_appeal(inspection) if inspection else None,
+        action_form=action_form,
+        today=today,
+        max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/start", methods=["POST"])
+@roles_required(*INSPECTORS)
+def start(assessment_id: int):
+    assessment = _assessment_or_404(assessment_id)
+    try:
+        services.start_review(assessment, actor=current_user)
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".review", assessment_id=assessment.id))
+    db.session.commit()
+    flash(_("The review has started."), "success")
+    return redirect(url_for(".review", assessment_id=assessment.id))
+
+
+@bp.route("/<int:inspection_id>/criteria/<int:criterion_id>/verdict", methods=["POST"])
+@roles_required(*INSPECTORS)
+def verdict(inspection_id: int, criterion_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    criterion = _criterion_or_404(inspection, criterion_id)
+    try:
+        services.record_verdict(
+            inspection, criterion, verdict_input(request.form), actor=current_user
+        )
+    except PortalError as exc:
+        return _refuse(exc, inspection, f"c-{criterion.code}")
+    db.session.commit()
+    flash(_("%(code)s: verdict saved.", code=criterion.code), "success")
+    return _back(inspection, f"c-{criterion.code}")
+
+
+@bp.route("/<int:inspection_id>/accept-rest", methods=["POST"])
+@roles_required(*INSPECTORS)
+def accept_rest(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    try:
+        count = services.accept_remaining(inspection, actor=current_user)
+    except PortalError as exc:
+        return _refuse(exc, inspection)
+    db.session.commit()
+    flash(ngettext("%(num)d criterion accepted.", "%(num)d criteria accepted.", count), "success")
+    return _back(inspection)
+
+
+@bp.route("/<int:inspection_id>/return", methods=["POST"])
+@roles_required(*INSPECTORS)
+def return_(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    try:
+        services.return_for_correction(inspection, actor=current_user)
+    except PortalError as exc:
+        return _refuse(exc, inspection)
+    db.session.commit()
+    flash(_("The assessment has been returned to the center for correction."), "success")
+    return _back(inspection)
+
+
+@bp.route("/<int:inspection_id>/finalize", methods=["POST"])
+@roles_required(*INSPECTORS)
+def finalize(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    try:
+        services.finalize(
+            inspection,
+            actor=current_user,
+            appeal_window_days=current_app.config["APPEAL_WINDOW_DAYS"],
+        )
+    except PortalError as exc:
+        return _refuse(exc, inspection)
+    db.session.commit()
+    flash(_("The result has been finalized."), "success")
+    return _back(inspection)
+
+
+@bp.route("/<int:inspection_id>/criteria/<int:criterion_id>/fix", methods=["POST"])
+@roles_required(Role.MANAGER)
+@large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
+def fix(inspection_id: int, criterion_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    criterion = _criterion_or_404(inspection, criterion_id)
+    written: list[str] = []
+    try:
+        services.fix_answer(inspection, criterion, answer_input(request.form), actor=current_user)
+        for clean, name, original in _store_files(inspection, criterion, "file", written):
+            services.add_evidence(
+                inspection,
+                criterion,
+                clean,
+                storage_name=name,
+                original_name=original,
+                actor=current_user,
+            )
+    except PortalError as exc:
+        _remove(written)
+        return _refuse(exc, inspection, f"c-{criterion.code}")
+    db.session.commit()
+    flash(_("%(code)s: correction saved.", code=criterion.code), "success")
+    return _back(inspection, f"c-{criterion.code}")
+
+
+@bp.route("/<int:inspection_id>/resubmit", methods=["POST"])
+@roles_required(Role.MANAGER)
+def resubmit(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    try:
+        services.resubmit(inspection, actor=current_user)
+    except PortalError as exc:
+        return _refuse(exc, inspection)
+    db.session.commit()
+    flash(_("The corrections have been sent to the inspector."), "success")
+    return _back(inspection)
+
+
+# Appeals ------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:inspection_id>/appeal", methods=["GET", "POST"])
+@roles_required(Role.MANAGER)
+@large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
+def appeal(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    version = inspection.assessment.period.standard_version
+    if request.method == "POST":
+        written: list[str] = []
+        try:
+            for c in version.criteria:
+                for clean, name, original in _store_files(inspection, c, f"file-{c.id}", written):
+                    services.add_evidence(
+                        inspection,
+                        c,
+                        clean,
+                        storage_name=name,
+                        original_name=original,
+                        actor=current_user,
+                    )
+            services.file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
+        except PortalError as exc:
+            db.session.rollback()
+            _remove(written)
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your appeal has been filed."), "success")
+            return _back(inspection)
+    return render_template(
+        "inspections/appeal.html",
+        inspection=inspection,
+        a=inspection.assessment,
+        version=version,
+        items=services.items_by_criterion(inspection),
+        can_appeal=services.appeal_open_for_filing(inspection),
+    )
+
+
+@bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@roles_required(*INSPECTORS)
+def decide(appeal_id: int):
+    item = db.get_or_404(Appeal, appeal_id)
+    inspection = item.inspection
+    if not services.can_inspect(current_user, inspection.assessment.center):
+        abort(404)
+    if request.method == "POST":
+        try:
+            services.decide_appeal(
+                item,
+                appeal_decisions(request.form, [i.criterion_id for i in item.items]),
+                actor=current_user,
+            )
+        except PortalError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The appeal has been decided and the result computed again."), "success")
+            return _back(inspection)
+    return render_template(
+        "inspections/decide.html",
+        appeal=item,
+        inspection=inspection,
+        a=inspection.assessment,
+        items=services.items_by_criterion(inspection),
+        answers={x.criterion_id: x for x in inspection.assessment.answers},
+        own_decision=current_user.id == inspection.finalized_by_id,
+    )
+
+
+# Visits ----------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:inspection_id>/visits/new", methods=["GET", "POST"])
+@roles_required(*INSPECTORS)
+@large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
+def visit_new(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    if not services.can_inspect(current_user, inspection.assessment.center):
+        abort(403)
+    version = inspection.assessment.period.standard_version
+    form = VisitForm()
+    if form.validate_on_submit():
+        written: list[str] = []
+        findings = {
+            c.id: request.form.get(f"finding-{c.id}", "")
+            for c in version.criteria
+            if request.form.get(f"finding-{c.id}", "").strip()
+        }
+        try:
+            visit = services.record_visit(
+                inspection,
+                visited_on=form.visited_on.data,
+                team=form.team.data,
+                summary=form.summary.data or "",
+                findings=findings,
+                actor=current_user,
+            )
+            for c in version.criteria:
+                for clean, name, original in _store_files(inspection, c, f"photo-{c.id}", written):
+                    services.attach_visit_photo(
+                        visit,
+                        c,
+                        clean,
+                        storage_name=name,
+                        original_name=original,
+                        actor=current_user,
+                    )
+        except PortalError as exc:
+            db.session.rollback()
+            _remove(written)
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The visit has been recorded."), "success")
+            return _back(inspection, "visits")
+    return render_template(
+        "inspections/visit.html",
+        form=form,
+        inspection=inspection,
+        a=inspection.assessment,
+        version=version,
+    )
+
+
+@bp.route("/visits/<int:visit_id>/report.pdf")
+@roles_required(*VIEWERS)
+def visit_report(visit_id: int):
+    visit = db.get_or_404(Visit, visit_id)
+    if not services.can_view_inspection(current_user, visit.inspection):
+        abort(404)
+    pdf = report.visit_report(visit, evidence_dir=evidence_dir())
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="bien-ban-kiem-tra-{visit.id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# Corrective actions ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:inspection_id>/actions", methods=["POST"])
+@roles_required(*INSPECTORS)
+def action_new(inspection_id: int):
+    inspection = _inspection_or_404(inspection_id)
+    form = ActionForm()
+    form.criterion_id.choices = choices(
+        [(c.id, c.code) for c in inspection.assessment.period.standard_version.criteria]
+    )
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return _back(inspection, "actions")
+    criterion = _criterion_or_404(inspection, form.criterion_id.data)
+    try:
+        services.create_action(
+            inspection,
+            criterion,
+            description=form.description.data,
+            owner=form.owner.data,
+            due_on=form.due_on.data,
+            actor=current_user,
+        )
+    except PortalError as exc:
+        return _refuse(exc, inspection, "actions")
+    db.session.commit()
+    flash(_("The corrective action has been added."), "success")
+    return _back(inspection, "actions")
+
+
+def _action_or_404(action_id: int) -> CorrectiveAction:
+    action = db.get_or_404(CorrectiveAction, action_id)
+    if not services.can_view_inspection(current_user, action.inspection):
+        abort(404)
+    return action
+
+
+@bp.route("/actions/<int:action_id>/close", methods=["POST"])
+@roles_required(Role.MANAGER)
+@large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
+def action_close(action_id: int):
+    action = _action_or_404(action_id)
+    inspection = action.inspection
+    written: list[str] = []
+    try:
+        services.check_center_manager(current_user, inspection.assessment.center)
+        evidence = None
+        for clean, name, original in _store_files(inspection, action.criterion, "file", written):
+            evidence = services.add_action_evidence(
+                action, clean, storage_name=name, original_name=original, actor=current_user
+            )
+        services.close_action(
+            action, note=request.form.get("note", ""), evidence=evidence, actor=current_user
+        )
+    except PortalError as exc:
+        _remove(written)
+        return _refuse(exc, inspection, "actions")
+    db.session.commit()
+    flash(_("The action is marked as done; the inspector will confirm it."), "success")
+    return _back(inspection, "actions")
+
+
+@bp.route("/actions/<int:action_id>/confirm", methods=["POST"])
+@roles_required(*INSPECTORS)
+def action_confirm(action_id: int):
+    action = _action_or_404(action_id)
+    try:
+        services.confirm_action(
+            action, accept=request.form.get("accept") == "1", actor=current_user
+        )
+    except PortalError as exc:
+        return _refuse(exc, action.inspection, "actions")
+    db.session.commit()
+    flash(_("The corrective action has been updated."), "success")
+    return _back(action.inspection, "actions")

@@ -1,0 +1,8 @@
+"""Scores, fair rankings and publication: snapshots, the public board, open data."""
+
+from ..shared.signals import inspection_result_changed
+from . import services
+from .views import bp  # noqa: F401
+
+# Finalizations and appeal decisions (sent by inspections, which never imports rankings).
+inspection_result_changed.connect(services.on_inspection_result_changed, weak=False)

@@ -1,0 +1,55 @@
+"""``flask scores recompute --period CODE`` and ``flask scores publish --period CODE``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from ..assessments.models import AssessmentPeriod
+from ..centers.models import Center
+from ..extensions import db
+from . import services
+
+cli = AppGroup("scores", help="Score snapshots and rankings.")
+
+
+def _period(code: str) -> AssessmentPeriod:
+    period = db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+    if period is None:
+        raise click.ClickException(f"no assessment period with code {code}")
+    return period
+
+
+@cli.command("recompute")
+@click.option("--period", "code", required=True, help="Assessment period code, e.g. 2026-Q4.")
+def recompute(code: str) -> None:
+    """Recompute the period's snapshots (idempotent) and print what changed."""
+    period = _period(code)
+    total = db.session.scalar(sa.select(sa.func.count(Center.id)))
+    with click.progressbar(length=total, label="Centers", show_pos=True) as bar:
+        changes = services.recompute_snapshots(period, actor=None, progress=bar.update)
+    db.session.commit()
+    if not changes:
+        click.echo(f"\nNothing changed in {period.code}.")
+        return
+    click.echo(f"\n{len(changes)} center(s) changed in {period.code}:")
+    for change in changes:
+        if change.created:
+            click.echo(f"  {change.center_code}: new snapshot")
+            continue
+        parts = ", ".join(f"{k} {v[0]} → {v[1]}" for k, v in sorted(change.fields.items()))
+        click.echo(f"  {change.center_code}: {parts}")
+
+
+@cli.command("publish")
+@click.option("--period", "code", required=True, help="Assessment period code.")
+def publish(code: str) -> None:
+    """Publish the period's ranking on the public board."""
+    period = _period(code)
+    try:
+        services.publish(period, actor=None)
+    except services.RankingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Published {period.code}.")

@@ -1,0 +1,195 @@
+"""Scoring settings per assessment period and the stored score snapshots.
+
+A snapshot holds every figure of a center's score for a period, as shown (two
+decimals; CSAT and its Wilson bound as fractions with four), together with the
+settings and the standard version used, so that a published ranking is
+reproduced exactly later from the table alone.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..scoring import rules
+from ..shared.timeutils import now_utc
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..assessments.models import AssessmentPeriod
+    from ..centers.models import Center
+
+
+class SnapshotState(enum.StrEnum):
+    NOT_VERIFIED = "not_verified"
+    PROVISIONAL = "provisional"
+    UNDER_APPEAL = "under_appeal"
+    FINAL = "final"
+
+
+STATE_LABELS = {
+    SnapshotState.NOT_VERIFIED: _l("Not yet verified"),
+    SnapshotState.PROVISIONAL: _l("Provisional"),
+    SnapshotState.UNDER_APPEAL: _l("Under appeal"),
+    SnapshotState.FINAL: _l("Final"),
+}
+
+CLASS_LABELS = {
+    rules.Classification.EXCELLENT: _l("Excellent"),
+    rules.Classification.GOOD: _l("Good"),
+    rules.Classification.FAIR: _l("Fair"),
+    rules.Classification.AVERAGE: _l("Average"),
+    rules.Classification.WEAK: _l("Weak"),
+}
+
+
+class ScoringSettings(db.Model):
+    """The weights and thresholds of one period; locked once the period is published."""
+
+    __tablename__ = "scoring_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"), unique=True
+    )
+    compliance_weight: Mapped[float] = mapped_column(default=rules.COMPLIANCE_WEIGHT)
+    satisfaction_weight: Mapped[float] = mapped_column(default=rules.SATISFACTION_WEIGHT)
+    #: m, the weight of the province's pooled index in S_adj.
+    prior_weight: Mapped[int] = mapped_column(default=rules.DEFAULT_MIN_N)
+    min_n: Mapped[int] = mapped_column(default=rules.DEFAULT_MIN_N)
+    standardized_threshold: Mapped[float] = mapped_column(default=rules.STANDARDIZED_THRESHOLD)
+    band_excellent: Mapped[float] = mapped_column(default=90.0)
+    band_good: Mapped[float] = mapped_column(default=80.0)
+    band_fair: Mapped[float] = mapped_column(default=65.0)
+    band_average: Mapped[float] = mapped_column(default=50.0)
+    appeal_window_days: Mapped[int] = mapped_column(default=10)
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    period: Mapped[AssessmentPeriod] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+    EDITABLE = (
+        "compliance_weight",
+        "satisfaction_weight",
+        "prior_weight",
+        "min_n",
+        "standardized_threshold",
+        "band_excellent",
+        "band_good",
+        "band_fair",
+        "band_average",
+        "appeal_window_days",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def thresholds(self) -> tuple[tuple[float, rules.Classification], ...]:
+        return (
+            (self.band_excellent, rules.Classification.EXCELLENT),
+            (self.band_good, rules.Classification.GOOD),
+            (self.band_fair, rules.Classification.FAIR),
+            (self.band_average, rules.Classification.AVERAGE),
+        )
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.EDITABLE}
+
+
+class ScoreSnapshot(db.Model):
+    """Every figure of one center's score in one period, as shown."""
+
+    __tablename__ = "score_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"), index=True
+    )
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(sa.String(15), default=SnapshotState.NOT_VERIFIED)
+    #: The day the result became final (local date), once it is.
+    final_on: Mapped[date | None]
+    compliance_self: Mapped[float | None]
+    compliance_verified: Mapped[float | None]
+    #: {area code: [self, verified]} on 0–100, as shown.
+    areas: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    gates_ok: Mapped[bool | None]
+    standardized: Mapped[bool] = mapped_column(default=False)
+    n_ratings: Mapped[int] = mapped_column(default=0)
+    #: Reportable ratings per score 1–5.
+    counts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    csat: Mapped[float | None]
+    csat_wilson_lower: Mapped[float | None]
+    satisfaction_index: Mapped[float | None]
+    pooled_index: Mapped[float | None]
+    satisfaction_adjusted: Mapped[float | None]
+    quality: Mapped[float | None]
+    classification: Mapped[str | None] = mapped_column(sa.String(10))
+    rank: Mapped[int | None]
+    satisfaction_rank: Mapped[int | None]
+    #: The settings used and the pinned standard version.
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    standard_version: Mapped[str] = mapped_column(sa.String(40), default="")
+    computed_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    period: Mapped[AssessmentPeriod] = relationship()
+    center: Mapped[Center] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("period_id", "center_id"),
+        sa.CheckConstraint(
+            "state IN ('not_verified', 'provisional', 'under_appeal', 'final')", name="state"
+        ),
+    )
+
+    #: The figures compared by a recompute (what "changed" means).
+    FIGURES = (
+        "state",
+        "final_on",
+        "compliance_self",
+        "compliance_verified",
+        "areas",
+        "gates_ok",
+        "standardized",
+        "n_ratings",
+        "counts",
+        "csat",
+        "csat_wilson_lower",
+        "satisfaction_index",
+        "pooled_index",
+        "satisfaction_adjusted",
+        "quality",
+        "classification",
+        "rank",
+        "satisfaction_rank",
+        "settings",
+        "standard_version",
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[SnapshotState(self.state)])
+
+    @property
+    def class_label(self) -> str:
+        if not self.classification:
+            return ""
+        return str(CLASS_LABELS[rules.Classification(self.classification)])
+
+    @property
+    def gap(self) -> float | None:
+        if self.compliance_self is None or self.compliance_verified is None:
+            return None
+        return float(rules.shown(self.compliance_self) - rules.shown(self.compliance_verified))

@@ -1,0 +1,292 @@
+"""The public board (no login), open data, and the staff pages of scores and rankings."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.decorators import center_or_abort, roles_required
+from ..accounts.models import Role
+from ..accounts.permissions import visible_centers_clause
+from ..assessments.models import AssessmentPeriod
+from ..assessments.services import today_local
+from ..centers.models import Center, CenterLevel
+from ..extensions import db
+from ..scoring import rules
+from ..shared.text import fold, neutralise_formula
+from . import services
+from .forms import ConfirmForm, ScoringSettingsForm
+from .models import CLASS_LABELS
+
+bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
+
+LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
+
+
+def _published_or_404(code: str | None) -> AssessmentPeriod:
+    period = services.published_period(code)
+    if period is None:
+        abort(404)
+    return period
+
+
+# Public ---------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def board():
+    """The ranking of centers of the latest (or a chosen) published period."""
+    periods = services.published_periods()
+    code = request.args.get("period") or None
+    period = services.published_period(code) if periods else None
+    if code and period is None:
+        abort(404)
+    if period is None:
+        return render_template("rankings/board.html", period=None, periods=[])
+    level = request.args.get("level") or None
+    klass = request.args.get("class") or None
+    if level not in (None, *[lv.value for lv in CenterLevel]):
+        level = None
+    if klass not in (None, *[c.value for c in rules.Classification]):
+        klass = None
+    q = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(
+        services.ranking_query(
+            period, level=level, classification=klass, search_key=fold(q) if q else None
+        ),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "rankings/board.html",
+        period=period,
+        periods=periods,
+        page=page,
+        status=services.period_status(period),
+        settings=services.settings_for(period),
+        level=level,
+        klass=klass,
+        q=q,
+        levels=list(CenterLevel),
+        class_labels=CLASS_LABELS,
+    )
+
+
+@bp.route("/centers/<code>")
+def center(code: str):
+    """A center's public page: its figures in a published period, trend and class history."""
+    center = db.session.scalar(sa.select(Center).where(Center.code == code))
+    if center is None:
+        abort(404)
+    period = _published_or_404(request.args.get("period") or None)
+    snapshot = services.snapshot_for(period, center)
+    if snapshot is None:
+        abort(404)
+    areas = {a.code: a for a in period.standard_version.areas}
+    return render_template(
+        "rankings/center.html",
+        center=center,
+        period=period,
+        snapshot=snapshot,
+        areas=areas,
+        settings=services.settings_for(period),
+        status=services.period_status(period),
+        trend=services.monthly_trend(center),
+        history=services.class_history(center),
+    )
+
+
+@bp.route("/methodology")
+def methodology():
+    return render_template(
+        "rankings/methodology.html",
+        example=services.worked_example(),
+        class_labels=CLASS_LABELS,
+        latest=services.published_period(None),
+    )
+
+
+CSV_COLUMNS = (
+    "rank",
+    "code",
+    "name",
+    "level",
+    "class",
+    "standardized",
+    "quality",
+    "compliance_self",
+    "compliance_verified",
+    "satisfaction_index",
+    "satisfaction_adjusted",
+    "csat",
+    "csat_wilson_lower",
+    "n_ratings",
+    "satisfaction_rank",
+    "state",
+)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)
+    return neutralise_formula(str(value))
+
+
+@bp.route("/<period_code>/ranking.csv")
+def export_csv(period_code: str):
+    """Open data: the published ranking as CSV (UTF-8 with BOM, header row, licence line)."""
+    period = _published_or_404(period_code)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for snapshot in services.ranking_rows(period):
+        record = services.snapshot_record(snapshot)
+        writer.writerow([_cell(record[c]) for c in CSV_COLUMNS])
+    status = services.period_status(period)
+    state = "final" if status.final else "provisional"
+    writer.writerow([f"# {period.code} ({state}); licence: {LICENCE}"])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="ranking-{period.code}.csv"',
+        },
+    )
+
+
+# Staff ----------------------------------------------------------------------------------
+
+
+@bp.route("/officers")
+@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+def officers():
+    """Civil servants' figures in a center, ranked within it and the province (never public)."""
+    centers = db.session.scalars(
+        sa.select(Center).where(visible_centers_clause(current_user)).order_by(Center.code)
+    ).all()
+    if not centers:
+        abort(403)
+    code = request.args.get("center") or centers[0].code
+    center = center_or_abort(code)
+    periods = db.session.scalars(
+        sa.select(AssessmentPeriod)
+        .where(AssessmentPeriod.opens_on <= today_local())
+        .order_by(AssessmentPeriod.opens_on.desc())
+    ).all()
+    period_code = request.args.get("period")
+    period = next((p for p in periods if p.code == period_code), periods[0] if periods else None)
+    rows = []
+    min_n = current_app.config["RATING_MIN_N"]
+    if period is not None:
+        min_n = services.settings_for(period).min_n
+        start, end = services.period_window(period, services.settings_for(period))
+        rows = services.officer_rows(center.province_code, start, end, min_n=min_n, center=center)
+    db.session.commit()  # settings of a period are created on first use
+    return render_template(
+        "rankings/officers.html",
+        center=center,
+        centers=centers if len(centers) <= 200 else [center],
+        periods=periods,
+        period=period,
+        rows=rows,
+        min_n=min_n,
+    )
+
+
+@bp.route("/periods")
+@roles_required(Role.ADMIN)
+def periods():
+    rows = []
+    for period in db.session.scalars(
+        sa.select(AssessmentPeriod).order_by(AssessmentPeriod.opens_on.desc())
+    ):
+        rows.append((period, services.settings_for(period)))
+    db.session.commit()
+    return render_template("rankings/periods.html", rows=rows)
+
+
+def _period_or_404(code: str) -> AssessmentPeriod:
+    return db.one_or_404(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+
+
+@bp.route("/periods/<code>/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings(code: str):
+    period = _period_or_404(code)
+    settings = services.settings_for(period)
+    form = ScoringSettingsForm(obj=settings)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_settings(settings, form.data, actor=current_user)
+        except services.RankingsError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Settings saved.") if changes else _("Nothing changed."), "success")
+            return redirect(url_for(".settings", code=period.code))
+    elif request.method == "POST":
+        db.session.rollback()
+    db.session.commit()
+    preview = services.ranking_rows(period)[:10]
+    return render_template(
+        "rankings/settings.html",
+        period=period,
+        settings=settings,
+        form=form,
+        confirm=ConfirmForm(),
+        preview=preview,
+        status=services.period_status(period) if settings.is_published else None,
+    )
+
+
+@bp.route("/periods/<code>/recompute", methods=["POST"])
+@roles_required(Role.ADMIN)
+def recompute(code: str):
+    period = _period_or_404(code)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    changes = services.recompute_snapshots(period, actor=current_user)
+    db.session.commit()
+    flash(_("%(num)d centers changed.", num=len(changes)), "success")
+    return redirect(url_for(".settings", code=period.code))
+
+
+@bp.route("/periods/<code>/publish", methods=["POST"])
+@roles_required(Role.ADMIN)
+def publish(code: str):
+    period = _period_or_404(code)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the publication."), "error")
+        return redirect(url_for(".settings", code=period.code))
+    try:
+        services.publish(period, actor=current_user)
+    except services.RankingsError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".settings", code=period.code))
+    db.session.commit()
+    flash(_("The ranking of %(period)s is public.", period=period.code), "success")
+    return redirect(url_for(".board", period=period.code))

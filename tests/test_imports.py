@@ -1,0 +1,87 @@
+"""The house's floors (STYLE.md §8): imports point down, and no feature imports another's views.
+
+Every module of the ``portal`` package is parsed with ``ast`` (nothing is imported).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PORTAL = Path(__file__).resolve().parent.parent / "portal"
+
+#: Everything below ``rankings``: none of these may import it.
+BELOW_RANKINGS = (
+    "accounts",
+    "centers",
+    "audit",
+    "standards",
+    "assessments",
+    "ratings",
+    "complaints",
+    "inspections",
+    "scoring",
+    "shared",
+)
+
+#: Known imports of another feature's views, to be moved by the lead's refactoring
+#: (issue 9: ``parse_period`` moves to ``shared/``). Never add to this list.
+KNOWN_VIEW_IMPORTS = {("api", "ratings")}
+
+
+def _imports(path: Path) -> list[str]:
+    """The absolute ``portal.…`` names a module imports (relative imports resolved)."""
+    module = path.relative_to(PORTAL.parent).with_suffix("").parts
+    package = module[:-1]  # for __init__.py too: ("portal", "x", "__init__") → portal.x
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                prefix = ".".join(base)
+                target = f"{prefix}.{node.module}" if node.module else prefix
+            else:
+                target = node.module or ""
+            names.append(target)
+            names += [f"{target}.{a.name}" for a in node.names]
+    return [n for n in names if n.startswith("portal")]
+
+
+def _modules():
+    for path in sorted(PORTAL.rglob("*.py")):
+        parts = path.relative_to(PORTAL).parts
+        yield path, (parts[0] if len(parts) > 1 else None)
+
+
+def test_the_resolver_reads_relative_imports():
+    names = _imports(PORTAL / "rankings" / "views.py")
+    assert "portal.rankings.services" in names
+    assert "portal.accounts.decorators.roles_required" in names
+    assert "portal.scoring.rules" in names
+
+
+def test_nothing_below_rankings_imports_it():
+    offenders = [
+        f"{path.relative_to(PORTAL.parent)} imports {name}"
+        for path, feature in _modules()
+        if feature in BELOW_RANKINGS
+        for name in _imports(path)
+        if name == "portal.rankings" or name.startswith("portal.rankings.")
+    ]
+    assert offenders == []
+
+
+def test_no_feature_imports_another_features_views():
+    offenders = []
+    for path, feature in _modules():
+        if feature is None:
+            continue  # the factory registers every blueprint
+        for name in _imports(path):
+            parts = name.split(".")
+            foreign_views = len(parts) >= 3 and parts[2] == "views" and parts[1] != feature
+            if foreign_views and (feature, parts[1]) not in KNOWN_VIEW_IMPORTS:
+                offenders.append(f"{path.relative_to(PORTAL.parent)} imports {name}")
+    assert offenders == []
