@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -72,11 +73,11 @@ def evidence_dir() -> str:
 
 def _photo(seed: int) -> bytes:
     rng = random.Random(seed)  # noqa: S311 - demo data
-    image = Image.new("RGB", (480, 360), tuple(rng.randrange(256) for _ in range(3)))
+    image = Image.new("RGB", (320, 240), tuple(rng.randrange(256) for _ in range(3)))
     draw = ImageDraw.Draw(image)
     for _ in range(7):
-        x0, y0 = rng.randrange(480), rng.randrange(360)
-        box = (x0, y0, x0 + rng.randrange(60, 240), y0 + rng.randrange(40, 180))
+        x0, y0 = rng.randrange(320), rng.randrange(240)
+        box = (x0, y0, x0 + rng.randrange(40, 160), y0 + rng.randrange(30, 120))
         colour = tuple(rng.randrange(256) for _ in range(3))
         (draw.rectangle if rng.random() < 0.5 else draw.ellipse)(box, fill=colour)
     out = io.BytesIO()
@@ -139,6 +140,20 @@ def _higher(criterion, values: dict) -> dict | None:
     return {"choice": higher} if higher else None
 
 
+@dataclass
+class _PlainAnswer:
+    """An answer row as the scoring reads it (criterion, choice, number, N/A)."""
+
+    assessment_id: int
+    criterion_id: int
+    choice: str | None
+    number: float | None
+    not_applicable: bool
+    note: str
+    updated_at: datetime
+    is_answered: bool = True
+
+
 class _Seeder:
     def __init__(self, period: AssessmentPeriod, rng: random.Random, today: date) -> None:
         self.period = period
@@ -167,23 +182,41 @@ class _Seeder:
             created_at=self._days_ago(submitted_days + 5),
         )
         db.session.add(assessment)
+        db.session.flush()
         answered = self.criteria if submit else self.criteria[: self.rng.randint(5, 40)]
+        now = now_utc()
+        rows = []
         for c in answered:
             if c.is_informational:
                 continue
-            values = _answer_values(self.rng, c, quality)
-            db.session.add(Answer(assessment=assessment, criterion=c, **values))
-        # A few photos; some centers reuse a photo another center also sent.
-        for c in self.rng.sample([c for c in self.criteria if c.wants_photo_or_document], 2):
-            self.photo_seed += 1
-            seed = self.photo_seed if self.rng.random() > 0.08 else 1
-            _store_photo(assessment, c, seed, manager)
-        db.session.flush()
+            values = {"choice": None, "number": None} | _answer_values(self.rng, c, quality)
+            rows.append(
+                {
+                    "assessment_id": assessment.id,
+                    "criterion_id": c.id,
+                    "not_applicable": False,
+                    "note": "",
+                    "updated_at": now,
+                    **values,
+                }
+            )
+        # Written in bulk: thousands of rows, no per-row ORM bookkeeping.
+        db.session.execute(sa.insert(Answer), rows)
+        self.answers = {r["criterion_id"]: r for r in rows}
+        # A photo; a few centers send a photo another center also sent.
+        c = self.rng.choice([c for c in self.criteria if c.wants_photo_or_document])
+        self.photo_seed += 1
+        _store_photo(assessment, c, self.photo_seed if self.rng.random() > 0.08 else 1, manager)
         if submit:
             assessment.submitted_at = self._days_ago(submitted_days)
             assessment.submitted_by_id = manager.id if manager else None
-            assessment.self_score = checklist.score(assessment).compliance
+            assessment.self_score = self._self_score()
+        db.session.flush()
         return assessment
+
+    def _self_score(self) -> float | None:
+        plain = [_PlainAnswer(**row) for row in self.answers.values()]
+        return checklist.score_answers(self.period.standard_version, plain).compliance
 
     def inspection(self, assessment: Assessment, state: str) -> Inspection:
         rng = self.rng
@@ -196,7 +229,6 @@ class _Seeder:
         )
         db.session.add(inspection)
         db.session.flush()
-        answers = {a.criterion_id: a for a in assessment.answers}
         adjust_down = rng.random() < 0.55
         adjust_up = not adjust_down and rng.random() < 0.25
         scored = [c for c in self.criteria if not c.is_informational]
@@ -205,32 +237,64 @@ class _Seeder:
         asked = set(rng.sample(scored, 2)) if state in ("returned", "resubmitted") else set()
         reviewed = state != "under_review"
         manager_id = assessment.submitted_by_id
-        events = []
-        for c in self.criteria:
-            answer = answers.get(c.id)
-            values = (
-                {"choice": answer.choice, "number": answer.number} if answer else {"choice": None}
+        inspector_id = self.inspector.id
+        items, events = [], []
+
+        def event(c, kind, values, text, actor_id):
+            events.append(
+                {
+                    "inspection_id": inspection.id,
+                    "criterion_id": c.id,
+                    "kind": kind,
+                    "round": 1,
+                    "choice": values.get("choice"),
+                    "number": values.get("number"),
+                    "not_applicable": False,
+                    "text": text,
+                    "actor_id": actor_id,
+                    "created_at": started,
+                }
             )
-            item = ReviewItem(inspection=inspection, criterion=c)
-            db.session.add(item)
+
+        for c in self.criteria:
+            answer = self.answers.get(c.id)
+            values = {"choice": answer["choice"], "number": answer["number"]} if answer else {}
+            item = {
+                "inspection_id": inspection.id,
+                "criterion_id": c.id,
+                "verdict": None,
+                "reason": "",
+                "choice": None,
+                "number": None,
+                "not_applicable": False,
+                "reopened": False,
+                "changed": False,
+                "reviewed_at": None,
+                "reviewed_by_id": None,
+            }
+            items.append(item)
             if answer is not None:
-                events.append((c, EventKind.SUBMITTED, values, answer.note, manager_id))
+                event(c, EventKind.SUBMITTED, values, "", manager_id)
             if not reviewed and rng.random() < 0.5:
                 continue  # the inspector is half-way through
             if c in asked:
-                item.verdict = Verdict.CORRECT
-                item.reason = rng.choice(CORRECT_REASONS)
-                events.append((c, EventKind.CORRECT, {}, item.reason, self.inspector.id))
+                item["verdict"] = Verdict.CORRECT.value
+                item["reason"] = rng.choice(CORRECT_REASONS)
+                event(c, EventKind.CORRECT, {}, item["reason"], inspector_id)
                 if state == "returned":
-                    item.reopened = True
+                    item["reopened"] = True
                     continue
                 # Resubmitted: the manager answered again; the new answer waits for a verdict.
                 better = _higher(c, values) or values
-                for key, value in better.items():
-                    setattr(answer, key, value)
-                item.verdict = None
-                item.changed = True
-                events.append((c, EventKind.FIX, better, "Đã bổ sung minh chứng.", manager_id))
+                answer.update(better)
+                db.session.execute(
+                    sa.update(Answer)
+                    .where(Answer.assessment_id == assessment.id, Answer.criterion_id == c.id)
+                    .values(**better)
+                )
+                item["verdict"] = None
+                item["changed"] = True
+                event(c, EventKind.FIX, better, "Đã bổ sung minh chứng.", manager_id)
                 continue
             new = None
             if c in downs:
@@ -238,32 +302,23 @@ class _Seeder:
             elif c in ups:
                 new = _higher(c, values)
             if new:
-                item.verdict = Verdict.ADJUST
-                item.reason = rng.choice(DOWN_REASONS if c in downs else UP_REASONS)
-                item.choice = new.get("choice")
-                item.number = new.get("number")
-                events.append((c, EventKind.ADJUST, new, item.reason, self.inspector.id))
+                item["verdict"] = Verdict.ADJUST.value
+                item["reason"] = rng.choice(DOWN_REASONS if c in downs else UP_REASONS)
+                item["choice"] = new.get("choice")
+                item["number"] = new.get("number")
+                event(c, EventKind.ADJUST, new, item["reason"], inspector_id)
             elif answer is not None or c.is_informational:
-                item.verdict = Verdict.ACCEPT
-                item.choice = values.get("choice")
-                item.number = values.get("number")
-                events.append((c, EventKind.ACCEPT, values, "", self.inspector.id))
-            item.reviewed_at = started + timedelta(hours=2)
-            item.reviewed_by_id = self.inspector.id
-        for c, kind, values, text, actor_id in events:
-            db.session.add(
-                ReviewEvent(
-                    inspection_id=inspection.id,
-                    criterion_id=c.id,
-                    kind=kind,
-                    choice=values.get("choice"),
-                    number=values.get("number"),
-                    text=text,
-                    actor_id=actor_id,
-                    created_at=started,
-                )
-            )
-        db.session.flush()
+                item["verdict"] = Verdict.ACCEPT.value
+                item["choice"] = values.get("choice")
+                item["number"] = values.get("number")
+                event(c, EventKind.ACCEPT, values, "", inspector_id)
+            item["reviewed_at"] = started + timedelta(hours=2)
+            item["reviewed_by_id"] = inspector_id
+        db.session.execute(sa.insert(ReviewItem), items)
+        db.session.execute(sa.insert(ReviewEvent), events)
+        # The ORM collections are read again from the rows just written.
+        db.session.expire(inspection, ["items"])
+        db.session.expire(assessment, ["answers"])
         if state == "returned":
             inspection.status = InspectionStatus.RETURNED
             inspection.returned_at = started + timedelta(hours=3)
@@ -272,7 +327,7 @@ class _Seeder:
             inspection.round = 2
             inspection.returned_at = started + timedelta(hours=3)
             inspection.resubmitted_at = started + timedelta(days=1)
-            assessment.self_score = checklist.score(assessment).compliance
+            assessment.self_score = self._self_score()
         elif state in ("finalized", "under_appeal"):
             self.finalize(inspection, started, appeal=state == "under_appeal")
         return inspection

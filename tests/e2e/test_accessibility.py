@@ -38,6 +38,8 @@ PAGES = [
     ("admin", "/standards/"),
     ("admin", "/assessments/periods/"),
     ("admin", "/ratings/"),
+    ("admin", "/inspections/"),
+    ("admin", "/standards/upload"),
 ]
 
 

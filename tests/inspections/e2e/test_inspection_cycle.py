@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.inspections.models import Inspection
 from tests.conftest import PASSWORD
+from tests.e2e.test_accessibility import _serious
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +41,7 @@ def test_review_return_fix_finalize_appeal_decide(
     inspector.get_by_role("link", name="Trung tâm Phục vụ hành chính công phường Việt Trì").click()
     inspector.get_by_role("button", name="Bắt đầu thẩm định").click()
     expect(inspector.locator(".flashes")).to_contain_text("Đã bắt đầu thẩm định.")
+    assert _serious(inspector) == []
 
     # Adjust NL02 downward with a reason; ask for a correction of CS02.
     nl02 = _article(inspector, "NL02")
@@ -66,6 +68,7 @@ def test_review_return_fix_finalize_appeal_decide(
         "link", name="Thẩm định: yêu cầu, kết luận của đoàn kiểm tra và lịch sử"
     ).click()
     assert manager.evaluate("document.documentElement.scrollWidth") <= 390
+    assert _serious(manager) == []
     fix = _article(manager, "CS02")
     expect(fix).to_contain_text("Gửi ảnh quầy ưu tiên.")
     expect(_article(manager, "NL03").get_by_role("button", name="Lưu nội dung sửa")).to_have_count(
