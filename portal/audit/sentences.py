@@ -334,6 +334,70 @@ for _action, _name, _sentence in (
         _l("%(actor)s reprinted the QR posters of %(object)s"),
     ),
     ("case.answered", _l("Complaint answered"), _l("%(actor)s answered %(object)s")),
+    ("inspection.start", _l("Inspection started"), _l("%(actor)s started inspection %(object)s")),
+    (
+        "inspection.verdict",
+        _l("Inspection verdict"),
+        _l("%(actor)s recorded a verdict in inspection %(object)s"),
+    ),
+    (
+        "inspection.return",
+        _l("Returned for correction"),
+        _l("%(actor)s returned inspection %(object)s to the center for correction"),
+    ),
+    ("inspection.fix", _l("Correction made"), _l("%(actor)s corrected an answer in %(object)s")),
+    (
+        "inspection.evidence",
+        _l("Inspection evidence"),
+        _l("%(actor)s changed the evidence of inspection %(object)s"),
+    ),
+    (
+        "inspection.resubmit",
+        _l("Resubmitted"),
+        _l("%(actor)s resubmitted the self-assessment of inspection %(object)s"),
+    ),
+    (
+        "inspection.finalize",
+        _l("Inspection finalized"),
+        _l("%(actor)s finalized inspection %(object)s"),
+    ),
+    ("inspection.appeal", _l("Appeal filed"), _l("%(actor)s appealed inspection %(object)s")),
+    (
+        "inspection.appeal_decision",
+        _l("Appeal decided"),
+        _l("%(actor)s decided the appeal of inspection %(object)s"),
+    ),
+    (
+        "inspection.visit",
+        _l("On-site visit"),
+        _l("%(actor)s recorded an on-site visit in inspection %(object)s"),
+    ),
+    (
+        "inspection.action_create",
+        _l("Corrective action"),
+        _l("%(actor)s asked for a corrective action in inspection %(object)s"),
+    ),
+    (
+        "inspection.action_close",
+        _l("Corrective action done"),
+        _l("%(actor)s closed a corrective action of inspection %(object)s"),
+    ),
+    (
+        "inspection.action_confirm",
+        _l("Corrective action confirmed"),
+        _l("%(actor)s confirmed a corrective action of inspection %(object)s"),
+    ),
+    (
+        "scores.settings",
+        _l("Scoring settings changed"),
+        _l("%(actor)s changed the scoring settings of %(object)s"),
+    ),
+    ("scores.recompute", _l("Scores computed"), _l("%(actor)s computed the scores of %(object)s")),
+    (
+        "scores.publish",
+        _l("Ranking published"),
+        _l("%(actor)s published the ranking of %(object)s"),
+    ),
     ("receipt.issued", _l("Receipt issued"), _l("%(actor)s issued the rating receipt %(object)s")),
     (
         "rating.personal_data_purged",
@@ -394,6 +458,7 @@ for _type, _label in (
     ("province", _l("province")),
     ("rating", _l("rating")),
     ("receipt", _l("receipt")),
+    ("inspection", _l("inspection")),
     ("case", _l("complaint")),
     ("assessment", _l("self-assessment")),
     ("assessment_period", _l("period")),
