@@ -65,15 +65,15 @@ def test_settings_change_shows_old_and_new_values_in_words(client, auth, users):
 def test_personal_values_stay_hidden_and_unknown_actions_still_read(client, auth, users):
     audit.record(
         actor=users["admin"],
-        action="inspection.mystery",
-        object_type="inspection",
+        action="widget.mystery",
+        object_type="widget",
         object_id=12,
         summary={"full_name": "changed", "visit_date": ["2026-11-02", "2026-11-09"]},
     )
     db.session.commit()
     auth.login(users["admin"])
     page = _page(client)
-    assert "admin (Quản trị viên) đã thực hiện “inspection.mystery” với inspection #12." in page
+    assert "admin (Quản trị viên) đã thực hiện “widget.mystery” với widget #12." in page
     assert "đã thay đổi (dữ liệu cá nhân, không ghi vào nhật ký)" in page
     assert "02/11/2026 → 09/11/2026" in page
 

@@ -28,6 +28,10 @@ OPERATIONS = [
     ("/centers/{code}/satisfaction", "GET", NEGATIVE),
     ("/receipts", "POST", POSITIVE),
     ("/receipts", "POST", NEGATIVE),
+    ("/periods", "GET", POSITIVE),
+    ("/rankings", "GET", POSITIVE),
+    ("/rankings", "GET", NEGATIVE),
+    ("/centers/{code}/scores", "GET", POSITIVE),
 ]
 INT64 = 2**63 - 1
 EXTREME_DATE = re.compile(r"^(0\d{3}|[1-9]\d{4,}|9\d{3})-")

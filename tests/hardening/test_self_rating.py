@@ -83,7 +83,7 @@ def rate(app, client, receipt, env, score="5"):
     db.session.commit()
     nonce = nonce_of(client.get(url, environ_base=env))
     response = client.post(url, data={"nonce": nonce, "score": score}, environ_base=env)
-    assert response.status_code == 200
+    assert response.status_code == 303  # stored, then Post/Redirect/Get
     db.session.expire_all()
     return db.session.scalars(sa.select(Rating).where(Rating.receipt_id == receipt.id)).one()
 
