@@ -599,3 +599,26 @@ register_value_format("scope_center_ids", _center)
 register_value_format("officer_id", _officer)
 register_value_format("counter_id", _counter)
 register_value_format("alert_dissatisfied_share", _percent)
+
+# Fields written by the inspection and scoring features.
+register_fields(
+    {
+        "center": _l("Center"),
+        "changed": _l("Changed"),
+        "change": _l("Change"),
+        "description": _l("Description"),
+        "findings": _l("Findings"),
+        "gap": _l("Gap (self − verified)"),
+        "rejected": _l("Rejected"),
+        "standardized": _l("Standardized"),
+        "text": _l("Text"),
+        "upheld": _l("Upheld"),
+        "verdict": _l("Verdict"),
+        "verified_score": _l("Verified compliance"),
+        "visited_on": _l("Visit date"),
+        "appeal_until": _l("Appeal until"),
+        "file": _l("File"),
+        "due_on": _l("Due date"),
+        "summary": _l("Summary"),
+    }
+)
