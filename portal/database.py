@@ -41,6 +41,21 @@ def write_transactions() -> Iterator[None]:
         _FORCE_IMMEDIATE.reset(token)
 
 
+_FORCE_DEFERRED: ContextVar[bool] = ContextVar("force_deferred", default=False)
+
+
+@contextmanager
+def read_transactions() -> Iterator[None]:
+    """Transactions begun inside this block begin deferred (read-only) outside a request
+    too: a background export reads for minutes while it records its progress through
+    :func:`write_transactions` on another connection."""
+    token = _FORCE_DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _FORCE_DEFERRED.reset(token)
+
+
 def reads_before_writing(view: Callable) -> Callable:
     """Mark a POST view whose slow part (decoding photos, hashing a password) must not
     hold the SQLite write lock: its transactions begin deferred (read-only) until the view
@@ -93,7 +108,8 @@ def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if _begins_deferred() and not _FORCE_IMMEDIATE.get():
+        deferred = _begins_deferred() or _FORCE_DEFERRED.get()
+        if deferred and not _FORCE_IMMEDIATE.get():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -123,3 +139,18 @@ def register_database_events(app: Flask) -> None:
                 synchronous=app.config["SQLITE_SYNCHRONOUS"],
                 busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
             )
+
+
+def include_for_dialect(dialect_name: str):
+    """An Alembic ``include_object`` that leaves out schema items built only on another
+    database (``Index(...).ddl_if(dialect=...)``, e.g. PostgreSQL's BRIN index), which
+    autogenerate would otherwise report as missing on SQLite."""
+
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+        rule = getattr(obj, "_ddl_if", None)
+        if rule is None or rule.dialect is None:
+            return True
+        dialects = (rule.dialect,) if isinstance(rule.dialect, str) else tuple(rule.dialect)
+        return dialect_name in dialects
+
+    return include

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from ..extensions import db
 from ..ratings.models import Rating, RatingRollup, RollupScope
 from ..settings import services as settings
 from ..shared.errors import NotFound, PortalError
+from ..shared.timeutils import DISPLAY_TZ
 from .models import AlertAcknowledgement, AlertKind, Case, CaseStatus
 
 ALERT_KIND_LABELS = {
@@ -86,23 +87,27 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
             )
 
     silent_since = today - timedelta(days=settings.get("alert_silent_days"))
+    # The latest rating of each counter: one seek of ix_ratings_counter_id_created_at per
+    # counter in scope (a GROUP BY over every rating of the country was a full scan).
+    # Its local day is before silent_since when it is before that day's local midnight.
+    midnight = datetime.combine(silent_since, time.min, DISPLAY_TZ)
+    cutoff = midnight.astimezone(UTC).replace(tzinfo=None)
     last = (
-        sa.select(Rating.counter_id, sa.func.max(Rating.day).label("last_day"))
-        .where(Rating.counter_id.is_not(None))
-        .group_by(Rating.counter_id)
-        .subquery()
+        sa.select(sa.func.max(Rating.created_at))
+        .where(Rating.counter_id == Counter.id)
+        .correlate(Counter)
+        .scalar_subquery()
     )
     silent = db.session.execute(
-        sa.select(Counter, last.c.last_day)
-        .outerjoin(last, last.c.counter_id == Counter.id)
+        sa.select(Counter)
         .where(
             Counter.center_id.in_(ids),
             Counter.is_active.is_(True),
-            sa.or_(last.c.last_day.is_(None), last.c.last_day < silent_since),
+            sa.or_(last.is_(None), last < cutoff),
         )
         .order_by(Counter.center_id, Counter.number)
     ).all()
-    for counter, _last_day in silent:
+    for (counter,) in silent:
         c = centers[counter.center_id]
         alerts.append(
             Alert(

@@ -1,4 +1,4 @@
-"""``flask qr posters``, ``flask ratings purge-nonces`` and ``flask api create-key``."""
+"""Commands: ``qr posters``, ``ratings purge-*``, ``rollups verify``, ``api create-key``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from .posters import Poster, render_posters
 qr_cli = AppGroup("qr", help="Counter QR codes and posters.")
 ratings_cli = AppGroup("ratings", help="Citizen ratings maintenance.")
 api_cli = AppGroup("api", help="API keys for the province's one-stop software.")
+rollups_cli = AppGroup(
+    "rollups", help="Rating rollups (daily counts per center, counter, officer)."
+)
 
 
 def posters_for(counters, *, base: str) -> list[Poster]:
@@ -134,6 +137,20 @@ def purge_personal_command(months: int, comment_months: int) -> None:
     db.session.commit()
     click.echo(f"{phones} phone number(s) deleted")
     click.echo(f"{comments} comment(s) deleted")
+
+
+@rollups_cli.command("verify")
+@click.option("--limit", default=1000, show_default=True, help="Report at most this many.")
+def rollups_verify_command(limit: int) -> None:
+    """Recompute every rollup from the raw ratings and report each difference (exit 1 if any)."""
+    from .rollups import differences
+
+    found = differences(limit=limit)
+    for difference in found:
+        click.echo(difference.describe())
+    if found:
+        raise click.ClickException(f"{len(found)} rollup row(s) differ from the raw ratings")
+    click.echo("rollups verified: no difference")
 
 
 @api_cli.command("create-key")

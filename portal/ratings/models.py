@@ -189,6 +189,47 @@ class Rating(db.Model):
         sa.Index("ix_ratings_counter_id_created_at", "counter_id", "created_at"),
         sa.Index("ix_ratings_center_id_created_at", "center_id", "created_at"),
         sa.Index("ix_ratings_center_id_day", "center_id", "day"),
+        # Partial indexes (issue 11, "no page scans raw ratings"): the center page's review
+        # queue and comments, the officer's own comments, and the retention purges read
+        # only these few rows, whatever the size of the table.
+        sa.Index(
+            "ix_ratings_flagged",
+            "center_id",
+            "created_at",
+            sqlite_where=sa.text("flags <> ''"),
+            postgresql_where=sa.text("flags <> ''"),
+        ),
+        sa.Index(
+            "ix_ratings_commented",
+            "center_id",
+            "created_at",
+            sqlite_where=sa.text("comment <> ''"),
+            postgresql_where=sa.text("comment <> ''"),
+        ),
+        sa.Index(
+            "ix_ratings_officer_commented",
+            "officer_id",
+            "created_at",
+            sqlite_where=sa.text("comment <> ''"),
+            postgresql_where=sa.text("comment <> ''"),
+        ),
+        sa.Index(
+            "ix_ratings_comment_created_at",
+            "created_at",
+            sqlite_where=sa.text("comment <> ''"),
+            postgresql_where=sa.text("comment <> ''"),
+        ),
+        sa.Index(
+            "ix_ratings_phone_created_at",
+            "created_at",
+            sqlite_where=sa.text("phone_encrypted IS NOT NULL"),
+            postgresql_where=sa.text("phone_encrypted IS NOT NULL"),
+        ),
+        # PostgreSQL only: a BRIN index on the insertion-ordered timestamp (a few pages for
+        # 100 million rows) for time-window scans over every center.
+        sa.Index("ix_ratings_created_at_brin", "created_at", postgresql_using="brin").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     @property
@@ -246,6 +287,15 @@ class RatingRollup(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("scope IN ('center', 'counter', 'officer')", name="scope"),
+        # One key's days (a center's trend, a ranking's window): the primary key leads with
+        # the day and would read every scope's rows of the window. Covering on PostgreSQL.
+        sa.Index(
+            "ix_rating_rollups_scope_key_id_day",
+            "scope",
+            "key_id",
+            "day",
+            postgresql_include=["n1", "n2", "n3", "n4", "n5"],
+        ),
     )
 
     @property

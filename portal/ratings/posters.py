@@ -70,6 +70,9 @@ def render_posters(posters: Iterable[Poster]) -> bytes:
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title("Mã QR đánh giá sự hài lòng")
     count = 0
+    # The instructions are the same on every poster: measure their height once per
+    # address (laying the text out was a third of the time per poster).
+    bottoms: dict[tuple[float, str], float] = {}
     for poster in posters:
         count += 1
         pdf.add_page()
@@ -89,7 +92,10 @@ def render_posters(posters: Iterable[Poster]) -> bytes:
         # The QR code takes the room left between the question and the instructions, so
         # the short code always lands on the page (a long center name or field must not
         # push it off the bottom edge).
-        bottom = _bottom_height(pdf, width, poster.short_url)
+        key = (width, poster.short_url)
+        if key not in bottoms:
+            bottoms[key] = _bottom_height(pdf, width, poster.short_url)
+        bottom = bottoms[key]
         size = min(110.0, pdf.h - BOTTOM_MARGIN - bottom - pdf.get_y() - 12)
         png = qr.qr_png(poster.url, scale=12)
         pdf.image(io.BytesIO(png), x=(pdf.w - size) / 2, y=pdf.get_y() + 4, w=size, h=size)
