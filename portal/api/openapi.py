@@ -291,3 +291,93 @@ OPENAPI["paths"].update(
         },
     }
 )
+
+# Dossier statistics from the province's one-stop software ------------------------------------
+
+_COUNT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+OPENAPI["paths"]["/dossier-stats"] = {
+    "post": {
+        "summary": "Replace months of dossier statistics (per center, optional counter, month). "
+        "Checked like the CSV import: on any problem nothing is stored.",
+        "security": [{"apiKey": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["rows"],
+                        "properties": {
+                            "rows": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 2000,
+                                "items": {
+                                    "type": "object",
+                                    "required": [
+                                        "center",
+                                        "month",
+                                        "received",
+                                        "on_time",
+                                        "late",
+                                        "returned",
+                                        "online",
+                                    ],
+                                    "properties": {
+                                        "center": {"type": "string", "description": "Center code"},
+                                        "counter": {
+                                            "type": ["integer", "null"],
+                                            "minimum": 1,
+                                            "description": "Counter number (omit for the center)",
+                                        },
+                                        "month": {
+                                            "type": "string",
+                                            "pattern": "^[0-9]{4}-[0-9]{2}$",
+                                            "description": "YYYY-MM, not in the future",
+                                        },
+                                        "received": _COUNT,
+                                        "on_time": _COUNT,
+                                        "late": _COUNT,
+                                        "returned": _COUNT,
+                                        "online": {**_COUNT, "description": "Received online"},
+                                    },
+                                },
+                            }
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Stored: the month's earlier figures for these centers replaced.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["rows", "replaced", "centers", "months"],
+                            "properties": {
+                                "rows": {"type": "integer"},
+                                "replaced": {"type": "integer"},
+                                "centers": {"type": "integer"},
+                                "months": {"type": "integer"},
+                            },
+                        }
+                    }
+                },
+            },
+            "400": {
+                "description": "Invalid body; ``problems`` names each row and field",
+                "content": {"application/json": {"schema": _ERROR}},
+            },
+            "401": {
+                "description": "Missing or invalid API key",
+                "content": {"application/json": {"schema": _ERROR}},
+            },
+            "404": {
+                "description": "A center unknown or outside the key's province",
+                "content": {"application/json": {"schema": _ERROR}},
+            },
+        },
+    }
+}

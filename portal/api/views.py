@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
@@ -21,9 +22,11 @@ from ..ratings.models import DossierOutcome, RollupScope
 from ..ratings.views import parse_period
 from ..scoring.rules import satisfaction
 from ..shared import qr
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import DISPLAY_TZ, now_utc
 from ..shared.uploads import form_limits
 from ..shared.validation import parse_id
+from ..statistics import importers as stat_importers
+from ..statistics import services as stat_services
 from .models import ApiKey, hash_key
 from .openapi import OPENAPI
 
@@ -278,3 +281,80 @@ def center_scores(code: str):
             }
         )
     return jsonify({"center": center.code, "name": center.name, "scores": out})
+
+
+#: One month of a province's counters fits easily; more is refused with 400.
+MAX_STAT_ROWS = 2000
+STAT_FIELDS = ("center", "counter", "month", "received", "on_time", "late", "returned", "online")
+
+
+@bp.post("/dossier-stats")
+@form_limits(
+    max_content_length=4 * MAX_BODY_BYTES,
+    max_form_memory_size=4 * MAX_BODY_BYTES,
+    max_form_parts=20,
+)
+@limiter.limit("60 per minute", key_func=_api_rate_key)
+def dossier_stats():
+    """Replace months of dossier statistics (validated as the CSV import; all or nothing)."""
+    key = _api_key()
+    if key is None:
+        return _error(401, "a valid API key is required (Authorization: Bearer KEY)")
+    body = _json_body()
+    rows = body.get("rows") if isinstance(body, dict) else None
+    if not isinstance(rows, list) or not rows or len(rows) > MAX_STAT_ROWS:
+        return _error(400, f"rows must be a list of 1 to {MAX_STAT_ROWS} objects")
+    records = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            return _error(400, f"row {i} must be an object")
+        record: dict = {"line": i}
+        for name in STAT_FIELDS:
+            value = row.get(name)
+            if isinstance(value, bool) or not isinstance(value, str | int | type(None)):
+                return _error(400, f"row {i}: {name} must be a string or an integer")
+            if isinstance(value, str) and ("\x00" in value or len(value) > 40):
+                return _error(400, f"row {i}: {name} is not valid")
+            if isinstance(value, int) and parse_id(abs(value)) is None and value != 0:
+                return _error(400, f"row {i}: {name} is out of range")
+            record[name] = "" if value is None else str(value)
+        records.append(record)
+    codes = {r["center"] for r in records}
+    allowed = set(
+        db.session.scalars(
+            sa.select(Center.code).where(
+                Center.code.in_(codes),
+                sa.true()
+                if key.province_code is None
+                else Center.province_code == key.province_code,
+            )
+        )
+    )
+    if codes - allowed:
+        return _error(
+            404, "no such center for this key: " + ", ".join(sorted(codes - allowed))[:200]
+        )
+    try:
+        checked = stat_importers.check_dossier_rows(records, today=today_local())
+    except stat_importers.ImportProblems as exc:
+        db.session.rollback()
+        return jsonify(
+            {"error": {"code": 400, "message": "invalid rows"}, "problems": exc.problems}
+        ), 400
+    result = stat_services.import_dossiers(
+        checked, actor=None, source=f"api:{key.prefix}", api_key=key
+    )
+    key.last_used_at = now_utc()
+    db.session.commit()
+    return jsonify(
+        {
+            "rows": result.rows,
+            "replaced": result.replaced,
+            "centers": result.centers,
+            "months": result.months,
+        }
+    ), 200
+
+
+def today_local():
+    return datetime.now(DISPLAY_TZ).date()

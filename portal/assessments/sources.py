@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..centers.models import Center
@@ -105,12 +105,65 @@ def _satisfaction(center: Center, period: AssessmentPeriod) -> SourceValue:
     )
 
 
+def _dossier_totals(center: Center, period: AssessmentPeriod):
+    from ..statistics.services import center_totals
+    from .services import today_local
+
+    return center_totals(center.id, period.opens_on, min(period.closes_on, today_local()))
+
+
+def _dossier_source(totals) -> str:
+    return _(
+        "Source: dossier statistics of the one-stop software (%(source)s, imported %(date)s).",
+        source=totals.source,
+        date=format_date(totals.imported_at, "dd/MM/yyyy"),
+    )
+
+
+def _share_hint(totals, share, text: str) -> SourceValue:
+    if totals is None or share is None:
+        return SourceValue(False, _("No dossier statistics have been imported for this period."))
+    return SourceValue(True, text + " " + _dossier_source(totals))
+
+
+def _dossiers_on_time(center: Center, period: AssessmentPeriod) -> SourceValue:
+    t = _dossier_totals(center, period)
+    share = t.on_time_share if t else None
+    text = (
+        ""
+        if share is None
+        else _(
+            "%(share)s%% of %(n)s dossiers settled on time in this period.",
+            share=format_decimal(share * 100, format="0.0"),
+            n=format_decimal(t.settled),
+        )
+    )
+    return _share_hint(t, share, text)
+
+
+def _dossiers_online(center: Center, period: AssessmentPeriod) -> SourceValue:
+    t = _dossier_totals(center, period)
+    share = t.online_share if t else None
+    text = (
+        ""
+        if share is None
+        else _(
+            "%(share)s%% of %(n)s dossiers received online in this period.",
+            share=format_decimal(share * 100, format="0.0"),
+            n=format_decimal(t.received),
+        )
+    )
+    return _share_hint(t, share, text)
+
+
 SOURCES = {
     "counters_active": _counters,
     "officers_active": _officers,
     "opening_hours_published": _opening_hours,
     "qr_ratings_collected": _qr_ratings,
     "satisfaction_csat": _satisfaction,
+    "dossiers_on_time": _dossiers_on_time,
+    "dossiers_online_share": _dossiers_online,
 }
 
 

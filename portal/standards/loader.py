@@ -24,6 +24,8 @@ AUTO_SOURCES = (
     "opening_hours_published",
     "qr_ratings_collected",
     "satisfaction_csat",
+    "dossiers_on_time",
+    "dossiers_online_share",
 )
 WEIGHT_TOTAL = 100.0
 MAX_TEXT = 2000

@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 from portal.api.models import KEY_PREFIX_LENGTH, ApiKey, hash_key, new_key
 from portal.extensions import db
 from portal.ratings.models import Receipt
+from portal.statistics.models import DossierStat
 
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 #: Every documented operation, with valid data and (where it takes input) invalid data.
@@ -32,6 +33,8 @@ OPERATIONS = [
     ("/rankings", "GET", POSITIVE),
     ("/rankings", "GET", NEGATIVE),
     ("/centers/{code}/scores", "GET", POSITIVE),
+    ("/dossier-stats", "POST", POSITIVE),
+    ("/dossier-stats", "POST", NEGATIVE),
 ]
 INT64 = 2**63 - 1
 EXTREME_DATE = re.compile(r"^(0\d{3}|[1-9]\d{4,}|9\d{3})-")
@@ -77,7 +80,9 @@ def api_key(app, center) -> str:
 
 def receipts() -> int:
     db.session.rollback()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Receipt))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Receipt)) + db.session.scalar(
+        sa.select(sa.func.count()).select_from(DossierStat)
+    )
 
 
 def test_every_documented_operation_is_fuzzed(app):

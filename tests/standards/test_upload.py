@@ -15,7 +15,9 @@ from portal.standards import services
 from portal.standards.models import StandardVersion
 
 OLD_FILE = services.DEFAULT_STANDARD_FILE.parent / "mot_cua_so_phu_tho_2025.1.yaml"
-NEW = services.DEFAULT_STANDARD_FILE.read_text(encoding="utf-8")
+#: The 2025.1 → 2026.1 upgrade (2026.2 only adds the dossier-statistics hints).
+NEW_FILE = services.DEFAULT_STANDARD_FILE.parent / "mot_cua_so_phu_tho_2026.1.yaml"
+NEW = NEW_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -70,9 +72,7 @@ def test_preview_shows_the_differences_then_publish_keeps_old_periods(
     assert "compared with version 2025.1" in page or "so với phiên bản 2025.1" in page
     assert "TD05" in page and "unverified" in page
     assert count_rows(StandardVersion) == 1  # nothing published yet
-    changes = services.diff_versions(
-        old_version_pinned, services.load_file(services.DEFAULT_STANDARD_FILE)
-    )
+    changes = services.diff_versions(old_version_pinned, services.load_file(NEW_FILE))
     td05 = [c for c in changes if c.code == "TD05" and c.field == "points"]
     assert td05 and td05[0].old == 3 and td05[0].new == 0
     relabelled = {c.code for c in changes if c.field == "confidence"}
