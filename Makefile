@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install translations migrate seed lint test-sqlite test-postgres test-e2e browser bench clean
+.PHONY: run test install translations migrate seed lint test-sqlite test-postgres test-e2e browser pdftools bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,10 +35,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: translations
+test-sqlite: translations pdftools
 	$(BIN)/pytest -m "not e2e"
 
-test-postgres: translations
+test-postgres: translations pdftools
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL run =="; \
 		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"; \
@@ -52,6 +52,14 @@ browser:
 	@if [ ! -x $(CHROMIUM) ] && [ "$$CI" = "true" ]; then \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# pdftotext (poppler) reads the PDF reports and posters back in the tests, as a person's
+# reader would; CI installs it, a laptop without it gets a clear message from the tests.
+pdftools:
+	@if ! command -v pdftotext >/dev/null && [ "$$CI" = "true" ]; then \
+		echo "Installing Debian's poppler-utils (pdftotext) for the PDF tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
 test-e2e: translations browser

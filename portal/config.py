@@ -130,6 +130,13 @@ class Config:
     #: An acknowledged alert leaves the open list for this many days (then opens again
     #: if the situation lasts).
     ALERT_ACK_DAYS = 7
+    # Exports (issue 10): files under EXPORTS_DIR (None = "<instance>/exports"); with
+    # REDIS_URL slow ones run on an RQ worker (queue EXPORTS_QUEUE), else in a thread pool.
+    EXPORTS_DIR: str | None = os.environ.get("EXPORTS_DIR") or None
+    EXPORTS_REDIS_URL = os.environ.get("REDIS_URL", "")
+    EXPORTS_QUEUE = "portal-exports"
+    EXPORTS_THREADS = 2
+    EXPORTS_KEEP_DAYS = 7
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 
 import pypdfium2
 import pytest
@@ -12,6 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from portal.ratings import services
+from tests.pdftext import printed_text as read_pdf_pages
 
 BASE = "https://danhgia.example.vn"
 
@@ -44,24 +43,7 @@ def test_cli_posters_decode_to_the_rating_url(runner, center, app, tmp_path):
 
 
 def printed_text(data: bytes, tmp_path) -> list[str]:
-    """The text a printer puts on paper, page by page: pdftotext (poppler) reads only what
-    lies inside the page; without it, pypdfium2 reads the text inside each page's box."""
-    if shutil.which("pdftotext"):
-        path = tmp_path / "printed.pdf"
-        path.write_bytes(data)
-        out = subprocess.run(
-            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-        ).stdout
-        return out.split("\f")[:-1]
-    pdf = pypdfium2.PdfDocument(data)
-    try:
-        pages = []
-        for page in pdf:
-            width, height = page.get_size()
-            pages.append(page.get_textpage().get_text_bounded(0, 0, width, height))
-        return pages
-    finally:
-        pdf.close()
+    return read_pdf_pages(data)
 
 
 def test_every_poster_prints_its_short_code_under_the_help_line(

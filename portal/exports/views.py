@@ -1,0 +1,166 @@
+"""The exports page, starting an export, its progress page and the file."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.decorators import roles_required
+from ..accounts.models import Role
+from ..extensions import db
+from . import jobs, services, writers
+from .forms import ExportStartForm
+from .models import ExportJob, JobStatus
+
+bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
+
+EXPORTERS = services.EXPORTERS
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+}
+
+
+@bp.route("/")
+@roles_required(*EXPORTERS)
+def index():
+    periods = services.export_periods()
+    code = request.args.get("period")
+    period = next((p for p in periods if p.code == code), periods[0] if periods else None)
+    own = current_user.center if current_user.role == Role.MANAGER else None
+    recent = db.session.scalars(
+        sa.select(ExportJob)
+        .where(ExportJob.requested_by_id == current_user.id)
+        .order_by(ExportJob.created_at.desc(), ExportJob.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "exports/index.html",
+        periods=periods,
+        period=period,
+        own=own,
+        has_ranking=bool(period and services.rankings_visible(current_user, period)),
+        labels=services.KIND_LABELS,
+        table_kinds=services.TABLE_KINDS,
+        form=ExportStartForm(),
+        recent=recent,
+    )
+
+
+def _direct(kind: str, fmt: str, period, centers) -> Response:
+    """One center's file, made in the request (small)."""
+    if kind in services.REPORT_KINDS:
+        from .reports import center_reports
+
+        data = center_reports(period, centers)
+        name = f"bao-cao-{period.code}-{centers[0].code}.pdf"
+        return _attachment(io.BytesIO(data), name, "pdf")
+    table = services.build_table(kind, period, centers)
+    name = f"{table.download_name}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writers.write_csv(table, out)
+        return _attachment(io.BytesIO(out.getvalue().encode("utf-8")), name, "csv")
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        writers.write_xlsx(table, path)
+        with open(path, "rb") as f:
+            data = f.read()
+    finally:
+        os.unlink(path)
+    return _attachment(io.BytesIO(data), name, "xlsx")
+
+
+def _attachment(stream, name: str, fmt: str) -> Response:
+    response = send_file(stream, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/start", methods=["POST"])
+@roles_required(*EXPORTERS)
+def start():
+    """One center is served at once; a whole scope becomes a job with a progress page."""
+    form = ExportStartForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(_("Choose an export from the list."), "error")
+        return redirect(url_for(".index"))
+    kind, fmt = form.kind.data, form.fmt.data
+    if (kind in services.REPORT_KINDS) != (fmt == "pdf"):
+        flash(_("Choose a format from the list."), "error")
+        return redirect(url_for(".index"))
+    try:
+        period, centers = jobs.resolve(current_user, form.period.data, form.center.data or None)
+    except services.ExportForbidden:
+        db.session.rollback()
+        abort(403)
+    except services.ExportError:
+        db.session.rollback()
+        abort(404)
+    if kind == "rankings" and not services.rankings_visible(current_user, period):
+        flash(_("The scores of this period are not computed yet."), "error")
+        return redirect(url_for(".index", period=period.code))
+    single_report = kind in services.REPORT_KINDS and len(centers) == 1
+    if single_report and services.center_snapshot(period, centers[0]) is None:
+        flash(_("The scores of this period are not computed yet."), "error")
+        return redirect(url_for(".index", period=period.code))
+    services.record_export(current_user, kind=kind, fmt=fmt, period=period, centers=centers)
+    if len(centers) <= services.DIRECT_MAX_CENTERS and kind != "ratings":
+        response = _direct(kind, fmt, period, centers)
+        db.session.commit()
+        return response
+    job = jobs.create_job(
+        current_user, kind=kind, fmt=fmt, period=period.code, center=form.center.data or None
+    )
+    db.session.commit()
+    jobs.submit(job.id)
+    return redirect(url_for(".job", job_id=job.id))
+
+
+def _own_job_or_403(job_id: int) -> ExportJob:
+    job = db.get_or_404(ExportJob, job_id)
+    if job.requested_by_id != current_user.id and current_user.role != Role.ADMIN:
+        abort(403)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@roles_required(*EXPORTERS)
+def job(job_id: int):
+    job = _own_job_or_403(job_id)
+    return render_template(
+        "exports/job.html", job=job, labels=services.KIND_LABELS, JobStatus=JobStatus
+    )
+
+
+@bp.route("/jobs/<int:job_id>/file")
+@roles_required(*EXPORTERS)
+def download(job_id: int):
+    job = _own_job_or_403(job_id)
+    path = jobs.file_path(job)
+    if path is None:
+        abort(404)
+    response = send_file(
+        path, mimetype=MIMETYPES[job.fmt], as_attachment=True, download_name=job.download_name
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

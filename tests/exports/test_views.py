@@ -1,0 +1,150 @@
+"""Exports opened with real readers; formula injection; scope; jobs in-process and on RQ."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from portal.audit.models import AuditEntry
+from portal.exports import jobs
+from portal.exports.models import ExportJob
+from portal.extensions import db
+from tests.pdftext import printed_text
+
+from .conftest import HOSTILE
+
+VIET_TRI = "Trung tâm Phục vụ hành chính công phường Việt Trì"
+NONG_TRANG = "Trung tâm Phục vụ hành chính công phường Nông Trang"
+
+
+def _start(client, **form):
+    return client.post("/exports/start", data=form)
+
+
+def _xlsx_rows(data: bytes) -> list[tuple]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())  # BOM: Excel shows the diacritics
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_a_manager_gets_their_centers_ranking_as_excel_at_once(client, auth, users, scored):
+    auth.login(users["manager"])
+    response = _start(client, kind="rankings", fmt="xlsx", period="2026-Q1", center="07900")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    rows = _xlsx_rows(response.data)
+    assert rows[0][:3] == ("Hạng", "Mã", "Tên trung tâm")
+    assert [r[2] for r in rows[1:]] == [VIET_TRI]
+    assert rows[1][6] == pytest.approx(scored_quality(scored))  # Q from the snapshot
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "export.created"))
+    assert entry is not None and '"format": "xlsx"' in entry.summary
+
+
+def scored_quality(scored):
+    from portal.rankings import services
+
+    return services.snapshot_for(scored["period"], scored["A"]).quality
+
+
+def test_a_manager_cannot_export_another_center(client, auth, users, scored):
+    auth.login(users["manager"])
+    response = _start(client, kind="ratings", fmt="csv", period="2026-Q1", center="07894")
+    assert response.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(ExportJob.id))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "export.created")
+        )
+        == 0
+    )
+
+
+def test_hostile_names_are_text_in_csv_and_xlsx(client, auth, users, scored):
+    auth.login(users["inspector"])
+    for fmt in ("csv", "xlsx"):
+        response = _start(client, kind="rankings", fmt=fmt, period="2026-Q1", center="07901")
+        assert response.status_code == 200
+        read = _csv_rows if fmt == "csv" else _xlsx_rows
+        name = read(response.data)[1][2]
+        assert name == "'" + HOSTILE, fmt
+
+
+def test_the_whole_scope_goes_through_an_in_process_job(client, auth, users, scored):
+    auth.login(users["inspector"])
+    response = _start(client, kind="rankings", fmt="xlsx", period="2026-Q1", center="")
+    assert response.status_code == 302
+    job_url = response.headers["Location"]
+    jobs.wait_for_threads()
+    page = client.get(job_url)
+    assert "job-file" in page.get_data(as_text=True), page.get_data(as_text=True)[-1500:]
+    job = db.session.scalar(sa.select(ExportJob))
+    db.session.refresh(job)
+    assert (job.status, job.progress, job.rows) == ("done", 100, 3)
+    file = client.get(f"/exports/jobs/{job.id}/file")
+    data = file.data
+    file.close()
+    names = {r[2] for r in _xlsx_rows(data)[1:]}
+    assert {VIET_TRI, NONG_TRANG, "'" + HOSTILE} == names
+    # Only its owner (or an admin) downloads it.
+    auth.logout()
+    auth.login(users["manager"])
+    assert client.get(f"/exports/jobs/{job.id}/file").status_code == 403
+    assert client.get(f"/exports/jobs/{job.id}").status_code == 403
+
+
+def test_a_center_report_pdf_has_the_exact_name_and_page_numbers(client, auth, users, scored):
+    auth.login(users["manager"])
+    response = _start(client, kind="center_report", fmt="pdf", period="2026-Q1", center="07900")
+    assert response.status_code == 200
+    text = "\f".join(printed_text(response.data))
+    assert VIET_TRI in text
+    assert "Trang 1/1" in text and "Lập ngày" in text
+    assert "Điểm theo lĩnh vực" in text
+
+
+redis = pytest.importorskip("redis")
+
+
+@pytest.fixture
+def redis_url():
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+def test_the_job_runs_on_rq_with_real_redis(app, client, auth, users, scored, redis_url):
+    from rq import Queue, SimpleWorker
+
+    queue_name = f"test-exports-{uuid.uuid4().hex[:8]}"
+    app.config.update(EXPORTS_REDIS_URL=redis_url, EXPORTS_QUEUE=queue_name)
+    connection = redis.Redis.from_url(redis_url)
+    queue = Queue(queue_name, connection=connection)
+    try:
+        auth.login(users["inspector"])
+        response = _start(client, kind="ratings", fmt="csv", period="2026-Q1", center="07900")
+        assert response.status_code == 302
+        job = db.session.scalar(sa.select(ExportJob))
+        assert job.status == "queued" and len(queue) == 1
+        db.session.commit()  # the test body holds no lock while the worker runs
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.refresh(job)
+        assert job.status == "done" and job.started_at and job.finished_at
+        file = client.get(f"/exports/jobs/{job.id}/file")
+        data = file.data
+        file.close()
+        rows = _csv_rows(data)
+        assert rows[0][:3] == ["Thời gian", "Mã trung tâm", "Trung tâm"]
+    finally:
+        queue.delete(delete_jobs=True)
