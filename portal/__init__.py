@@ -72,10 +72,13 @@ def register_blueprints(app: Flask) -> None:
         assessments,
         audit,
         centers,
+        dashboards,
+        exports,
         inspections,
         main,
         rankings,
         standards,
+        statistics,
     )
     from .api.views import bp as api_bp
     from .complaints.views import bp as complaints_bp
@@ -91,6 +94,9 @@ def register_blueprints(app: Flask) -> None:
         assessments,
         inspections,
         rankings,
+        dashboards,
+        statistics,
+        exports,
         audit,
         admin,
     ):
@@ -113,9 +119,11 @@ def register_commands(app: Flask) -> None:
     from .cli import translate
     from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
+    from .exports.cli import cli as exports_cli
     from .rankings.cli import cli as scores_cli
-    from .ratings.cli import api_cli, qr_cli, ratings_cli
+    from .ratings.cli import api_cli, qr_cli, ratings_cli, rollups_cli
     from .standards.cli import cli as standards_cli
+    from .statistics.cli import cli as statistics_cli
 
     for group in (
         accounts_cli,
@@ -128,8 +136,11 @@ def register_commands(app: Flask) -> None:
         restore_command,
         qr_cli,
         ratings_cli,
+        rollups_cli,
         api_cli,
         alerts_cli,
         scores_cli,
+        statistics_cli,
+        exports_cli,
     ):
         app.cli.add_command(group)

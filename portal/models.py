@@ -6,6 +6,7 @@ from .assessments.models import Answer, Assessment, AssessmentPeriod, Evidence  
 from .audit.models import AuditEntry, AuditHead  # noqa: F401
 from .centers.models import Center, Counter, Officer  # noqa: F401
 from .complaints.models import Case  # noqa: F401
+from .exports.models import ExportJob  # noqa: F401
 from .inspections.models import (  # noqa: F401
     Appeal,
     AppealItem,
@@ -27,3 +28,4 @@ from .ratings.models import (  # noqa: F401
 )
 from .settings.models import OpeningHours, PublicHoliday, Setting  # noqa: F401
 from .standards.models import Area, Criterion, Standard, StandardVersion  # noqa: F401
+from .statistics.models import DossierStat, ServiceIndex  # noqa: F401

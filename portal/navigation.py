@@ -35,6 +35,19 @@ class MenuItem:
 
 MENU: tuple[MenuItem, ...] = (
     MenuItem(
+        "dashboards.province",
+        _l("Province dashboard"),
+        _l("Every center's scores, trend and class, with charts and drill-down."),
+        (ADMIN, INSPECTOR),
+    ),
+    MenuItem(
+        "dashboards.center",
+        _l("Center dashboard"),
+        _l("Your center's scores, weakest criteria, satisfaction trend and open work."),
+        (MANAGER,),
+        own_center=True,
+    ),
+    MenuItem(
         "centers.detail",
         _l("My center"),
         _l("Counters, officers, opening hours and QR posters of your center."),
@@ -90,6 +103,25 @@ MENU: tuple[MenuItem, ...] = (
         STAFF,
     ),
     MenuItem(
+        "statistics.overview",
+        _l("Dossier statistics"),
+        _l("Dossiers, rating coverage and the 766 index of every center."),
+        (ADMIN, INSPECTOR),
+    ),
+    MenuItem(
+        "statistics.center",
+        _l("Results of my center"),
+        _l("Dossiers by month, rating coverage and the 766 index beside the scores."),
+        (MANAGER,),
+        own_center=True,
+    ),
+    MenuItem(
+        "exports.index",
+        _l("Exports"),
+        _l("Excel, CSV and PDF files of rankings, ratings, assessments and complaints."),
+        STAFF,
+    ),
+    MenuItem(
         "rankings.board",
         _l("Public ranking"),
         _l("The published ranking of centers, as citizens see it."),
@@ -118,6 +150,12 @@ MENU: tuple[MenuItem, ...] = (
         "rankings.periods",
         _l("Scores and publication"),
         _l("Scoring settings of each period, computing and publishing the ranking."),
+        (ADMIN,),
+    ),
+    MenuItem(
+        "statistics.import_page",
+        _l("Import statistics"),
+        _l("Dossier statistics and the Decision 766 index from CSV files."),
         (ADMIN,),
     ),
     MenuItem("admin.users", _l("Users"), _l("Accounts, roles and scopes."), (ADMIN,)),
@@ -152,9 +190,9 @@ def menu_for(user) -> list[tuple[MenuItem, str]]:
 
 #: Where each role lands after logging in.
 LANDING = {
-    ADMIN: ("centers.index", False),
-    INSPECTOR: ("centers.index", False),
-    MANAGER: ("centers.detail", True),
+    ADMIN: ("dashboards.province", False),
+    INSPECTOR: ("dashboards.province", False),
+    MANAGER: ("dashboards.center", True),
     OFFICER: ("ratings.mine", False),
 }
 

@@ -68,6 +68,7 @@ def app_config(db_url, tmp_path) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "INSTANCE_TMP": str(tmp_path),
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "EXPORTS_DIR": str(tmp_path / "exports"),
     }
 
 

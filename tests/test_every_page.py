@@ -64,6 +64,7 @@ def demo_app(tmp_path_factory):
                 "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
                 "INSTANCE_TMP": str(tmp),
                 "EVIDENCE_DIR": str(tmp / "evidence"),
+                "EXPORTS_DIR": str(tmp / "exports"),
                 "PUBLIC_BASE_URL": "https://danhgia.example.vn",
                 # Every crawl is one visitor from one address: no login or lookup limit.
                 "RATELIMIT_ENABLED": False,
@@ -268,7 +269,7 @@ def test_every_page_a_person_can_reach_works(demo_app, english_ids, who, lang):
 
 
 def test_each_role_lands_on_a_working_page_of_its_own(demo_app):
-    landings = {"admin": "/centers/", "thanhtra": "/centers/", "canbo": "/ratings/me"}
+    landings = {"admin": "/dashboards/", "thanhtra": "/dashboards/", "canbo": "/ratings/me"}
     for account in demo_accounts(25):
         client = demo_app.test_client()
         response = client.post(
@@ -283,7 +284,7 @@ def test_each_role_lands_on_a_working_page_of_its_own(demo_app):
         if account.username in landings:
             assert path == landings[account.username]
         else:
-            assert path == "/centers/07900"  # the manager's own center
+            assert path == "/dashboards/centers/07900"  # the manager's own center's dashboard
 
 
 def test_a_server_error_keeps_the_menu_and_never_links_to_itself(demo_app, monkeypatch):

@@ -85,3 +85,17 @@ def test_no_feature_imports_another_features_views():
             if foreign_views and (feature, parts[1]) not in KNOWN_VIEW_IMPORTS:
                 offenders.append(f"{path.relative_to(PORTAL.parent)} imports {name}")
     assert offenders == []
+
+
+def test_the_statistics_data_layer_sits_below_rankings():
+    """``assessments.sources`` reads imported dossier figures, so only the statistics pages
+    (views) may read the rankings floor; its data modules stand beside ``ratings``."""
+    above = ("portal.rankings", "portal.assessments", "portal.inspections", "portal.complaints")
+    offenders = [
+        f"{path.relative_to(PORTAL.parent)} imports {name}"
+        for path, feature in _modules()
+        if feature == "statistics" and path.name not in ("views.py", "__init__.py")
+        for name in _imports(path)
+        if name.startswith(above)
+    ]
+    assert offenders == []

@@ -9,7 +9,10 @@ from ..centers.services import official_units
 from ..extensions import db
 from ..rankings import services as score_services
 from . import services
+from .exports import seed_exports
+from .history import EARLIER, seed_history
 from .inspections import seed_inspections
+from .statistics import seed_statistics
 
 cli = AppGroup("demo", help="Demo data.")
 
@@ -24,17 +27,25 @@ cli = AppGroup("demo", help="Demo data.")
     help="Official province code.",
 )
 def seed(province_code: int) -> None:
-    """Seed centers, counters, officers, accounts, the standard, a period and 60 days of ratings."""
+    """Seed centers, accounts, the standard, the current quarter and two earlier ones, ratings."""
     n = len(official_units(province_code))
     with click.progressbar(length=n, label="Demo centers", show_pos=True) as bar:
         accounts = services.seed_demo(province_code, progress=bar.update)
     with click.progressbar(length=n, label="Demo inspections", show_pos=True) as bar:
         seed_inspections(services.current_period(), province_code, progress=bar.update)
+    seed_statistics(province_code)
     db.session.commit()
     # The inspected period's ranking on the public board (computed by the same services).
     period = services.current_period()
     if not score_services.settings_for(period).is_published:
         score_services.publish(period, actor=None)
+    db.session.commit()
+    # Two earlier quarters, inspected and published, so that trends show.
+    with click.progressbar(length=n * EARLIER, label="Earlier quarters", show_pos=True) as bar:
+        seed_history(period, province_code, progress=bar.update)
+    db.session.commit()
+    # A finished export for the admin and the inspector: the export list shows a file ready.
+    seed_exports(period)
     db.session.commit()
     click.echo("\nDemo accounts (log in at http://127.0.0.1:5000/account/login):")
     for acc in accounts:

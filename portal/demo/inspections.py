@@ -155,10 +155,21 @@ class _PlainAnswer:
 
 
 class _Seeder:
-    def __init__(self, period: AssessmentPeriod, rng: random.Random, today: date) -> None:
+    def __init__(
+        self,
+        period: AssessmentPeriod,
+        rng: random.Random,
+        today: date,
+        *,
+        shift: timedelta = timedelta(0),
+        photos: bool = True,
+    ) -> None:
         self.period = period
         self.rng = rng
         self.today = today
+        #: An earlier period's cycle happened ``shift`` before now; its centers sent no photo.
+        self.shift = shift
+        self.photos = photos
         self.criteria = list(period.standard_version.criteria)
         self.inspector = db.session.scalar(
             sa.select(User).where(User.role == Role.INSPECTOR).order_by(User.id)
@@ -169,7 +180,7 @@ class _Seeder:
         self.photo_seed = 0
 
     def _days_ago(self, days: float) -> datetime:
-        return now_utc() - timedelta(days=days)
+        return now_utc() - self.shift - timedelta(days=days)
 
     def assessment(self, center: Center, manager: User | None, *, submit: bool) -> Assessment:
         quality = self.rng.uniform(0.55, 0.97)
@@ -206,7 +217,8 @@ class _Seeder:
         # A photo; a few centers send a photo another center also sent.
         c = self.rng.choice([c for c in self.criteria if c.wants_photo_or_document])
         self.photo_seed += 1
-        _store_photo(assessment, c, self.photo_seed if self.rng.random() > 0.08 else 1, manager)
+        if self.photos:
+            _store_photo(assessment, c, self.photo_seed if self.rng.random() > 0.08 else 1, manager)
         if submit:
             assessment.submitted_at = self._days_ago(submitted_days)
             assessment.submitted_by_id = manager.id if manager else None
@@ -336,7 +348,7 @@ class _Seeder:
         rng = self.rng
         result = inspections.compute_result(inspection)
         inspections._store_result(inspection, result)  # noqa: SLF001 - same computation
-        finalized_at = min(started + timedelta(days=rng.uniform(1, 6)), now_utc())
+        finalized_at = min(started + timedelta(days=rng.uniform(1, 6)), now_utc() - self.shift)
         inspection.status = InspectionStatus.FINALIZED
         inspection.finalized_at = finalized_at
         inspection.finalized_by_id = self.inspector.id
@@ -385,7 +397,7 @@ class _Seeder:
                 action.closed_note = "Đã bố trí lại, đề nghị đoàn xác nhận."
                 action.closed_at = now_utc()
             db.session.add(action)
-        if rng.random() < 0.15:
+        if self.photos and rng.random() < 0.15:
             visited = inspection.items[rng.randrange(len(inspection.items))].criterion
             self.photo_seed += 1
             photo = _store_photo(
@@ -410,11 +422,28 @@ def seed_inspections(
     *,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    plan: tuple[tuple[str, float], ...] = PLAN,
+    earlier: bool = False,
 ) -> int:
-    """Give the period's centers every state of the inspection cycle; return how many changed."""
+    """Give the period's centers every state of the inspection cycle; return how many changed.
+
+    With ``earlier``, the period is a past quarter: its cycle is shifted back to after the
+    quarter closed, no photos are stored, and the demo manager's center is finalized too.
+    """
     if period is None:
         return 0
-    seeder = _Seeder(period, random.Random(province_code * 31), today or checklist.today_local())  # noqa: S311
+    today = today or checklist.today_local()
+    if earlier:
+        done_on = period.closes_on + timedelta(days=30)
+        seeder = _Seeder(
+            period,
+            random.Random(province_code * 31 + period.opens_on.toordinal()),  # noqa: S311
+            done_on,
+            shift=timedelta(days=max(0, (today - done_on).days)),
+            photos=False,
+        )
+    else:
+        seeder = _Seeder(period, random.Random(province_code * 31), today)  # noqa: S311
     if seeder.inspector is None:
         return 0
     centers = list(
@@ -429,7 +458,7 @@ def seed_inspections(
         u.center_id: u for u in db.session.scalars(sa.select(User).where(User.role == Role.MANAGER))
     }
     states: list[str] = []
-    for name, share in PLAN:
+    for name, share in plan:
         states += [name] * round(share * len(centers))
     states += ["finalized"] * (len(centers) - len(states))
     seeder.rng.shuffle(states)
@@ -440,7 +469,7 @@ def seed_inspections(
         if center.id in started or state == "not_started":
             continue
         manager = managers.get(center.id)
-        if manager is not None:
+        if manager is not None and not earlier:
             state = "returned"  # the demo manager has the inspector's requests to answer
         assessment = seeder.assessment(center, manager, submit=state != "draft")
         if state not in ("draft", "submitted"):

@@ -41,10 +41,12 @@ def clean_text(text: str) -> str:
 
 
 def neutralise_formula(value: str) -> str:
-    """For CSV/XLSX exports: a cell starting with ``= + - @`` (or tab/CR) becomes text."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    """For CSV/XLSX exports: a cell starting with ``= + - @`` (or tab/CR) becomes text.
+
+    The rule lives in :mod:`portal.shared.spreadsheet`, shared by every export."""
+    from .spreadsheet import neutralise
+
+    return neutralise(value)
 
 
 def one_line(value: str) -> str:

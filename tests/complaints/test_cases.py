@@ -98,7 +98,8 @@ def test_alerts(app, center, other_center):
     db.session.scalars(sa.select(Case)).one().due_on = date.today() - timedelta(days=1)
     # A rating 10 days ago on the other center's counter: it has gone silent.
     old = rate(other_center, 5, key="z")
-    old.day = date.today() - timedelta(days=10)
+    old.created_at -= timedelta(days=10)
+    old.day = services.local_day(old.created_at)
     db.session.commit()
     today = services.local_day(now_utc())
     with app.test_request_context():

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.e2e
 
 #: Where each demo account lands, and the heading it sees there.
 LANDINGS = {
-    "admin": ("/centers/", "Trung tâm"),
-    "thanhtra": ("/centers/", "Trung tâm"),
-    "quanly": ("/centers/07900", "Trung tâm Phục vụ hành chính công phường Việt Trì"),
+    "admin": ("/dashboards/", "Bảng điều khiển của tỉnh"),
+    "thanhtra": ("/dashboards/", "Bảng điều khiển của tỉnh"),
+    "quanly": ("/dashboards/centers/07900", "Trung tâm Phục vụ hành chính công phường Việt Trì"),
     "canbo": ("/ratings/me", "Đánh giá của tôi"),
 }
 

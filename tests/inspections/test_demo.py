@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.audit import services as audit
+from portal.demo.services import current_period
 from portal.extensions import db
 from portal.inspections.models import (
     Appeal,
@@ -74,11 +75,15 @@ def test_demo_seed_inspects_the_period_and_every_page_renders(runner, client):
         client.post("/account/logout")
 
     client.post("/account/login", data={"username": "quanly", "password": DEMO["quanly"]})
+    current = current_period()
     mine = db.session.scalars(
         sa.select(Inspection)
         .join(Inspection.assessment)
         .where(
-            sa.text("assessments.center_id = (select center_id from users where username='quanly')")
+            sa.text(
+                "assessments.center_id = (select center_id from users where username='quanly')"
+            ),
+            Inspection.assessment.has(period_id=current.id),  # earlier quarters are finalized
         )
     ).one()
     assert mine.status == InspectionStatus.RETURNED

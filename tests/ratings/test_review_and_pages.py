@@ -278,7 +278,7 @@ def test_officer_lands_on_my_ratings(client, auth, linked_officer):
 
 def test_other_roles_keep_their_landing(client, auth, users):
     auth.login(users["manager"])
-    assert client.get("/").headers["Location"].endswith("/centers/07900")
+    assert client.get("/").headers["Location"].endswith("/dashboards/centers/07900")
 
 
 def test_receipt_form_is_prefilled_with_own_counter_and_name(client, auth, linked_officer):

@@ -1,0 +1,138 @@
+"""Charts of the dashboards: figures from ``rankings.dashboards`` → SVG + the table of numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..rankings.models import CLASS_LABELS
+from ..scoring import rules
+from ..shared import charts
+
+
+@dataclass
+class Chart:
+    """What ``macros/charts.html`` renders: the SVG, a caption and the data as a table."""
+
+    id: str
+    caption: str
+    svg: Markup
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def number(value: float) -> str:
+    """A chart's number in the request's locale (1.234,5 in Vietnamese)."""
+    return format_decimal(value, format="#,##0.#")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{number(value * 100)} %"
+
+
+def satisfaction_chart(chart_id: str, caption: str, months) -> Chart:
+    """CSAT (%) per month with n; ``months`` is [(first day, rules.Satisfaction)]."""
+    points = [
+        (m.strftime("%m/%Y"), None if s.csat is None else s.csat * 100, s.n) for m, s in months
+    ]
+    svg = charts.line_chart(
+        points,
+        title=caption,
+        no_data=_("No ratings in these months."),
+        chart_id=chart_id,
+        number=number,
+    )
+    rows = [
+        [m.strftime("%m/%Y"), _pct(s.csat), "–" if s.index is None else number(s.index), str(s.n)]
+        for m, s in months
+    ]
+    return Chart(
+        chart_id,
+        caption,
+        Markup(svg),  # noqa: S704 - charts escape every label
+        [_("Month"), _("Satisfied (CSAT)"), _("Index S"), _("Number of ratings")],
+        rows,
+    )
+
+
+def class_chart(chart_id: str, caption: str, by_class: dict[str, int]) -> Chart:
+    bars = [(str(CLASS_LABELS[k]), float(by_class.get(str(k), 0))) for k in rules.Classification]
+    svg = charts.bar_chart(
+        bars,
+        title=caption,
+        no_data=_("No verified center in this period."),
+        chart_id=chart_id,
+        number=number,
+    )
+    return Chart(
+        chart_id,
+        caption,
+        Markup(svg),  # noqa: S704 - charts escape every label
+        [_("Class"), _("Centers")],
+        [[label, str(int(v))] for label, v in bars],
+    )
+
+
+def honesty_chart(chart_id: str, caption: str, points) -> Chart:
+    svg = charts.scatter_chart(
+        points,
+        title=caption,
+        no_data=_("No verified center in this period."),
+        x_label=_("C_self"),
+        y_label=_("C_verified"),
+        chart_id=chart_id,
+        number=number,
+    )
+    rows = [[name, number(s), number(v), number(s - v)] for name, s, v in points]
+    return Chart(
+        chart_id,
+        caption,
+        Markup(svg),  # noqa: S704 - charts escape every label
+        [_("Center"), _("C_self"), _("C_verified"), _("Gap")],
+        rows,
+    )
+
+
+def area_chart(chart_id: str, caption: str, rows: list[tuple[str, float | None, float | None]]):
+    svg = charts.paired_hbar_chart(
+        rows,
+        title=caption,
+        no_data=_("No verified result in this period."),
+        series=(_("Self-assessed"), _("Verified")),
+        chart_id=chart_id,
+        number=number,
+    )
+
+    def show(v):
+        return "–" if v is None else number(v)
+
+    return Chart(
+        chart_id,
+        caption,
+        Markup(svg),  # noqa: S704 - charts escape every label
+        [_("Area"), _("Self-assessed"), _("Verified"), _("Gap")],
+        [
+            [name, show(a), show(b), show(None if a is None or b is None else a - b)]
+            for name, a, b in rows
+        ],
+    )
+
+
+def hour_chart(chart_id: str, caption: str, counts: list[int]) -> Chart:
+    svg = charts.hour_chart(
+        counts,
+        title=caption,
+        no_data=_("No ratings in this period."),
+        chart_id=chart_id,
+        number=number,
+    )
+    return Chart(
+        chart_id,
+        caption,
+        Markup(svg),  # noqa: S704 - charts escape every label
+        [_("Hour"), _("Number of ratings")],
+        [[f"{h}:00–{h}:59", str(n)] for h, n in enumerate(counts) if n],
+    )
