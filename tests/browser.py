@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,37 @@ def open_menu(page) -> None:
     button = page.locator("label.nav-toggle-label")
     if button.count() and button.is_visible() and not page.locator("#nav-toggle").is_checked():
         button.click()
+
+
+@contextmanager
+def demo_live_server(tmp: Path, **config) -> Iterator[LiveServer]:
+    """`make run`'s data (``flask demo seed`` for Phú Thọ) served on a temporary SQLite file."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PORTAL_ENV", "testing")
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.sqlite3'}",
+                "WTF_CSRF_ENABLED": True,
+                "SQLITE_SYNCHRONOUS": "NORMAL",
+                "EVIDENCE_DIR": str(tmp / "evidence"),
+                "EXPORTS_DIR": str(tmp / "exports"),
+                "EXPORTS_REDIS_URL": "",
+                "RATELIMIT_ENABLED": False,
+                **config,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
+            assert result.exit_code == 0, result.output
+            db.session.remove()
+        with LiveServer(app) as server:
+            yield server
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the form, in Vietnamese."""
+    page.goto(f"{base_url}/account/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()

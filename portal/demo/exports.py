@@ -31,8 +31,10 @@ def seed_exports(period: AssessmentPeriod) -> int:
         )
         if exists:
             continue
-        job = jobs.create_job(user, kind=kind, fmt=fmt, period=period.code, center=None)
+        job_id = jobs.create_job(user, kind=kind, fmt=fmt, period=period.code, center=None).id
         db.session.commit()
-        jobs.run(job.id)
+        # Nothing may touch the session between the commit and the run: a lazy reload here
+        # would begin a write transaction that blocks the job's own progress updates.
+        jobs.run(job_id)
         made += 1
     return made

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from portal import create_app
 from portal.demo.services import demo_accounts
-from portal.extensions import db
-from tests.browser import LiveServer
+from tests.browser import demo_live_server, login
 
 pytestmark = pytest.mark.e2e
 
@@ -23,32 +21,8 @@ LANDINGS = {
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PORTAL_ENV", "testing")
-        tmp = tmp_path_factory.mktemp("landing")
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.sqlite3'}",
-                "WTF_CSRF_ENABLED": True,
-                "SQLITE_SYNCHRONOUS": "NORMAL",
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
-            db.session.remove()
-        with LiveServer(app) as server:
-            yield server
-
-
-def _login(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/account/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    with demo_live_server(tmp_path_factory.mktemp("landing")) as server:
+        yield server
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
@@ -56,7 +30,7 @@ def test_each_role_lands_on_its_page_and_reaches_the_menu(demo_server, viewport,
     page = request.getfixturevalue(f"{viewport}_page")
     for account in demo_accounts(25):
         page.context.clear_cookies()
-        _login(page, demo_server.url, account.username, account.password)
+        login(page, demo_server.url, account.username, account.password)
         path, heading = LANDINGS[account.username]
         expect(page).to_have_url(f"{demo_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
