@@ -60,6 +60,10 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Always set: Flask-Limiter's init_app keeps the shared limiter's previous `enabled`
+    # when an app's config lacks the key, so one app created with limits off (a test, a
+    # script) would silently switch them off for every app created after it.
+    RATELIMIT_ENABLED = True
     RATELIMIT_KEY_PREFIX = "portal"
     # Per client address (IPv6: per /64); shared by all workers with REDIS_URL.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
