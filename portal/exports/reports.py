@@ -1,11 +1,16 @@
-"""The PDF report of a center for a period (fpdf2, bundled DejaVu font, Vietnamese text).
+"""PDF reports (fpdf2, bundled DejaVu font, Vietnamese text): a center's report for a period
+and an inspection's report.
 
-Figures come from the score snapshot and the monthly rollups of ``portal.rankings``;
-nothing is recomputed. Every page carries "Trang i/n" and the date it was made.
+A center's figures come from the score snapshot and the monthly rollups of ``portal.rankings``;
+an inspection's from the result stored when it was computed. Nothing is recomputed. Charts
+are the same server-side SVG as on the dashboards (``shared.charts``), drawn as vectors.
+Every page carries "Trang i/n" and the date it was made.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -14,8 +19,16 @@ from fpdf import FPDF
 
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center
+from ..inspections.models import (
+    QUEUE_STATUS_LABELS,
+    VERDICT_LABELS,
+    Inspection,
+    QueueStatus,
+    Verdict,
+)
 from ..rankings import services as rankings
 from ..ratings.posters import FONT_DIR
+from ..shared import charts
 from ..shared.timeutils import DISPLAY_TZ
 from .services import LEVEL_VI, ExportError, case_summary
 
@@ -45,6 +58,25 @@ def _num(value, digits: int = 2) -> str:
         return "–"
     text = f"{value:,.{digits}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _chart(pdf: FPDF, svg: str, width: float) -> None:
+    """Draw a ``shared.charts`` SVG at the current position, ``width`` mm wide, in DejaVu."""
+    svg = svg.replace(charts.FONT, 'font-family="DejaVu"')
+    # fpdf2 skips <title> with a warning: the PDF has its own headings.
+    svg_log = logging.getLogger("fpdf.svg")
+    level, svg_log.level = svg_log.level, logging.ERROR
+    try:
+        info = pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin, y=pdf.get_y(), w=width)
+    finally:
+        svg_log.setLevel(level)
+    pdf.set_y(pdf.get_y() + info.rendered_height + 2)
+
+
+def _room(pdf: FPDF, height: float) -> None:
+    """A new page unless ``height`` mm fit above the bottom margin."""
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
 
 
 def _row(pdf: FPDF, cells, widths, *, bold: bool = False) -> None:
@@ -112,20 +144,47 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
         own, verified = (snapshot.areas or {}).get(area.code, [None, None])
         gap = None if own is None or verified is None else own - verified
         _row(pdf, (area.name_vi, _num(own), _num(verified), _num(gap)), widths)
-        if verified is not None:  # a bar of the verified area score, 0–100
-            y = pdf.get_y() - 4.5
-            pdf.set_fill_color(31, 119, 180)
-            pdf.rect(pdf.l_margin + width - 38, y, max(0.5, 36 * verified / 100), 3, "F")
-    pdf.ln(3)
+    pdf.ln(2)
+    area_rows = [
+        (area.name_vi, *((snapshot.areas or {}).get(area.code) or (None, None)))
+        for area in period.standard_version.areas
+    ]
+    _room(pdf, 20 + 11 * len(area_rows))
+    _chart(
+        pdf,
+        charts.paired_hbar_chart(
+            area_rows,
+            title="Điểm theo lĩnh vực",
+            no_data="Chưa có điểm theo lĩnh vực.",
+            series=("Tự đánh giá", "Thẩm định"),
+        ),
+        width * 0.8,
+    )
+    pdf.ln(1)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, "Mức độ hài lòng theo tháng")
     pdf.ln(7)
     widths = (40, 30, 30, 40)
+    trend = rankings.monthly_trend(center)
     _row(pdf, ("Tháng", "Số đánh giá", "CSAT (%)", "Chỉ số S"), widths, bold=True)
-    for month, sat in rankings.monthly_trend(center):
+    for month, sat in trend:
         csat = None if sat.csat is None else sat.csat * 100
         _row(pdf, (f"{month:%m/%Y}", sat.n, _num(csat, 1), _num(sat.index, 1)), widths)
-    pdf.ln(3)
+    pdf.ln(2)
+    _room(pdf, 75)
+    _chart(
+        pdf,
+        charts.line_chart(
+            [
+                (f"{month:%m/%Y}", None if sat.csat is None else sat.csat * 100, sat.n)
+                for month, sat in trend
+            ],
+            title="Tỷ lệ hài lòng theo tháng (%)",
+            no_data="Chưa có đánh giá.",
+        ),
+        width * 0.8,
+    )
+    pdf.ln(1)
     cases = case_summary(center, period.opens_on, period.closes_on)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, "Phản ánh, kiến nghị trong kỳ")
@@ -162,3 +221,156 @@ def center_reports(
     if not drawn:
         raise ExportError("no snapshot")
     return bytes(pdf.output())
+
+
+def inspection_report(inspection: Inspection) -> bytes:
+    """The report of one inspection: its result, area scores with a chart, the criteria the
+    inspector changed or returned, corrective actions and visits."""
+    assessment = inspection.assessment
+    center, period = assessment.center, assessment.period
+    pdf = ReportPDF(f"Báo cáo thẩm định {period.code} — {center.name}")
+    with force_locale("vi"):
+        _draw_inspection(pdf, inspection)
+    return bytes(pdf.output())
+
+
+def _pct(fraction) -> str:
+    return "–" if fraction is None else _num(fraction * 100, 1)
+
+
+def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
+    assessment = inspection.assessment
+    center, period = assessment.center, assessment.period
+    version = period.standard_version
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(width, 8, "BÁO CÁO KẾT QUẢ THẨM ĐỊNH", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 7, center.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(
+        width,
+        6,
+        f"{LEVEL_VI.get(center.level, center.level)} · mã {center.code} · kỳ {period.name} "
+        f"({period.code}) · bộ tiêu chí {version.version} · lần thẩm định {inspection.round}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    local = lambda value: value.astimezone(DISPLAY_TZ).strftime("%d/%m/%Y %H:%M")  # noqa: E731
+    facts = [
+        ("Trạng thái", str(QUEUE_STATUS_LABELS[QueueStatus(inspection.status)])),
+        ("Bắt đầu thẩm định", local(inspection.started_at)),
+        ("C tự đánh giá", _num(inspection.self_score)),
+        ("C thẩm định", _num(inspection.verified_score)),
+        ("Chênh lệch (tự đánh giá − thẩm định)", _num(inspection.gap)),
+        ("Tiêu chí bắt buộc", "Đạt" if inspection.gates_ok else "Chưa đạt"),
+        ("Đạt chuẩn “Một cửa số”", "Có" if inspection.standardized else "Không"),
+    ]
+    if inspection.finalized_at:
+        by = f" · {inspection.finalized_by.full_name}" if inspection.finalized_by else ""
+        facts.append(("Hoàn tất", local(inspection.finalized_at) + by))
+    if inspection.appeal_until:
+        facts.append(("Hạn kiến nghị", f"{inspection.appeal_until:%d/%m/%Y}"))
+    for label, value in facts:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(80, 6, f"{label}:")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(0, 6, str(value))
+        pdf.ln(6)
+    result = inspection.result or {}
+    areas = result.get("areas") or {}
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "Điểm theo lĩnh vực")
+    pdf.ln(7)
+    widths = (80, 30, 30, 30)
+    _row(pdf, ("Lĩnh vực", "Tự đánh giá", "Thẩm định", "Chênh lệch"), widths, bold=True)
+    rows = []
+    for area in version.areas:
+        own, verified = areas.get(area.code) or (None, None)
+        own = None if own is None else own * 100
+        verified = None if verified is None else verified * 100
+        gap = None if own is None or verified is None else own - verified
+        _row(pdf, (area.name_vi, _num(own), _num(verified), _num(gap)), widths)
+        rows.append((area.name_vi, own, verified))
+    pdf.ln(2)
+    _room(pdf, 20 + 11 * len(rows))
+    _chart(
+        pdf,
+        charts.paired_hbar_chart(
+            rows,
+            title="Điểm theo lĩnh vực",
+            no_data="Chưa có điểm theo lĩnh vực.",
+            series=("Tự đánh giá", "Thẩm định"),
+        ),
+        width * 0.8,
+    )
+    criteria = result.get("criteria") or {}
+    changed = [
+        item
+        for item in sorted(inspection.items, key=lambda i: i.criterion.code)
+        if item.verdict in (Verdict.ADJUST, Verdict.CORRECT)
+    ]
+    _room(pdf, 30)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "Tiêu chí được điều chỉnh hoặc yêu cầu bổ sung")
+    pdf.ln(7)
+    if not changed:
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(0, 6, "Không có: mọi tiêu chí được chấp nhận như tự đánh giá.")
+        pdf.ln(6)
+    for item in changed:
+        own, verified = criteria.get(item.criterion.code) or (None, None)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.multi_cell(
+            width,
+            5,
+            f"{item.criterion.code} · {VERDICT_LABELS[Verdict(item.verdict)]} · tự đánh giá "
+            f"{_pct(own)} %, thẩm định {_pct(verified)} %",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(width, 5, item.criterion.text, new_x="LMARGIN", new_y="NEXT")
+        if item.reason:
+            pdf.multi_cell(width, 5, f"Lý do: {item.reason}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    _room(pdf, 30)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "Biện pháp khắc phục")
+    pdf.ln(7)
+    if not inspection.actions:
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(0, 6, "Không có.")
+        pdf.ln(6)
+    for action in inspection.actions:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(
+            width,
+            5,
+            f"{action.criterion.code} · {action.description} · phụ trách: {action.owner} · "
+            f"hạn {action.due_on:%d/%m/%Y} · {action.status_label}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    _room(pdf, 20)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "Kiểm tra thực tế")
+    pdf.ln(7)
+    pdf.set_font("DejaVu", "", 9)
+    if not inspection.visits:
+        pdf.cell(0, 6, "Không có.")
+        pdf.ln(6)
+    for visit in inspection.visits:
+        text = f"Ngày {visit.visited_on:%d/%m/%Y}"
+        if visit.team:
+            text += f" · đoàn: {visit.team}"
+        text += f" · {len(visit.findings)} phát hiện"
+        if visit.summary:
+            text += f". {visit.summary}"
+        pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")

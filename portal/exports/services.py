@@ -48,6 +48,7 @@ KIND_LABELS = {
     "assessments": _l("Self-assessment and verification per criterion"),
     "complaints": _l("Complaints"),
     "center_report": _l("Center report (PDF)"),
+    "inspection_report": _l("Inspection report (PDF)"),
 }
 
 LEVEL_VI = {"province": "Cấp tỉnh", "commune": "Cấp xã"}

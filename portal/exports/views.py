@@ -24,6 +24,8 @@ from flask_login import current_user
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
 from ..extensions import db
+from ..inspections.models import Inspection
+from ..inspections.services import can_view_inspection
 from . import jobs, services, writers
 from .forms import ExportStartForm
 from .models import ExportJob, JobStatus
@@ -150,6 +152,25 @@ def job(job_id: int):
     return render_template(
         "exports/job.html", job=job, labels=services.KIND_LABELS, JobStatus=JobStatus
     )
+
+
+@bp.route("/inspections/<int:inspection_id>/report.pdf")
+@roles_required(*EXPORTERS)
+def inspection_report(inspection_id: int):
+    """One inspection's report, for whoever may see the inspection (404 otherwise)."""
+    inspection = db.get_or_404(Inspection, inspection_id)
+    if not can_view_inspection(current_user, inspection):
+        abort(404)
+    from .reports import inspection_report as build
+
+    data = build(inspection)
+    center, period = inspection.assessment.center, inspection.assessment.period
+    services.record_export(
+        current_user, kind="inspection_report", fmt="pdf", period=period, centers=[center]
+    )
+    db.session.commit()
+    name = f"bao-cao-tham-dinh-{period.code}-{center.code}.pdf"
+    return _attachment(io.BytesIO(data), name, "pdf")
 
 
 @bp.route("/jobs/<int:job_id>/file")

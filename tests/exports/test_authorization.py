@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from portal.assessments.models import Assessment
 from portal.audit.models import AuditEntry
 from portal.exports.models import ExportJob
 from portal.extensions import db
+from portal.inspections.models import Inspection
 
 ROLES = ("admin", "inspector", "inspector_other", "manager", "manager_other", "officer", None)
 STAFF_GET = (200, 200, 200, 200, 200, 403, 302)
@@ -40,6 +42,12 @@ def _job(users) -> ExportJob:
     return job
 
 
+def _inspection_of(center) -> Inspection:
+    return db.session.scalar(
+        sa.select(Inspection).join(Assessment).where(Assessment.center_id == center.id)
+    )
+
+
 # (endpoint, method): (url, form, statuses by role, effect)
 CASES = {
     ("exports.index", "GET"): ("/exports/", None, STAFF_GET, None),
@@ -57,6 +65,13 @@ CASES = {
         None,
     ),
     # The center 07900: its manager and inspectors in scope; never another center's manager.
+    # One inspection of 07900: who may see the inspection; a center out of scope is not found.
+    ("exports.inspection_report", "GET"): (
+        "/exports/inspections/{inspection}/report.pdf",
+        None,
+        (200, 200, 404, 200, 404, 403, 302),
+        None,
+    ),
     ("exports.start", "POST"): (
         "/exports/start",
         OWN_CENTER,
@@ -76,7 +91,7 @@ CASES = {
 )
 def test_route_by_role(client, auth, users, scored, key, who, expected):
     url, form, _codes, effect = CASES[key]
-    url = url.format(job=_job(users).id)
+    url = url.format(job=_job(users).id, inspection=_inspection_of(scored["A"]).id)
     if who:
         auth.login(users[who])
     if key[1] == "GET":

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
+from portal.assessments.models import Assessment
 from portal.audit.models import AuditEntry
 from portal.exports import jobs
 from portal.exports.models import ExportJob
 from portal.extensions import db
+from portal.inspections.models import VERDICT_LABELS, CorrectiveAction, Inspection, ReviewItem
 from tests.pdftext import printed_text
 
 from .conftest import HOSTILE
@@ -107,8 +111,62 @@ def test_a_center_report_pdf_has_the_exact_name_and_page_numbers(client, auth, u
     assert response.status_code == 200
     text = "\f".join(printed_text(response.data))
     assert VIET_TRI in text
-    assert "Trang 1/1" in text and "Lập ngày" in text
-    assert "Điểm theo lĩnh vực" in text
+    # Two pages since the charts (area scores, satisfaction by month) are drawn in it.
+    assert "Trang 1/2" in text and "Trang 2/2" in text and "Lập ngày" in text
+    assert "Điểm theo lĩnh vực" in text and "Mức độ hài lòng theo tháng" in text
+    # The satisfaction chart prints each month with its n under the axis.
+    assert "n=250" in text
+
+
+def test_an_inspection_report_pdf_shows_the_result_the_changes_and_the_actions(
+    client, auth, users, scored
+):
+    """The report a manager files: the verified result, area scores, each criterion the
+    inspector adjusted with the reason, the corrective actions, page numbers and the date."""
+    inspection = db.session.scalar(
+        sa.select(Inspection).join(Assessment).where(Assessment.center_id == scored["A"].id)
+    )
+    criterion = scored["period"].standard_version.criteria[0]
+    db.session.add(
+        ReviewItem(
+            inspection=inspection,
+            criterion=criterion,
+            verdict="adjust",
+            reason="Niêm yết thiếu 3 thủ tục",
+        )
+    )
+    db.session.add(
+        CorrectiveAction(
+            inspection=inspection,
+            criterion=criterion,
+            description="Bổ sung bảng niêm yết thủ tục",
+            owner="Phó Giám đốc",
+            due_on=date(2026, 12, 31),
+        )
+    )
+    db.session.commit()
+    auth.login(users["manager"])
+    page = client.get(f"/inspections/assessments/{inspection.assessment_id}")
+    assert f"/exports/inspections/{inspection.id}/report.pdf" in page.get_data(as_text=True)
+    response = client.get(f"/exports/inspections/{inspection.id}/report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = " ".join("\f".join(printed_text(response.data)).split())
+    with force_locale("vi"):
+        vi_adjusted = str(VERDICT_LABELS["adjust"])
+    assert VIET_TRI in text and "BÁO CÁO KẾT QUẢ THẨM ĐỊNH" in text
+    assert "C thẩm định: 86,10" in text and "C tự đánh giá: 92,00" in text
+    assert f"{criterion.code} · {vi_adjusted}" in text
+    assert "Lý do: Niêm yết thiếu 3 thủ tục" in text
+    assert "Bổ sung bảng niêm yết thủ tục" in text and "hạn 31/12/2026" in text
+    assert "Trang 1/" in text and "Lập ngày" in text
+    # Exporting it is audited; the manager of another center does not find it.
+    assert db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "export.created")
+    )
+    auth.logout()
+    auth.login(users["manager_other"])
+    assert client.get(f"/exports/inspections/{inspection.id}/report.pdf").status_code == 404
 
 
 redis = pytest.importorskip("redis")
