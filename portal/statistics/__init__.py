@@ -5,6 +5,8 @@ Floor: the data layer (models, importers, services, cli) sits beside ``ratings``
 reads the rankings floor (coverage and snapshots), so ``bp`` is imported on first use.
 """
 
+from . import sentences  # noqa: F401 - the audit sentences of an import
+
 
 def __getattr__(name: str):
     if name == "bp":
