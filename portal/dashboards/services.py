@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..i18n import format_number
 from ..rankings.models import CLASS_LABELS
 from ..scoring import rules
 from ..shared import charts
@@ -26,7 +26,7 @@ class Chart:
 
 def number(value: float) -> str:
     """A chart's number in the request's locale (1.234,5 in Vietnamese)."""
-    return format_decimal(value, format="#,##0.#")
+    return format_number(value, 1, trim=True)
 
 
 def _pct(value: float | None) -> str:
