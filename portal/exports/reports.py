@@ -86,6 +86,60 @@ def _row(pdf: FPDF, cells, widths, *, bold: bool = False) -> None:
     pdf.ln(6)
 
 
+def _title(pdf: ReportPDF, title: str, center: Center, subtitle: str) -> float:
+    """A new page with the report's title, the center's name and a subtitle; the text width."""
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(width, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 7, center.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    line = f"{LEVEL_VI.get(center.level, center.level)} · mã {center.code} · {subtitle}"
+    pdf.multi_cell(width, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    return width
+
+
+def _facts(pdf: FPDF, facts) -> None:
+    """``label: value`` lines."""
+    for label, value in facts:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(80, 6, f"{label}:")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(0, 6, str(value))
+        pdf.ln(6)
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, text)
+    pdf.ln(7)
+
+
+def _areas(pdf: FPDF, rows, width: float) -> None:
+    """Area scores (0–100, self and verified) as a table and a chart."""
+    _heading(pdf, "Điểm theo lĩnh vực")
+    widths = (80, 30, 30, 30)
+    _row(pdf, ("Lĩnh vực", "Tự đánh giá", "Thẩm định", "Chênh lệch"), widths, bold=True)
+    for name, own, verified in rows:
+        gap = None if own is None or verified is None else own - verified
+        _row(pdf, (name, _num(own), _num(verified), _num(gap)), widths)
+    pdf.ln(2)
+    _room(pdf, 20 + 11 * len(rows))
+    _chart(
+        pdf,
+        charts.paired_hbar_chart(
+            rows,
+            title="Điểm theo lĩnh vực",
+            no_data="Chưa có điểm theo lĩnh vực.",
+            series=("Tự đánh giá", "Thẩm định"),
+        ),
+        width * 0.8,
+    )
+    pdf.ln(1)
+
+
 def _center_pages(pdf: ReportPDF, period: AssessmentPeriod, center: Center) -> bool:
     """The center's pages; False (and no page) when the period has no scores for it yet."""
     snapshot = rankings.snapshot_for(period, center)
@@ -97,73 +151,38 @@ def _center_pages(pdf: ReportPDF, period: AssessmentPeriod, center: Center) -> b
 
 
 def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snapshot) -> None:
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(
-        width, 8, "BÁO CÁO KẾT QUẢ CHUẨN HÓA “MỘT CỬA SỐ”", align="C", new_x="LMARGIN", new_y="NEXT"
-    )
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.multi_cell(width, 7, center.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        width,
-        6,
-        f"{LEVEL_VI.get(center.level, center.level)} · mã {center.code} · "
-        f"kỳ {period.name} ({period.code}) · {snapshot.state_label}",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(3)
-    for label, value in (
-        ("Điểm chất lượng Q", _num(snapshot.quality)),
-        ("Xếp loại", snapshot.class_label or "Chưa thẩm định"),
-        ("Hạng", snapshot.rank if snapshot.rank is not None else "–"),
-        ("C tự đánh giá", _num(snapshot.compliance_self)),
-        ("C thẩm định", _num(snapshot.compliance_verified)),
-        ("Chênh lệch (tự đánh giá − thẩm định)", _num(snapshot.gap)),
-        ("Đạt chuẩn “Một cửa số”", "Có" if snapshot.standardized else "Không"),
-        ("Chỉ số hài lòng S", _num(snapshot.satisfaction_index)),
-        ("Tỷ lệ hài lòng (CSAT)", _num((snapshot.csat or 0) * 100) + " %"),
-        ("Số đánh giá", snapshot.n_ratings),
-        ("Hạng hài lòng", snapshot.satisfaction_rank or "–"),
-    ):
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(80, 6, f"{label}:")
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, str(value))
-        pdf.ln(6)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Điểm theo lĩnh vực")
-    pdf.ln(7)
-    widths = (80, 30, 30, 30)
-    _row(pdf, ("Lĩnh vực", "Tự đánh giá", "Thẩm định", "Chênh lệch"), widths, bold=True)
-    for area in period.standard_version.areas:
-        own, verified = (snapshot.areas or {}).get(area.code, [None, None])
-        gap = None if own is None or verified is None else own - verified
-        _row(pdf, (area.name_vi, _num(own), _num(verified), _num(gap)), widths)
-    pdf.ln(2)
-    area_rows = [
-        (area.name_vi, *((snapshot.areas or {}).get(area.code) or (None, None)))
-        for area in period.standard_version.areas
-    ]
-    _room(pdf, 20 + 11 * len(area_rows))
-    _chart(
+    width = _title(
         pdf,
-        charts.paired_hbar_chart(
-            area_rows,
-            title="Điểm theo lĩnh vực",
-            no_data="Chưa có điểm theo lĩnh vực.",
-            series=("Tự đánh giá", "Thẩm định"),
-        ),
-        width * 0.8,
+        "BÁO CÁO KẾT QUẢ CHUẨN HÓA “MỘT CỬA SỐ”",
+        center,
+        f"kỳ {period.name} ({period.code}) · {snapshot.state_label}",
     )
-    pdf.ln(1)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Mức độ hài lòng theo tháng")
-    pdf.ln(7)
+    _facts(
+        pdf,
+        (
+            ("Điểm chất lượng Q", _num(snapshot.quality)),
+            ("Xếp loại", snapshot.class_label or "Chưa thẩm định"),
+            ("Hạng", snapshot.rank if snapshot.rank is not None else "–"),
+            ("C tự đánh giá", _num(snapshot.compliance_self)),
+            ("C thẩm định", _num(snapshot.compliance_verified)),
+            ("Chênh lệch (tự đánh giá − thẩm định)", _num(snapshot.gap)),
+            ("Đạt chuẩn “Một cửa số”", "Có" if snapshot.standardized else "Không"),
+            ("Chỉ số hài lòng S", _num(snapshot.satisfaction_index)),
+            ("Tỷ lệ hài lòng (CSAT)", _num((snapshot.csat or 0) * 100) + " %"),
+            ("Số đánh giá", snapshot.n_ratings),
+            ("Hạng hài lòng", snapshot.satisfaction_rank or "–"),
+        ),
+    )
+    pdf.ln(3)
+    _areas(
+        pdf,
+        [
+            (area.name_vi, *((snapshot.areas or {}).get(area.code) or (None, None)))
+            for area in period.standard_version.areas
+        ],
+        width,
+    )
+    _heading(pdf, "Mức độ hài lòng theo tháng")
     widths = (40, 30, 30, 40)
     trend = rankings.monthly_trend(center)
     _row(pdf, ("Tháng", "Số đánh giá", "CSAT (%)", "Chỉ số S"), widths, bold=True)
@@ -186,9 +205,7 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
     )
     pdf.ln(1)
     cases = case_summary(center, period.opens_on, period.closes_on)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Phản ánh, kiến nghị trong kỳ")
-    pdf.ln(7)
+    _heading(pdf, "Phản ánh, kiến nghị trong kỳ")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(
         width,
@@ -242,23 +259,13 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
     assessment = inspection.assessment
     center, period = assessment.center, assessment.period
     version = period.standard_version
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(width, 8, "BÁO CÁO KẾT QUẢ THẨM ĐỊNH", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.multi_cell(width, 7, center.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        width,
-        6,
-        f"{LEVEL_VI.get(center.level, center.level)} · mã {center.code} · kỳ {period.name} "
-        f"({period.code}) · bộ tiêu chí {version.version} · lần thẩm định {inspection.round}",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
+    width = _title(
+        pdf,
+        "BÁO CÁO KẾT QUẢ THẨM ĐỊNH",
+        center,
+        f"kỳ {period.name} ({period.code}) · bộ tiêu chí {version.version} · "
+        f"lần thẩm định {inspection.round}",
     )
-    pdf.ln(3)
     local = lambda value: value.astimezone(DISPLAY_TZ).strftime("%d/%m/%Y %H:%M")  # noqa: E731
     facts = [
         ("Trạng thái", str(QUEUE_STATUS_LABELS[QueueStatus(inspection.status)])),
@@ -274,40 +281,21 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
         facts.append(("Hoàn tất", local(inspection.finalized_at) + by))
     if inspection.appeal_until:
         facts.append(("Hạn kiến nghị", f"{inspection.appeal_until:%d/%m/%Y}"))
-    for label, value in facts:
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(80, 6, f"{label}:")
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, str(value))
-        pdf.ln(6)
+    _facts(pdf, facts)
+    pdf.ln(3)
     result = inspection.result or {}
     areas = result.get("areas") or {}
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Điểm theo lĩnh vực")
-    pdf.ln(7)
-    widths = (80, 30, 30, 30)
-    _row(pdf, ("Lĩnh vực", "Tự đánh giá", "Thẩm định", "Chênh lệch"), widths, bold=True)
     rows = []
     for area in version.areas:
         own, verified = areas.get(area.code) or (None, None)
-        own = None if own is None else own * 100
-        verified = None if verified is None else verified * 100
-        gap = None if own is None or verified is None else own - verified
-        _row(pdf, (area.name_vi, _num(own), _num(verified), _num(gap)), widths)
-        rows.append((area.name_vi, own, verified))
-    pdf.ln(2)
-    _room(pdf, 20 + 11 * len(rows))
-    _chart(
-        pdf,
-        charts.paired_hbar_chart(
-            rows,
-            title="Điểm theo lĩnh vực",
-            no_data="Chưa có điểm theo lĩnh vực.",
-            series=("Tự đánh giá", "Thẩm định"),
-        ),
-        width * 0.8,
-    )
+        rows.append(
+            (
+                area.name_vi,
+                None if own is None else own * 100,
+                None if verified is None else verified * 100,
+            )
+        )
+    _areas(pdf, rows, width)
     criteria = result.get("criteria") or {}
     changed = [
         item
@@ -315,9 +303,7 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
         if item.verdict in (Verdict.ADJUST, Verdict.CORRECT)
     ]
     _room(pdf, 30)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Tiêu chí được điều chỉnh hoặc yêu cầu bổ sung")
-    pdf.ln(7)
+    _heading(pdf, "Tiêu chí được điều chỉnh hoặc yêu cầu bổ sung")
     if not changed:
         pdf.set_font("DejaVu", "", 10)
         pdf.cell(0, 6, "Không có: mọi tiêu chí được chấp nhận như tự đánh giá.")
@@ -340,9 +326,7 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
         pdf.ln(1)
     _room(pdf, 30)
     pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Biện pháp khắc phục")
-    pdf.ln(7)
+    _heading(pdf, "Biện pháp khắc phục")
     if not inspection.actions:
         pdf.set_font("DejaVu", "", 10)
         pdf.cell(0, 6, "Không có.")
@@ -359,9 +343,7 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
         )
     _room(pdf, 20)
     pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, "Kiểm tra thực tế")
-    pdf.ln(7)
+    _heading(pdf, "Kiểm tra thực tế")
     pdf.set_font("DejaVu", "", 9)
     if not inspection.visits:
         pdf.cell(0, 6, "Không có.")
