@@ -364,8 +364,13 @@ def assessments_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         fraction = answer_fraction(criterion, item)
         return None if fraction is None else round(fraction * criterion.points, 2)
 
+    # Read once: a criterion's own fields, its area's name, each assessment's center.
+    fixed = [(c, c.area.name_vi, c.code, c.text_vi, c.points) for c in criteria]
+    centers_of = {a.id: (a.center.code, a.center.name) for a in assessments}
+
     def rows() -> Iterator[tuple]:
         for a in assessments:
+            code, name = centers_of[a.id]
             answers = {
                 x.criterion_id: x
                 for x in db.session.scalars(sa.select(Answer).where(Answer.assessment_id == a.id))
@@ -376,16 +381,16 @@ def assessments_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
             items: dict[int, ReviewItem] = {}
             if inspection is not None:
                 items = {i.criterion_id: i for i in inspection.items}
-            for c in criteria:
+            for c, area_name, c_code, c_text, c_points in fixed:
                 answer, item = answers.get(c.id), items.get(c.id)
                 verified = item if item is not None and item.verdict else None
                 yield (
-                    a.center.code,
-                    a.center.name,
-                    c.area.name_vi,
-                    c.code,
-                    c.text_vi,
-                    c.points,
+                    code,
+                    name,
+                    area_name,
+                    c_code,
+                    c_text,
+                    c_points,
                     _answer_vi(c, answer),
                     points(c, answer),
                     _answer_vi(c, verified),
@@ -393,7 +398,11 @@ def assessments_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
                     VERDICT_VI.get(item.verdict or "", "") if item else "",
                     item.reason if item else "",
                 )
-            db.session.expire_all()  # one center's answers at a time in memory
+            # One center's answers at a time in memory; the criteria stay loaded.
+            for answer in answers.values():
+                db.session.expunge(answer)
+            if inspection is not None:
+                db.session.expunge(inspection)  # and its review items (cascade)
 
     return Table(
         f"Tự đánh giá {period.code}",
