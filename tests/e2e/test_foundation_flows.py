@@ -5,18 +5,28 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import open_menu
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 
 
+def _my_center(page) -> None:
+    """From the landing dashboard to the center's own page, through the phone's menu."""
+    open_menu(page)
+    page.get_by_role("navigation", name="Menu chính").get_by_role(
+        "link", name="Trung tâm của tôi"
+    ).click()
+
+
 def test_manager_edits_a_counter_on_a_phone(live_server, phone_page):
     page = phone_page
     login(page, live_server.url, "quanly")
-    # The manager lands on their own center.
+    # The manager lands on their center's dashboard and opens the center from the menu.
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Trung tâm Phục vụ hành chính công phường Việt Trì"
     )
+    _my_center(page)
     page.get_by_role("link", name="Sửa quầy 2").click()
     field = page.get_by_label("Lĩnh vực thủ tục")
     expect(field).to_have_value("Đất đai")
@@ -32,6 +42,7 @@ def test_manager_edits_a_counter_on_a_phone(live_server, phone_page):
 def test_manager_sees_a_clear_error_on_a_phone(live_server, phone_page):
     page = phone_page
     login(page, live_server.url, "quanly")
+    _my_center(page)
     page.get_by_role("link", name="Thêm quầy").click()
     page.get_by_label("Số quầy").fill("1")
     page.get_by_label("Lĩnh vực thủ tục").fill("Chứng thực")

@@ -87,8 +87,9 @@ def test_inspector_filters_drills_down_and_downloads(demo_server, viewport, requ
         page.locator("#job-file").click()
     xlsx = tmp_path / "ranking.xlsx"
     info.value.save_as(xlsx)
-    sheet = openpyxl.load_workbook(xlsx, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(xlsx, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
     assert len(rows) - 1 == len(official_units(25))  # a row per center under the header
     assert any(VIET_TRI in row for row in rows)
 
