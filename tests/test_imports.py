@@ -24,10 +24,6 @@ BELOW_RANKINGS = (
     "shared",
 )
 
-#: Known imports of another feature's views, to be moved by the lead's refactoring
-#: (issue 9: ``parse_period`` moves to ``shared/``). Never add to this list.
-KNOWN_VIEW_IMPORTS = {("api", "ratings")}
-
 
 def _imports(path: Path) -> list[str]:
     """The absolute ``portal.…`` names a module imports (relative imports resolved)."""
@@ -82,7 +78,7 @@ def test_no_feature_imports_another_features_views():
         for name in _imports(path):
             parts = name.split(".")
             foreign_views = len(parts) >= 3 and parts[2] == "views" and parts[1] != feature
-            if foreign_views and (feature, parts[1]) not in KNOWN_VIEW_IMPORTS:
+            if foreign_views:
                 offenders.append(f"{path.relative_to(PORTAL.parent)} imports {name}")
     assert offenders == []
 

@@ -10,8 +10,7 @@ from flask_babel import force_locale
 from ..accounts.models import Role, User
 from ..accounts.permissions import visible_centers_clause
 from ..extensions import db
-from ..ratings.services import local_day
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import local_day, now_utc
 from .alerts import alert_list, send_email
 
 cli = AppGroup("alerts", help="Alerts for managers and inspectors.")

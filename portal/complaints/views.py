@@ -15,11 +15,10 @@ from ..centers.models import Center
 from ..extensions import db
 from ..ratings.forms import ASPECT_LABELS, CHIP_LABELS, FACES
 from ..ratings.models import ASPECTS
-from ..ratings.services import local_day
 from ..shared.errors import NotFound, PortalError
 from ..shared.forms import BaseForm, length, required
 from ..shared.text import clean_text
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import local_day, now_utc
 from . import services
 from .alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
 from .models import AlertKind, Case, CaseStatus

@@ -28,7 +28,7 @@ from ..privacy import services as privacy
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import NotFound, PermissionDenied, PortalError
-from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
+from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
 from .models import (
     ASPECTS,
     Channel,
@@ -473,10 +473,6 @@ def read_thanks_reference(reference: str) -> ThanksRef | None:
         return None
     code, token, case = body.decode("ascii").split("|")
     return ThanksRef(code, token, case == "1")
-
-
-def local_day(moment: datetime) -> date:
-    return as_aware_utc(moment).astimezone(DISPLAY_TZ).date()
 
 
 def apply_to_rollups(rating: Rating, delta: int = 1) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -33,8 +33,7 @@ from ..shared import crypto, qr
 from ..shared.errors import PortalError
 from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
-from ..shared.timeutils import now_utc
-from ..shared.validation import MIN_DATE, parse_iso_date
+from ..shared.timeutils import parse_period
 from . import services
 from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
@@ -46,23 +45,6 @@ bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="temp
 VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 ISSUERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 MODERATORS = (Role.ADMIN, Role.INSPECTOR)
-
-
-def parse_period(args, *, default_days: int = 30) -> tuple[date, date]:
-    """``from``/``to`` ISO dates (inclusive); defaults to the last ``default_days`` days.
-
-    Raises ``ValueError`` for a malformed or reversed period.
-    """
-    today_local = services.local_day(now_utc())
-    end = parse_iso_date(args["to"]) if args.get("to") else today_local
-    start = (
-        parse_iso_date(args["from"])
-        if args.get("from")
-        else max(end - timedelta(days=default_days - 1), MIN_DATE)
-    )
-    if start > end or (end - start).days > 3700:
-        raise ValueError("bad period")
-    return start, end
 
 
 def _period_or_400(args) -> tuple[date, date]:
