@@ -113,6 +113,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import cli as accounts_cli
+    from .api.cli import cli as api_cli
     from .audit.cli import cli as audit_cli
     from .backup import backup_command, restore_command
     from .centers.cli import cli as centers_cli
@@ -121,7 +122,7 @@ def register_commands(app: Flask) -> None:
     from .demo.cli import cli as demo_cli
     from .exports.cli import cli as exports_cli
     from .rankings.cli import cli as scores_cli
-    from .ratings.cli import api_cli, qr_cli, ratings_cli, rollups_cli
+    from .ratings.cli import qr_cli, ratings_cli, rollups_cli
     from .standards.cli import cli as standards_cli
     from .statistics.cli import cli as statistics_cli
 

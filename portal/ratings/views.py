@@ -35,10 +35,9 @@ from ..shared.forms import BaseForm, choices, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import parse_period
 from . import services
-from .cli import posters_for
 from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
 from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
-from .posters import render_posters
+from .posters import posters_for, render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
 
