@@ -118,9 +118,9 @@ def register_commands(app: Flask) -> None:
     from .backup import backup_command, restore_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
-    from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
     from .exports.cli import cli as exports_cli
+    from .rankings.cli import alerts_cli
     from .rankings.cli import cli as scores_cli
     from .ratings.cli import qr_cli, ratings_cli, rollups_cli
     from .standards.cli import cli as standards_cli

@@ -18,7 +18,6 @@ from ..extensions import csrf, db, limiter
 from ..rankings import services as score_services
 from ..ratings import services as rating_services
 from ..ratings.models import DossierOutcome, RollupScope
-from ..scoring.rules import satisfaction
 from ..shared import qr
 from ..shared.timeutils import now_utc, parse_period, today_local
 from ..shared.uploads import form_limits
@@ -75,10 +74,8 @@ def center_satisfaction(code: str):
         start, end = parse_period(request.args)
     except ValueError:
         return _error(400, "from and to must be ISO dates (YYYY-MM-DD), from <= to")
-    counts = rating_services.rollup_counts(RollupScope.CENTER, [center.id], start, end).get(
-        center.id, (0, 0, 0, 0, 0)
-    )
-    s = satisfaction(counts)
+    s = score_services.satisfaction_figures(RollupScope.CENTER, [center.id], start, end)[center.id]
+    counts = s.counts
     return jsonify(
         {
             "center": center.code,

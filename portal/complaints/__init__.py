@@ -1,1 +1,1 @@
-"""Complaints and alerts."""
+"""Complaints: the cases citizens open with a rating (alerts are read in ``rankings``)."""

@@ -13,14 +13,12 @@ from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..centers.models import Center
 from ..extensions import db
-from ..ratings.forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from ..ratings.models import ASPECTS
+from ..rankings.alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
 from ..shared.errors import NotFound, PortalError
 from ..shared.forms import BaseForm, length, required
 from ..shared.text import clean_text
 from ..shared.timeutils import local_day, now_utc
 from . import services
-from .alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
 from .models import AlertKind, Case, CaseStatus
 
 bp = Blueprint("complaints", __name__, url_prefix="/cases", template_folder="templates")
@@ -93,10 +91,6 @@ def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
         phone=phone,
         today=today,
         days_overdue=services.days_overdue(case, today),
-        faces=FACES,
-        chip_labels=CHIP_LABELS,
-        aspect_labels=ASPECT_LABELS,
-        aspects=ASPECTS,
     )
 
 

@@ -219,6 +219,14 @@ def officer_rows(
     return out
 
 
+def officer_row(officer: Officer, start: date, end: date, *, min_n: int) -> OfficerRow:
+    """One officer's figures and ranks (what the officer sees of themselves)."""
+    rows = officer_rows(
+        officer.center.province_code, start, end, min_n=min_n, center=officer.center
+    )
+    return next(r for r in rows if r.officer.id == officer.id)
+
+
 # Snapshots -----------------------------------------------------------------------------
 
 

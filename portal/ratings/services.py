@@ -386,13 +386,9 @@ def purge_phone_numbers(*, older_than: timedelta) -> int:
 def purge_comments(*, older_than: timedelta) -> int:
     """Retention: blank comments older than the period stated in the privacy notice. A
     comment whose complaint is still open stays until the complaint is answered."""
-    from ..complaints.models import Case, CaseStatus
+    from ..complaints.services import has_open_case
 
-    open_case = (
-        sa.select(Case.id)
-        .where(Case.rating_id == Rating.id, Case.status == CaseStatus.OPEN)
-        .exists()
-    )
+    open_case = has_open_case(Rating.id)
     result = db.session.execute(
         sa.update(Rating)
         .where(Rating.comment != "", Rating.created_at < now_utc() - older_than, ~open_case)

@@ -27,7 +27,7 @@ from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..centers.models import Center, Counter, Officer
 from ..centers.services import officers_in_list_order
 from ..extensions import db
-from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
+from ..rankings import services as rankings
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import PortalError
@@ -44,6 +44,20 @@ bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="temp
 VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 ISSUERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 MODERATORS = (Role.ADMIN, Role.INSPECTOR)
+
+
+@bp.app_context_processor
+def rating_labels() -> dict:
+    """The rating scale's words, for any page that shows a rating (a complaint's page):
+    complaints never import ratings."""
+    return {
+        "rating_labels": {
+            "faces": FACES,
+            "chips": CHIP_LABELS,
+            "aspects": ASPECT_LABELS,
+            "aspect_order": ASPECTS,
+        }
+    }
 
 
 def _period_or_400(args) -> tuple[date, date]:
@@ -67,11 +81,6 @@ def _rating_or_404(center: Center, rating_id: int) -> Rating:
     return rating
 
 
-def _summaries(scope: str, ids, start: date, end: date) -> dict[int, object]:
-    counts = services.rollup_counts(scope, ids, start, end)
-    return {key: satisfaction(counts.get(key, (0, 0, 0, 0, 0))) for key in ids}
-
-
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
@@ -86,7 +95,9 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
+    stats = rankings.satisfaction_figures(
+        RollupScope.CENTER, [c.id for c in page.items], start, end
+    )
     return render_template(
         "ratings/index.html",
         page=page,
@@ -106,19 +117,7 @@ def mine():
     if officer is None or officer.center_id != current_user.center_id:
         return render_template("ratings/mine.html", officer=None, start=start, end=end)
     min_n = settings.get("rating_min_n")
-    province_officers = db.session.execute(
-        sa.select(Officer.id, Officer.center_id)
-        .join(Center, Center.id == Officer.center_id)
-        .where(Center.province_code == officer.center.province_code)
-    ).all()
-    stats = _summaries(RollupScope.OFFICER, [oid for oid, _c in province_officers], start, end)
-
-    def rank_among(ids) -> tuple[int | None, int]:
-        rows = [RankInput(str(i), None, None, stats[i].n, stats[i].wilson_lower) for i in ids]
-        ranks = satisfaction_ranking(rows, min_n=min_n)
-        return ranks.get(str(officer.id)), len(ranks)
-
-    in_center = [oid for oid, cid in province_officers if cid == officer.center_id]
+    row = rankings.officer_row(officer, start, end, min_n=min_n)
     comments = db.session.scalars(
         sa.select(Rating)
         .where(
@@ -136,10 +135,10 @@ def mine():
         officer=officer,
         start=start,
         end=end,
-        own=stats[officer.id],
+        own=row.figures,
         min_n=min_n,
-        center_rank=rank_among(in_center),
-        province_rank=rank_among([oid for oid, _c in province_officers]),
+        center_rank=(row.center_rank, row.center_ranked),
+        province_rank=(row.province_rank, row.province_ranked),
         comments=comments,
         faces=FACES,
         chip_labels=CHIP_LABELS,
@@ -151,11 +150,15 @@ def mine():
 def center(code: str):
     center = center_or_abort(code)
     start, end = _period_or_400(request.args)
-    total = _summaries(RollupScope.CENTER, [center.id], start, end)[center.id]
+    total = rankings.satisfaction_figures(RollupScope.CENTER, [center.id], start, end)[center.id]
     counters = center.counters
     officers = officers_in_list_order(center)
-    counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
-    officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
+    counter_stats = rankings.satisfaction_figures(
+        RollupScope.COUNTER, [c.id for c in counters], start, end
+    )
+    officer_stats = rankings.satisfaction_figures(
+        RollupScope.OFFICER, [o.id for o in officers], start, end
+    )
     in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
     newest_first = (Rating.created_at.desc(), Rating.id.desc())
     comments = db.session.scalars(
