@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectField, StringField, TextAreaField
 
 from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
@@ -31,11 +30,19 @@ from ..rankings import services as rankings
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import PortalError
-from ..shared.forms import BaseForm, choices, length, required
+from ..shared.forms import choices
 from ..shared.text import clean_text
 from ..shared.timeutils import parse_period
 from . import services
-from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
+from .forms import (
+    ASPECT_LABELS,
+    CHIP_LABELS,
+    FACES,
+    FLAG_HELP,
+    FLAG_LABELS,
+    AssistedRatingForm,
+    ReceiptForm,
+)
 from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
 from .posters import posters_for, render_posters
 
@@ -358,20 +365,6 @@ def revoke(code: str, counter_id: int):
 # Receipts ----------------------------------------------------------------------------------
 
 
-class ReceiptForm(BaseForm):
-    dossier_code = StringField("", validators=[required(), length(max=64)])
-    outcome = SelectField("", validators=[required()])
-    counter = SelectField("", validators=[required()])
-    officer = SelectField("", validators=[required()])
-
-
-def _labels(form: ReceiptForm) -> None:
-    form.dossier_code.label.text = _("Dossier code (mã hồ sơ)")
-    form.outcome.label.text = _("Outcome")
-    form.counter.label.text = _("Counter")
-    form.officer.label.text = _("Officer")
-
-
 def _prefill_own(form: ReceiptForm, center: Center) -> None:
     """An officer linked to their staff record issues receipts for their own counter."""
     officer = current_user.officer if current_user.role == Role.OFFICER else None
@@ -389,7 +382,6 @@ def receipt_new(code: str):
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = ReceiptForm()
-    _labels(form)
     form.outcome.choices = choices(
         [
             (DossierOutcome.COMPLETED.value, _("Completed")),
@@ -470,12 +462,6 @@ def receipt_slip(code: str, receipt_id: int):
 # Staff-assisted ratings ----------------------------------------------------------------------
 
 
-class AssistedRatingForm(BaseForm):
-    counter = SelectField("", validators=[required()])
-    score = SelectField("", validators=[required()])
-    comment = TextAreaField("", validators=[length(max=1000)])
-
-
 @bp.route("/<code>/assist", methods=["GET", "POST"])
 @roles_required(*ISSUERS)
 def assist(code: str):
@@ -487,9 +473,6 @@ def assist(code: str):
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = AssistedRatingForm()
-    form.counter.label.text = _("Counter")
-    form.score.label.text = _("The citizen's answer")
-    form.comment.label.text = _("Comment")
     form.counter.choices = choices(
         [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
     )
