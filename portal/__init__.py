@@ -70,7 +70,6 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         admin,
         assessments,
-        audit,
         centers,
         dashboards,
         exports,
@@ -97,7 +96,6 @@ def register_blueprints(app: Flask) -> None:
         dashboards,
         statistics,
         exports,
-        audit,
         admin,
     ):
         app.register_blueprint(module.bp)

@@ -110,6 +110,17 @@ def test_complaints_do_not_import_ratings():
     assert offenders == []
 
 
+def test_audit_imports_no_feature():
+    """Every feature writes through the audit log; its browsing page is in ``admin``."""
+    features = sorted(
+        p.name
+        for p in PORTAL.iterdir()
+        if (p / "__init__.py").exists() and p.name not in ("audit", "shared")
+    )
+    offenders = [o for path, f in _modules() if f == "audit" for o in _imported(path, *features)]
+    assert offenders == []
+
+
 def test_the_statistics_data_layer_sits_below_rankings():
     """``assessments.sources`` reads imported dossier figures, so only the statistics pages
     (views) may read the rankings floor; its data modules stand beside ``ratings``."""
