@@ -69,37 +69,39 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         accounts,
         admin,
+        api,
         assessments,
         centers,
+        complaints,
         dashboards,
         exports,
         inspections,
         main,
+        privacy,
         rankings,
+        ratings,
         standards,
         statistics,
     )
-    from .api.views import bp as api_bp
-    from .complaints.views import bp as complaints_bp
-    from .privacy.views import bp as privacy_bp
-    from .ratings.public import bp as rate_bp
-    from .ratings.views import bp as ratings_bp
 
-    for module in (
-        main,
-        accounts,
-        centers,
-        standards,
-        assessments,
-        inspections,
-        rankings,
-        dashboards,
-        statistics,
-        exports,
-        admin,
+    for blueprint in (
+        main.bp,
+        accounts.bp,
+        centers.bp,
+        standards.bp,
+        assessments.bp,
+        inspections.bp,
+        rankings.bp,
+        dashboards.bp,
+        statistics.bp,
+        exports.bp,
+        admin.bp,
+        ratings.public_bp,
+        ratings.bp,
+        complaints.bp,
+        api.bp,
+        privacy.bp,
     ):
-        app.register_blueprint(module.bp)
-    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
