@@ -110,6 +110,19 @@ def test_complaints_do_not_import_ratings():
     assert offenders == []
 
 
+def test_centers_stand_below_accounts():
+    """Users belong to centers (``accounts`` reads ``centers``); the centers' services check
+    their actor with ``centers.permissions``, never with accounts. Only the centers' pages,
+    like every page, use the accounts' decorators."""
+    offenders = [
+        o
+        for path, feature in _modules()
+        if feature == "centers" and path.name not in PAGES
+        for o in _imported(path, "accounts")
+    ]
+    assert offenders == []
+
+
 def test_audit_imports_no_feature():
     """Every feature writes through the audit log; its browsing page is in ``admin``."""
     features = sorted(
