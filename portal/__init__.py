@@ -69,39 +69,39 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         accounts,
         admin,
+        api,
         assessments,
-        audit,
         centers,
+        complaints,
         dashboards,
         exports,
         inspections,
         main,
+        privacy,
         rankings,
+        ratings,
         standards,
         statistics,
     )
-    from .api.views import bp as api_bp
-    from .complaints.views import bp as complaints_bp
-    from .privacy.views import bp as privacy_bp
-    from .ratings.public import bp as rate_bp
-    from .ratings.views import bp as ratings_bp
 
-    for module in (
-        main,
-        accounts,
-        centers,
-        standards,
-        assessments,
-        inspections,
-        rankings,
-        dashboards,
-        statistics,
-        exports,
-        audit,
-        admin,
+    for blueprint in (
+        main.bp,
+        accounts.bp,
+        centers.bp,
+        standards.bp,
+        assessments.bp,
+        inspections.bp,
+        rankings.bp,
+        dashboards.bp,
+        statistics.bp,
+        exports.bp,
+        admin.bp,
+        ratings.public_bp,
+        ratings.bp,
+        complaints.bp,
+        api.bp,
+        privacy.bp,
     ):
-        app.register_blueprint(module.bp)
-    for blueprint in (rate_bp, ratings_bp, complaints_bp, api_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -113,15 +113,16 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import cli as accounts_cli
+    from .api.cli import cli as api_cli
     from .audit.cli import cli as audit_cli
     from .backup import backup_command, restore_command
     from .centers.cli import cli as centers_cli
     from .cli import translate
-    from .complaints.cli import cli as alerts_cli
     from .demo.cli import cli as demo_cli
     from .exports.cli import cli as exports_cli
+    from .rankings.cli import alerts_cli
     from .rankings.cli import cli as scores_cli
-    from .ratings.cli import api_cli, qr_cli, ratings_cli, rollups_cli
+    from .ratings.cli import qr_cli, ratings_cli, rollups_cli
     from .standards.cli import cli as standards_cli
     from .statistics.cli import cli as statistics_cli
 

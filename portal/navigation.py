@@ -166,7 +166,7 @@ MENU: tuple[MenuItem, ...] = (
         (ADMIN,),
     ),
     MenuItem(
-        "audit.index",
+        "admin.audit_log",
         _l("Audit log"),
         _l("Every change, who made it and when, in a tamper-evident chain."),
         (ADMIN,),

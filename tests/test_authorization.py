@@ -90,7 +90,7 @@ MATRIX = [
         {"full_name": "Lê Văn F", "position": "", "counter_id": "0", "is_active": "y"},
         CENTER_EDITORS,
     ),
-    ("audit.index", "GET", "/audit/", None, ADMINS),
+    ("admin.audit_log", "GET", "/audit/", None, ADMINS),
     ("admin.index", "GET", "/admin/", None, ADMINS),
     ("admin.users", "GET", "/admin/users", None, ADMINS),
     ("admin.user_edit", "GET", "/admin/users/new", None, ADMINS),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..shared.roles import Role
 from ..shared.text import vietnamese_sort_string
 from ..shared.timeutils import now_utc
 
@@ -23,13 +23,6 @@ if TYPE_CHECKING:
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    INSPECTOR = "inspector"
-    MANAGER = "manager"
-    OFFICER = "officer"
 
 
 ROLE_LABELS = {

@@ -1,4 +1,6 @@
-"""Who may see and change which center: the scope rules, in one place.
+"""Who may see and change which center: the scope rules (the per-center checks,
+``can_view_center`` and ``can_manage_center``, live in ``centers.permissions``, so that
+the centers' services check their actor without importing accounts).
 
 Admins see every center. Inspectors see the centers of their province scope
 or their explicit list. Managers and officers see only their own center.
@@ -11,7 +13,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..centers.models import Center
+from ..centers.permissions import can_manage_center, can_view_center
 from .models import Role, User, inspector_centers
+
+__all__ = ["can_manage_center", "can_view_center", "visible_centers_clause"]
 
 
 def visible_centers_clause(user: User) -> sa.ColumnElement[bool]:
@@ -28,27 +33,3 @@ def visible_centers_clause(user: User) -> sa.ColumnElement[bool]:
     if user.center_id is None:
         return sa.false()
     return Center.id == user.center_id
-
-
-def can_view_center(user: User, center: Center) -> bool:
-    if not user.is_active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user.role == Role.INSPECTOR:
-        if (
-            user.scope_province_code is not None
-            and center.province_code == user.scope_province_code
-        ):
-            return True
-        return any(c.id == center.id for c in user.scope_centers)
-    return user.center_id == center.id
-
-
-def can_manage_center(user: User, center: Center) -> bool:
-    """Edit the center's profile, counters and officers."""
-    if not user.is_active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.MANAGER and user.center_id == center.id

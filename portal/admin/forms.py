@@ -1,4 +1,5 @@
-"""Forms of the administration pages that belong to no other feature (the settings)."""
+"""Forms of the administration pages that belong to no other feature (the settings, the
+audit log's filter)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from wtforms import (
     DateField,
     FloatField,
     IntegerField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -14,8 +16,17 @@ from wtforms import (
     widgets,
 )
 
+from ..audit.sentences import action_choices
 from ..settings.services import DEFINITIONS
-from ..shared.forms import BaseForm, choices, length, number_range, optional, required
+from ..shared.forms import (
+    BaseForm,
+    choices,
+    date_in_range,
+    length,
+    number_range,
+    optional,
+    required,
+)
 
 #: What the settings page holds (also the page's summary line).
 SETTINGS_SUMMARY = _l(
@@ -82,3 +93,23 @@ class HolidayForm(BaseForm):
     day = DateField(_l("Day"), validators=[required()])
     name = StringField(_l("Name"), validators=[required(), length(max=120)])
     submit = SubmitField(_l("Add holiday"))
+
+
+class AuditFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    # Free values stay allowed: ``?action=rating.`` filters by prefix (links, bookmarks).
+    action = SelectField(_l("Action"), validators=[optional()], validate_choice=False)
+    actor = StringField(_l("Who (username)"), validators=[optional(), length(max=64)])
+    center_code = StringField(
+        _l("Center (name or code)"),
+        validators=[optional(), length(max=300)],
+        render_kw={"list": "center-options", "autocomplete": "off", "data-center-picker": ""},
+    )
+    date_from = DateField(_l("From"), validators=[optional(), date_in_range()])
+    date_to = DateField(_l("To"), validators=[optional(), date_in_range()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = choices([("", _l("All actions")), *action_choices()])

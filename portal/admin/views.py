@@ -1,10 +1,10 @@
-"""Administration: user accounts and their scopes, and the operational settings.
+"""Administration: user accounts and their scopes, the operational settings, the audit log.
 
 Owns no models: it calls the accounts, centers and settings services."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -25,6 +25,7 @@ from ..accounts import services as accounts
 from ..accounts.decorators import roles_required
 from ..accounts.forms import ConfirmForm, UserEditForm, UserFilterForm
 from ..accounts.models import Role, User
+from ..audit import services as audit
 from ..centers.services import (
     center_label,
     find_centers,
@@ -38,9 +39,18 @@ from ..settings import services as settings
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.timeutils import DISPLAY_TZ
-from .forms import SETTINGS_SUMMARY, WEEKDAY_LABELS, HolidayForm, OpeningHoursForm, SettingsForm
+from . import audit as audit_pages
+from .forms import (
+    SETTINGS_SUMMARY,
+    WEEKDAY_LABELS,
+    AuditFilterForm,
+    HolidayForm,
+    OpeningHoursForm,
+    SettingsForm,
+)
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+# No url_prefix: the audit log keeps its address /audit/; every other page is under /admin.
+bp = Blueprint("admin", __name__, template_folder="templates")
 
 
 def _split_centers(text: str) -> list[str]:
@@ -91,13 +101,13 @@ def _officer_choices(form: UserEditForm, user: User | None) -> None:
     )
 
 
-@bp.route("/")
+@bp.route("/admin/")
 @roles_required(Role.ADMIN)
 def index():
     return redirect(url_for(".users"))
 
 
-@bp.route("/users")
+@bp.route("/admin/users")
 @roles_required(Role.ADMIN)
 def users():
     form = UserFilterForm(request.args)
@@ -109,8 +119,8 @@ def users():
     return render_template("admin/users.html", form=form, page=page)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
@@ -152,7 +162,7 @@ def user_edit(user_id: int | None = None):
     )
 
 
-@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -167,7 +177,7 @@ def user_reset_password(user_id: int):
 # Operational settings ----------------------------------------------------------------------
 
 
-@bp.route("/center-options")
+@bp.route("/admin/center-options")
 @roles_required(Role.ADMIN)
 def center_options():
     """Center labels matching ``q`` (for the pickers when the full list is too long)."""
@@ -214,7 +224,7 @@ def _settings_page(form=None, hours_form=None, holiday_form=None, status: int = 
     )
 
 
-@bp.route("/settings", methods=["GET", "POST"])
+@bp.route("/admin/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings_page():
     form = SettingsForm()
@@ -238,7 +248,7 @@ def settings_page():
     return _settings_page(form=form, status=200)
 
 
-@bp.route("/settings/opening-hours", methods=["POST"])
+@bp.route("/admin/settings/opening-hours", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_hours():
     form = OpeningHoursForm()
@@ -265,7 +275,7 @@ def settings_hours():
     return _settings_page(hours_form=form, status=200)
 
 
-@bp.route("/settings/opening-hours/<code>/clear", methods=["POST"])
+@bp.route("/admin/settings/opening-hours/<code>/clear", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_hours_clear(code: str):
     center = get_center_by_code(code)
@@ -279,7 +289,7 @@ def settings_hours_clear(code: str):
     return redirect(url_for(".settings_page", _anchor="hours"))
 
 
-@bp.route("/settings/holidays", methods=["POST"])
+@bp.route("/admin/settings/holidays", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_holiday_add():
     form = HolidayForm()
@@ -296,7 +306,7 @@ def settings_holiday_add():
     return _settings_page(holiday_form=form, status=200)
 
 
-@bp.route("/settings/holidays/<day>/remove", methods=["POST"])
+@bp.route("/admin/settings/holidays/<day>/remove", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_holiday_remove(day: str):
     try:
@@ -316,7 +326,7 @@ def settings_holiday_remove(day: str):
     return redirect(url_for(".settings_page", _anchor="holidays"))
 
 
-@bp.route("/settings/holidays/official", methods=["POST"])
+@bp.route("/admin/settings/holidays/official", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_holiday_official():
     if not ConfirmForm().validate_on_submit():
@@ -325,3 +335,47 @@ def settings_holiday_official():
     db.session.commit()
     flash(ngettext("%(num)d holiday added.", "%(num)d holidays added.", added), "success")
     return redirect(url_for(".settings_page", _anchor="holidays"))
+
+
+# The audit log ------------------------------------------------------------------------
+
+
+@bp.route("/audit/")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The audit log, filtered (its URL predates this blueprint: ``/audit/``)."""
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    center_id = None
+    if valid and (form.center_code.data or "").strip():
+        matches = find_centers(form.center_code.data, limit=1)
+        if len(matches) == 1:
+            center_id = matches[0].id
+        else:
+            center_id = -1
+            form.center_code.errors.append(
+                _("No center matches “%(text)s”.", text=form.center_code.data.strip())
+                if not matches
+                else _("Several centers match: type more of the name, or the code.")
+            )
+    stmt = audit.search_entries(
+        action=(form.action.data or "") if valid else "",
+        actor_prefix=(form.actor.data or "").strip() if valid else "",
+        center_id=center_id,
+        date_from=audit_pages.local_midnight_utc(form.date_from.data)
+        if valid and form.date_from.data
+        else None,
+        date_to=(
+            audit_pages.local_midnight_utc(form.date_to.data + timedelta(days=1))
+            if valid and form.date_to.data
+            else None
+        ),
+    )
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        lines=audit_pages.lines(page.items),
+        center_options=picker_options(),
+    )

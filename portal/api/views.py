@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
@@ -19,10 +18,8 @@ from ..extensions import csrf, db, limiter
 from ..rankings import services as score_services
 from ..ratings import services as rating_services
 from ..ratings.models import DossierOutcome, RollupScope
-from ..ratings.views import parse_period
-from ..scoring.rules import satisfaction
 from ..shared import qr
-from ..shared.timeutils import DISPLAY_TZ, now_utc
+from ..shared.timeutils import now_utc, parse_period, today_local
 from ..shared.uploads import form_limits
 from ..shared.validation import parse_id
 from ..statistics import importers as stat_importers
@@ -77,10 +74,8 @@ def center_satisfaction(code: str):
         start, end = parse_period(request.args)
     except ValueError:
         return _error(400, "from and to must be ISO dates (YYYY-MM-DD), from <= to")
-    counts = rating_services.rollup_counts(RollupScope.CENTER, [center.id], start, end).get(
-        center.id, (0, 0, 0, 0, 0)
-    )
-    s = satisfaction(counts)
+    s = score_services.satisfaction_figures(RollupScope.CENTER, [center.id], start, end)[center.id]
+    counts = s.counts
     return jsonify(
         {
             "center": center.code,
@@ -354,7 +349,3 @@ def dossier_stats():
             "months": result.months,
         }
     ), 200
-
-
-def today_local():
-    return datetime.now(DISPLAY_TZ).date()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..scoring import rules
 from ..shared.errors import PermissionDenied, PortalError
-from ..shared.timeutils import DISPLAY_TZ, now_utc
+from ..shared.timeutils import now_utc, today_local
 from ..standards.models import Area, Criterion, StandardVersion
 from .evidence import CleanFile, hamming
 from .models import Answer, Assessment, AssessmentPeriod, AssessmentStatus, Evidence
@@ -38,10 +38,6 @@ class AssessmentError(PortalError):
 
 class PeriodError(PortalError):
     """A period rule was broken."""
-
-
-def today_local() -> date:
-    return datetime.now(DISPLAY_TZ).date()
 
 
 # Permissions ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..database import begin_writing, reads_before_writing
 from ..extensions import db, talisman
+from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.timeutils import now_utc
@@ -33,7 +34,7 @@ from ..shared.validation import parse_id
 from ..standards import services as standard_services
 from ..standards.models import Criterion
 from . import evidence as files
-from . import services, sources
+from . import services
 from .forms import PeriodForm, PeriodPickForm, field_name, read_answers
 from .models import Assessment, AssessmentPeriod, Evidence
 

@@ -1,1 +1,2 @@
-from .views import bp  # noqa: F401
+"""The append-only, hash-chained log every feature writes through (imports no feature;
+its browsing page is ``admin.audit_log``)."""

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
 from ..shared.text import fold, vietnamese_sort_key
 from .models import Center, CenterLevel, Counter, Officer
+from .permissions import can_manage_center
 
 CENTER_PREFIX = "Trung tâm Phục vụ hành chính công"
 
@@ -239,13 +240,11 @@ def picker_options() -> list[tuple[str, str]] | None:
     return [(f"{code} — {name}", fold(f"{code} {name}")) for code, name in rows]
 
 
-# Editing: every service checks its actor itself (``accounts.permissions``) -------
+# Editing: every service checks its actor itself (``centers.permissions``) -------
 
 
 def _require_manager(actor, center: Center) -> None:
     """Only an administrator or the center's own manager changes a center."""
-    from ..accounts.permissions import can_manage_center
-
     if actor is None or not can_manage_center(actor, center):
         raise PermissionDenied(_("You are not allowed to change this center."))
 

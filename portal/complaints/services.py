@@ -55,6 +55,16 @@ def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
     return case
 
 
+def has_open_case(rating_id) -> sa.Exists:
+    """``EXISTS`` an open case for the rating whose id is ``rating_id`` (a column or a value):
+    for the retention purge, which keeps such a rating's comment until it is answered."""
+    return (
+        sa.select(Case.id)
+        .where(Case.rating_id == rating_id, Case.status == CaseStatus.OPEN)
+        .exists()
+    )
+
+
 def answer_case(case: Case, answer: str, *, actor) -> None:
     if case.status == CaseStatus.ANSWERED:
         raise PortalError(_("This complaint has already been answered."))

@@ -6,32 +6,24 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import TextAreaField
 
 from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..centers.models import Center
 from ..extensions import db
-from ..ratings.forms import ASPECT_LABELS, CHIP_LABELS, FACES
-from ..ratings.models import ASPECTS
-from ..ratings.services import local_day
+from ..rankings.alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
 from ..shared.errors import NotFound, PortalError
-from ..shared.forms import BaseForm, length, required
 from ..shared.text import clean_text
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import local_day, now_utc
 from . import services
-from .alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
+from .forms import AnswerForm
 from .models import AlertKind, Case, CaseStatus
 
 bp = Blueprint("complaints", __name__, url_prefix="/cases", template_folder="templates")
 
 VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 ACKNOWLEDGERS = (Role.ADMIN, Role.INSPECTOR)
-
-
-class AnswerForm(BaseForm):
-    answer = TextAreaField("", validators=[required(), length(max=4000)])
 
 
 def _center_from_args() -> Center | None:
@@ -94,10 +86,6 @@ def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
         phone=phone,
         today=today,
         days_overdue=services.days_overdue(case, today),
-        faces=FACES,
-        chip_labels=CHIP_LABELS,
-        aspect_labels=ASPECT_LABELS,
-        aspects=ASPECTS,
     )
 
 
@@ -106,7 +94,6 @@ def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
 def detail(case_id: int):
     case = _case_or_404(case_id)
     form = AnswerForm(data={"answer": case.answer})
-    form.answer.label.text = _("Answer to the citizen")
     if request.method == "POST":
         if not can_manage_center(current_user, case.center):
             abort(403)
@@ -143,7 +130,6 @@ def reveal_phone(case_id: int):
         abort(403)
     db.session.commit()
     form = AnswerForm(data={"answer": case.answer})
-    form.answer.label.text = _("Answer to the citizen")
     response = current_app.make_response(
         _render_detail(case, form, phone=services.national_phone(phone))
     )

@@ -25,9 +25,9 @@ from ..accounts.decorators import roles_required
 from ..accounts.models import Role
 from ..assessments import evidence as files
 from ..assessments import services as checklist
-from ..assessments import sources
 from ..assessments.models import Assessment
 from ..extensions import db
+from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.timeutils import now_utc

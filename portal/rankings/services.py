@@ -29,17 +29,16 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from ..assessments.models import Assessment, AssessmentPeriod
-from ..assessments.services import today_local
 from ..audit import services as audit
 from ..centers.models import Center, Officer
 from ..extensions import db
 from ..inspections import services as inspection_services
 from ..inspections.models import AppealStatus, Inspection, InspectionStatus, ResultState
 from ..ratings.models import RatingRollup, RollupScope
-from ..ratings.services import local_day, rollup_counts
+from ..ratings.services import rollup_counts
 from ..scoring import rules
 from ..shared.errors import PortalError
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import local_day, now_utc, today_local
 from .models import ScoreSnapshot, ScoringSettings, SnapshotState
 
 ZERO = (0, 0, 0, 0, 0)
@@ -218,6 +217,14 @@ def officer_rows(
                 )
             )
     return out
+
+
+def officer_row(officer: Officer, start: date, end: date, *, min_n: int) -> OfficerRow:
+    """One officer's figures and ranks (what the officer sees of themselves)."""
+    rows = officer_rows(
+        officer.center.province_code, start, end, min_n=min_n, center=officer.center
+    )
+    return next(r for r in rows if r.officer.id == officer.id)
 
 
 # Snapshots -----------------------------------------------------------------------------

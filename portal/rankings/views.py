@@ -24,11 +24,11 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import visible_centers_clause
 from ..assessments.models import AssessmentPeriod
-from ..assessments.services import today_local
 from ..centers.models import Center, CenterLevel
 from ..extensions import db
 from ..scoring import rules
 from ..shared.text import fold, neutralise_formula
+from ..shared.timeutils import today_local
 from . import services
 from .forms import ConfirmForm, ScoringSettingsForm
 from .models import CLASS_LABELS

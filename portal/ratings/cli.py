@@ -1,4 +1,4 @@
-"""Commands: ``qr posters``, ``ratings purge-*``, ``rollups verify``, ``api create-key``."""
+"""Commands: ``qr posters``, ``ratings purge-*``, ``rollups verify``."""
 
 from __future__ import annotations
 
@@ -9,47 +9,18 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..api.models import KEY_PREFIX_LENGTH, ApiKey, hash_key, new_key
 from ..audit import services as audit
-from ..centers.models import Center, Counter
+from ..centers.models import Center
 from ..extensions import db
 from ..privacy import services as privacy
 from . import services
-from .posters import Poster, render_posters
+from .posters import active_counters, posters_for, render_posters
 
 qr_cli = AppGroup("qr", help="Counter QR codes and posters.")
 ratings_cli = AppGroup("ratings", help="Citizen ratings maintenance.")
-api_cli = AppGroup("api", help="API keys for the province's one-stop software.")
 rollups_cli = AppGroup(
     "rollups", help="Rating rollups (daily counts per center, counter, officer)."
 )
-
-
-def posters_for(counters, *, base: str) -> list[Poster]:
-    base = base.rstrip("/")
-    return [
-        Poster(
-            center_name=counter.center.name,
-            counter_number=counter.number,
-            counter_field=counter.field,
-            url=f"{base}/r/{services.counter_token(counter)}",
-            short_code=services.counter_short_code(counter),
-            short_url=f"{base}/r/",
-        )
-        for counter in counters
-    ]
-
-
-def active_counters(center: Center | None):
-    stmt = (
-        sa.select(Counter)
-        .join(Center)
-        .where(Counter.is_active.is_(True))
-        .order_by(Center.code, Counter.number)
-    )
-    if center is not None:
-        stmt = stmt.where(Counter.center_id == center.id)
-    return db.session.scalars(stmt).all()
 
 
 @qr_cli.command("posters")
@@ -151,21 +122,3 @@ def rollups_verify_command(limit: int) -> None:
     if found:
         raise click.ClickException(f"{len(found)} rollup row(s) differ from the raw ratings")
     click.echo("rollups verified: no difference")
-
-
-@api_cli.command("create-key")
-@click.argument("name")
-@click.option("--province", type=int, default=None, help="Restrict to one province code.")
-def create_key_command(name: str, province: int | None) -> None:
-    """Create an API key; it is shown once."""
-    key = new_key()
-    db.session.add(
-        ApiKey(
-            name=name,
-            prefix=key[4 : 4 + KEY_PREFIX_LENGTH],
-            key_hash=hash_key(key),
-            province_code=province,
-        )
-    )
-    db.session.commit()
-    click.echo(key)

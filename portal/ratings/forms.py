@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from ..shared import crypto
 from ..shared.forms import BaseForm, length, optional, required
@@ -195,3 +195,22 @@ class TrackForm(BaseForm):
         csrf = False
 
     code = StringField(_l("Tracking code"), validators=[optional(), length(max=16)])
+
+
+# Staff forms -------------------------------------------------------------------------------
+# The choices (counters, officers, outcomes) are filled by the view for the center at hand.
+
+
+class ReceiptForm(BaseForm):
+    dossier_code = StringField(
+        _l("Dossier code (mã hồ sơ)"), validators=[required(), length(max=64)]
+    )
+    outcome = SelectField(_l("Outcome"), validators=[required()])
+    counter = SelectField(_l("Counter"), validators=[required()])
+    officer = SelectField(_l("Officer"), validators=[required()])
+
+
+class AssistedRatingForm(BaseForm):
+    counter = SelectField(_l("Counter"), validators=[required()])
+    score = SelectField(_l("The citizen's answer"), validators=[required()])
+    comment = TextAreaField(_l("Comment"), validators=[length(max=1000)])

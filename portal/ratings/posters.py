@@ -10,9 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from fpdf import FPDF
 
+from ..centers.models import Center, Counter
+from ..extensions import db
 from ..shared import qr
+from . import services
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -25,6 +29,35 @@ class Poster:
     url: str
     short_code: str
     short_url: str
+
+
+def posters_for(counters, *, base: str) -> list[Poster]:
+    """One poster per counter, its QR code pointing at ``base``."""
+    base = base.rstrip("/")
+    return [
+        Poster(
+            center_name=counter.center.name,
+            counter_number=counter.number,
+            counter_field=counter.field,
+            url=f"{base}/r/{services.counter_token(counter)}",
+            short_code=services.counter_short_code(counter),
+            short_url=f"{base}/r/",
+        )
+        for counter in counters
+    ]
+
+
+def active_counters(center: Center | None):
+    """Active counters of one center (or of all), in print order."""
+    stmt = (
+        sa.select(Counter)
+        .join(Center)
+        .where(Counter.is_active.is_(True))
+        .order_by(Center.code, Counter.number)
+    )
+    if center is not None:
+        stmt = stmt.where(Counter.center_id == center.id)
+    return db.session.scalars(stmt).all()
 
 
 BOTTOM_MARGIN = 12

@@ -28,7 +28,7 @@ from ..privacy import services as privacy
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import NotFound, PermissionDenied, PortalError
-from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
+from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
 from .models import (
     ASPECTS,
     Channel,
@@ -386,13 +386,9 @@ def purge_phone_numbers(*, older_than: timedelta) -> int:
 def purge_comments(*, older_than: timedelta) -> int:
     """Retention: blank comments older than the period stated in the privacy notice. A
     comment whose complaint is still open stays until the complaint is answered."""
-    from ..complaints.models import Case, CaseStatus
+    from ..complaints.services import has_open_case
 
-    open_case = (
-        sa.select(Case.id)
-        .where(Case.rating_id == Rating.id, Case.status == CaseStatus.OPEN)
-        .exists()
-    )
+    open_case = has_open_case(Rating.id)
     result = db.session.execute(
         sa.update(Rating)
         .where(Rating.comment != "", Rating.created_at < now_utc() - older_than, ~open_case)
@@ -473,10 +469,6 @@ def read_thanks_reference(reference: str) -> ThanksRef | None:
         return None
     code, token, case = body.decode("ascii").split("|")
     return ThanksRef(code, token, case == "1")
-
-
-def local_day(moment: datetime) -> date:
-    return as_aware_utc(moment).astimezone(DISPLAY_TZ).date()
 
 
 def apply_to_rollups(rating: Rating, delta: int = 1) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectField, StringField, TextAreaField
 
 from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
@@ -27,19 +26,25 @@ from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..centers.models import Center, Counter, Officer
 from ..centers.services import officers_in_list_order
 from ..extensions import db
-from ..scoring.rules import RankInput, satisfaction, satisfaction_ranking
+from ..rankings import services as rankings
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import PortalError
-from ..shared.forms import BaseForm, choices, length, required
+from ..shared.forms import choices
 from ..shared.text import clean_text
-from ..shared.timeutils import now_utc
-from ..shared.validation import MIN_DATE, parse_iso_date
+from ..shared.timeutils import parse_period
 from . import services
-from .cli import posters_for
-from .forms import ASPECT_LABELS, CHIP_LABELS, FACES, FLAG_HELP, FLAG_LABELS
+from .forms import (
+    ASPECT_LABELS,
+    CHIP_LABELS,
+    FACES,
+    FLAG_HELP,
+    FLAG_LABELS,
+    AssistedRatingForm,
+    ReceiptForm,
+)
 from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
-from .posters import render_posters
+from .posters import posters_for, render_posters
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="templates")
 
@@ -48,21 +53,18 @@ ISSUERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 MODERATORS = (Role.ADMIN, Role.INSPECTOR)
 
 
-def parse_period(args, *, default_days: int = 30) -> tuple[date, date]:
-    """``from``/``to`` ISO dates (inclusive); defaults to the last ``default_days`` days.
-
-    Raises ``ValueError`` for a malformed or reversed period.
-    """
-    today_local = services.local_day(now_utc())
-    end = parse_iso_date(args["to"]) if args.get("to") else today_local
-    start = (
-        parse_iso_date(args["from"])
-        if args.get("from")
-        else max(end - timedelta(days=default_days - 1), MIN_DATE)
-    )
-    if start > end or (end - start).days > 3700:
-        raise ValueError("bad period")
-    return start, end
+@bp.app_context_processor
+def rating_labels() -> dict:
+    """The rating scale's words, for any page that shows a rating (a complaint's page):
+    complaints never import ratings."""
+    return {
+        "rating_labels": {
+            "faces": FACES,
+            "chips": CHIP_LABELS,
+            "aspects": ASPECT_LABELS,
+            "aspect_order": ASPECTS,
+        }
+    }
 
 
 def _period_or_400(args) -> tuple[date, date]:
@@ -86,11 +88,6 @@ def _rating_or_404(center: Center, rating_id: int) -> Rating:
     return rating
 
 
-def _summaries(scope: str, ids, start: date, end: date) -> dict[int, object]:
-    counts = services.rollup_counts(scope, ids, start, end)
-    return {key: satisfaction(counts.get(key, (0, 0, 0, 0, 0))) for key in ids}
-
-
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
@@ -105,7 +102,9 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    stats = _summaries(RollupScope.CENTER, [c.id for c in page.items], start, end)
+    stats = rankings.satisfaction_figures(
+        RollupScope.CENTER, [c.id for c in page.items], start, end
+    )
     return render_template(
         "ratings/index.html",
         page=page,
@@ -125,19 +124,7 @@ def mine():
     if officer is None or officer.center_id != current_user.center_id:
         return render_template("ratings/mine.html", officer=None, start=start, end=end)
     min_n = settings.get("rating_min_n")
-    province_officers = db.session.execute(
-        sa.select(Officer.id, Officer.center_id)
-        .join(Center, Center.id == Officer.center_id)
-        .where(Center.province_code == officer.center.province_code)
-    ).all()
-    stats = _summaries(RollupScope.OFFICER, [oid for oid, _c in province_officers], start, end)
-
-    def rank_among(ids) -> tuple[int | None, int]:
-        rows = [RankInput(str(i), None, None, stats[i].n, stats[i].wilson_lower) for i in ids]
-        ranks = satisfaction_ranking(rows, min_n=min_n)
-        return ranks.get(str(officer.id)), len(ranks)
-
-    in_center = [oid for oid, cid in province_officers if cid == officer.center_id]
+    row = rankings.officer_row(officer, start, end, min_n=min_n)
     comments = db.session.scalars(
         sa.select(Rating)
         .where(
@@ -155,10 +142,10 @@ def mine():
         officer=officer,
         start=start,
         end=end,
-        own=stats[officer.id],
+        own=row.figures,
         min_n=min_n,
-        center_rank=rank_among(in_center),
-        province_rank=rank_among([oid for oid, _c in province_officers]),
+        center_rank=(row.center_rank, row.center_ranked),
+        province_rank=(row.province_rank, row.province_ranked),
         comments=comments,
         faces=FACES,
         chip_labels=CHIP_LABELS,
@@ -170,11 +157,15 @@ def mine():
 def center(code: str):
     center = center_or_abort(code)
     start, end = _period_or_400(request.args)
-    total = _summaries(RollupScope.CENTER, [center.id], start, end)[center.id]
+    total = rankings.satisfaction_figures(RollupScope.CENTER, [center.id], start, end)[center.id]
     counters = center.counters
     officers = officers_in_list_order(center)
-    counter_stats = _summaries(RollupScope.COUNTER, [c.id for c in counters], start, end)
-    officer_stats = _summaries(RollupScope.OFFICER, [o.id for o in officers], start, end)
+    counter_stats = rankings.satisfaction_figures(
+        RollupScope.COUNTER, [c.id for c in counters], start, end
+    )
+    officer_stats = rankings.satisfaction_figures(
+        RollupScope.OFFICER, [o.id for o in officers], start, end
+    )
     in_period = sa.and_(Rating.center_id == center.id, Rating.day >= start, Rating.day <= end)
     newest_first = (Rating.created_at.desc(), Rating.id.desc())
     comments = db.session.scalars(
@@ -374,20 +365,6 @@ def revoke(code: str, counter_id: int):
 # Receipts ----------------------------------------------------------------------------------
 
 
-class ReceiptForm(BaseForm):
-    dossier_code = StringField("", validators=[required(), length(max=64)])
-    outcome = SelectField("", validators=[required()])
-    counter = SelectField("", validators=[required()])
-    officer = SelectField("", validators=[required()])
-
-
-def _labels(form: ReceiptForm) -> None:
-    form.dossier_code.label.text = _("Dossier code (mã hồ sơ)")
-    form.outcome.label.text = _("Outcome")
-    form.counter.label.text = _("Counter")
-    form.officer.label.text = _("Officer")
-
-
 def _prefill_own(form: ReceiptForm, center: Center) -> None:
     """An officer linked to their staff record issues receipts for their own counter."""
     officer = current_user.officer if current_user.role == Role.OFFICER else None
@@ -405,7 +382,6 @@ def receipt_new(code: str):
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = ReceiptForm()
-    _labels(form)
     form.outcome.choices = choices(
         [
             (DossierOutcome.COMPLETED.value, _("Completed")),
@@ -486,12 +462,6 @@ def receipt_slip(code: str, receipt_id: int):
 # Staff-assisted ratings ----------------------------------------------------------------------
 
 
-class AssistedRatingForm(BaseForm):
-    counter = SelectField("", validators=[required()])
-    score = SelectField("", validators=[required()])
-    comment = TextAreaField("", validators=[length(max=1000)])
-
-
 @bp.route("/<code>/assist", methods=["GET", "POST"])
 @roles_required(*ISSUERS)
 def assist(code: str):
@@ -503,9 +473,6 @@ def assist(code: str):
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     form = AssistedRatingForm()
-    form.counter.label.text = _("Counter")
-    form.score.label.text = _("The citizen's answer")
-    form.comment.label.text = _("Comment")
     form.counter.choices = choices(
         [(str(c.id), _("Counter %(number)s", number=c.number)) for c in center.counters]
     )

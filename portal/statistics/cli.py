@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..shared.timeutils import DISPLAY_TZ
+from ..shared.timeutils import today_local
 from . import importers, services
 
 cli = AppGroup("statistics", help="Decision 766 index and dossier statistics.")
@@ -19,7 +18,7 @@ def _run(path: str, read, write) -> None:
     raw = Path(path).read_bytes()
     with click.progressbar(length=3, label="Import", show_pos=True) as bar:
         try:
-            rows = read(raw, today=datetime.now(DISPLAY_TZ).date())
+            rows = read(raw, today=today_local())
         except importers.ImportProblems as exc:
             db.session.rollback()
             for problem in exc.problems:

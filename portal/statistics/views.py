@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     Blueprint,
     Response,
@@ -24,7 +22,7 @@ from ..accounts.permissions import visible_centers_clause
 from ..extensions import db
 from ..rankings import coverage
 from ..shared import charts
-from ..shared.timeutils import DISPLAY_TZ
+from ..shared.timeutils import today_local
 from . import importers, services
 from .forms import OverviewFilterForm, StatisticsImportForm
 from .models import INDEX_GROUPS, INDEX_LABELS
@@ -41,10 +39,6 @@ TEMPLATES = {
         ["07900", "11/2026", "16,5", "18", "10,2", "8", "19,5", "16", "88,2"],
     ),
 }
-
-
-def _today():
-    return datetime.now(DISPLAY_TZ).date()
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -66,7 +60,7 @@ def import_page():
             }[form.kind.data]
             name = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:200]
             try:
-                rows = read(raw, today=_today())
+                rows = read(raw, today=today_local())
                 result = write(rows, actor=current_user, source=name)
                 db.session.commit()
             except importers.ImportProblems as exc:

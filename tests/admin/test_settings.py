@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
-from portal.complaints.alerts import compute_alerts
 from portal.complaints.models import Case
 from portal.complaints.services import add_working_days
 from portal.extensions import db
+from portal.rankings.alerts import compute_alerts
 from portal.ratings import services as ratings
 from portal.ratings.models import Channel
 from portal.settings import services as settings

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from portal.assessments import services, sources
+from portal.assessments import services
 from portal.extensions import db
+from portal.rankings import sources
 from portal.ratings.models import RatingRollup
 
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.complaints.alerts import compute_alerts
 from portal.complaints.models import Case
 from portal.complaints.services import add_working_days
 from portal.extensions import db
+from portal.rankings.alerts import compute_alerts
 from portal.ratings import services
 from portal.ratings.models import Channel, Rating
 from portal.shared.timeutils import now_utc
@@ -153,7 +153,7 @@ class FakeSMTP:
 
 
 def test_alerts_send_emails_through_smtp_when_configured(runner, app, users, center, monkeypatch):
-    import portal.complaints.alerts as alerts_module
+    import portal.rankings.alerts as alerts_module
 
     FakeSMTP.sent = []
     monkeypatch.setattr(alerts_module.smtplib, "SMTP", FakeSMTP)

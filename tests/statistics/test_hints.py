@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from portal.assessments import services as assessment_services
-from portal.assessments import sources
 from portal.assessments.models import Answer
 from portal.assessments.services import today_local
 from portal.extensions import db
+from portal.rankings import sources
 from portal.statistics import importers, services
 
 

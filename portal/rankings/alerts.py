@@ -1,4 +1,4 @@
-"""Alerts for managers and inspectors, computed from the rollups and the cases.
+"""Alerts for managers and inspectors, read from the satisfaction figures and the cases.
 
 In the portal they are computed when the page is opened (always current); ``flask alerts
 send`` e-mails the same list through SMTP when ``MAIL_SERVER`` is configured.
@@ -18,12 +18,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit import services as audit
 from ..centers.models import Center, Counter
+from ..complaints.models import AlertAcknowledgement, AlertKind, Case, CaseStatus
 from ..extensions import db
-from ..ratings.models import Rating, RatingRollup, RollupScope
+from ..ratings.models import Rating, RollupScope
 from ..settings import services as settings
 from ..shared.errors import NotFound, PortalError
 from ..shared.timeutils import DISPLAY_TZ
-from .models import AlertAcknowledgement, AlertKind, Case, CaseStatus
+from . import services
 
 ALERT_KIND_LABELS = {
     AlertKind.DISSATISFIED: _l("Many dissatisfied ratings"),
@@ -55,20 +56,13 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
     ids = list(centers)
 
     since = today - timedelta(days=settings.get("alert_window_days") - 1)
-    t = RatingRollup
-    rows = db.session.execute(
-        sa.select(
-            t.key_id,
-            sa.func.sum(t.n1 + t.n2),
-            sa.func.sum(t.n1 + t.n2 + t.n3 + t.n4 + t.n5),
-        )
-        .where(t.scope == RollupScope.CENTER, t.key_id.in_(ids), t.day >= since, t.day <= today)
-        .group_by(t.key_id)
-    ).all()
-    for center_id, bad, n in rows:
-        n, bad = int(n or 0), int(bad or 0)
-        if n >= settings.get("alert_min_count") and bad / n > settings.get(
-            "alert_dissatisfied_share"
+    figures = services.satisfaction_figures(RollupScope.CENTER, ids, since, today)
+    for center_id, s in figures.items():
+        n, bad = s.n, s.counts[0] + s.counts[1]  # dissatisfied: ratings 1 and 2
+        if (
+            n
+            and n >= settings.get("alert_min_count")
+            and bad / n > settings.get("alert_dissatisfied_share")
         ):
             c = centers[center_id]
             alerts.append(

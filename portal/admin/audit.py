@@ -1,29 +1,23 @@
-"""Browsing the audit log (administrators), as sentences."""
+"""The audit log as sentences, for its browsing page (administrators, ``admin.audit_log``)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..accounts.decorators import roles_required
-from ..accounts.models import Role, User
+from ..accounts.models import User
+from ..audit import sentences
+from ..audit.models import AuditEntry
 from ..centers.models import Center, Counter, Officer
-from ..centers.services import find_centers, picker_options
 from ..extensions import db
 from ..shared.timeutils import DISPLAY_TZ
-from . import sentences, services
-from .forms import AuditFilterForm
-from .models import AuditEntry
-
-bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
 
-def _local_midnight_utc(day) -> datetime:
+def local_midnight_utc(day) -> datetime:
     """Start of ``day`` in Vietnam, as the naive UTC datetime stored in the database."""
     return datetime.combine(day, time.min, tzinfo=DISPLAY_TZ).astimezone(UTC).replace(tzinfo=None)
 
@@ -102,7 +96,7 @@ def _object(entry: AuditEntry, names: sentences.Names) -> str:
     )
 
 
-def _lines(items) -> list[Line]:
+def lines(items) -> list[Line]:
     parsed = [(e, json.loads(e.summary or "{}")) for e in items]
     names = _names(parsed)
     lines = []
@@ -115,43 +109,3 @@ def _lines(items) -> list[Line]:
         )
         lines.append(Line(entry, sentence, sentences.changes(summary, names)))
     return lines
-
-
-@bp.route("/")
-@roles_required(Role.ADMIN)
-def index():
-    form = AuditFilterForm(request.args)
-    valid = form.validate()
-    center_id = None
-    if valid and (form.center_code.data or "").strip():
-        matches = find_centers(form.center_code.data, limit=1)
-        if len(matches) == 1:
-            center_id = matches[0].id
-        else:
-            center_id = -1
-            form.center_code.errors.append(
-                _("No center matches “%(text)s”.", text=form.center_code.data.strip())
-                if not matches
-                else _("Several centers match: type more of the name, or the code.")
-            )
-    stmt = services.search_entries(
-        action=(form.action.data or "") if valid else "",
-        actor_prefix=(form.actor.data or "").strip() if valid else "",
-        center_id=center_id,
-        date_from=_local_midnight_utc(form.date_from.data)
-        if valid and form.date_from.data
-        else None,
-        date_to=(
-            _local_midnight_utc(form.date_to.data + timedelta(days=1))
-            if valid and form.date_to.data
-            else None
-        ),
-    )
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template(
-        "audit/index.html",
-        form=form,
-        page=page,
-        lines=_lines(page.items),
-        center_options=picker_options(),
-    )

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
+from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center
 from ..ratings.models import RollupScope
-from ..ratings.services import rollup_counts
-from ..scoring.rules import satisfaction
+from ..scoring import rules
 from ..settings import services as settings
-from .models import AssessmentPeriod
+from ..shared.timeutils import today_local
+from . import services
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,15 @@ def _opening_hours(center: Center, period: AssessmentPeriod) -> SourceValue:
     return SourceValue(True, _("No opening hours are published in the portal yet."))
 
 
-def _period_counts(center: Center, period: AssessmentPeriod) -> tuple[int, ...]:
-    from .services import today_local
-
+def _period_figures(center: Center, period: AssessmentPeriod) -> rules.Satisfaction:
     end = min(period.closes_on, today_local())
-    counts = rollup_counts(str(RollupScope.CENTER), [center.id], period.opens_on, end)
-    return counts.get(center.id, (0, 0, 0, 0, 0))
+    return services.satisfaction_figures(RollupScope.CENTER, [center.id], period.opens_on, end)[
+        center.id
+    ]
 
 
 def _qr_ratings(center: Center, period: AssessmentPeriod) -> SourceValue:
-    n = sum(_period_counts(center, period))
+    n = _period_figures(center, period).n
     if n == 0:
         return SourceValue(True, _("No citizen rating has been collected in this period yet."))
     return SourceValue(
@@ -82,7 +82,7 @@ def _qr_ratings(center: Center, period: AssessmentPeriod) -> SourceValue:
 
 
 def _satisfaction(center: Center, period: AssessmentPeriod) -> SourceValue:
-    s = satisfaction(_period_counts(center, period))
+    s = _period_figures(center, period)
     min_n = settings.get("rating_min_n")
     if s.n < min_n:
         return SourceValue(
@@ -107,7 +107,6 @@ def _satisfaction(center: Center, period: AssessmentPeriod) -> SourceValue:
 
 def _dossier_totals(center: Center, period: AssessmentPeriod):
     from ..statistics.services import center_totals
-    from .services import today_local
 
     return center_totals(center.id, period.opens_on, min(period.closes_on, today_local()))
 
