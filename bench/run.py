@@ -1,15 +1,21 @@
 """Rating POST and rating page GET vs a bare Flask hello-world, same gunicorn config, same run.
 
-    .venv/bin/python bench/run.py [--seconds 8] [--workers 2] [--connections 16]
+    .venv/bin/python bench/run.py [--seconds 8] [--workers 2] [--connections 16] [--warmup 2]
+                                  [--worker-class sync|gthread] [--threads N]
                                   [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_issue4]
 
 Only 127.0.0.1. For each database (SQLite with synchronous=FULL, then PostgreSQL if
 ``--pg`` is given) it creates the schema and one center with a counter, starts gunicorn for
 hello-world and for the portal, and drives each case with a closed-loop load generator
-(processes × threads, persistent HTTP/1.1 connections) for ``--seconds`` after a 1 s
-warm-up. Every rating POST carries a fresh, validly signed nonce issued 3 s in the past
-(computed here with the app secret, as the GET would), so the minimum fill time passes and
-each POST really inserts a rating, its nonce and three rollup upserts.
+(processes × threads, persistent HTTP/1.1 connections) for ``--seconds`` after a
+``--warmup`` (not counted). A stored rating answers 303 (Post/Redirect/Get) and counts as a
+success. After the closed-loop cases, the rating POST is driven again, paced at half the
+maximum rate it reached, for its p99; the resident memory (VmRSS) of each gunicorn worker
+and the load average are printed with the results.
+
+Every rating POST carries a fresh, validly signed nonce issued 3 s in the past (computed
+here with the app secret, as the GET would), so the minimum fill time passes and each POST
+really inserts a rating, its nonce and three rollup upserts.
 """
 
 from __future__ import annotations
@@ -95,14 +101,18 @@ with app.app_context():
     return [tuple(pair) for pair in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
-def start_gunicorn(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(
+    app: str, port: int, workers: int, env: dict, worker_class: str = "sync", threads: int = 1
+) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             GUNICORN,
             "-w",
             str(workers),
             "-k",
-            "sync",
+            worker_class,
+            "--threads",
+            str(threads),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -125,6 +135,25 @@ def start_gunicorn(app: str, port: int, workers: int, env: dict) -> subprocess.P
     raise RuntimeError(f"gunicorn {app} did not start: {proc.stderr.read().decode()[:2000]}")
 
 
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """VmRSS of each gunicorn worker (the master's children), in MiB."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            out.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(out)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -143,17 +172,28 @@ def _nonce(counter_id: int) -> str:
     return qr.sign(SECRET, "n", 1, counter_id, issued_ms, secrets.randbits(48))
 
 
-def _worker(port, method, targets, threads, warmup, seconds, queue):
+def _worker(port, method, targets, threads, warmup, seconds, queue, rate=None):
     results = []
     lock = threading.Lock()
     start = time.time() + warmup
     end = start + seconds
 
+    # ``rate`` (requests per second for this process) turns the closed loop into a paced,
+    # open loop: each thread sends on a fixed schedule and latency is measured from the
+    # scheduled time, so a slow answer counts its queueing delay (no coordinated omission).
+    interval = threads / rate if rate else 0.0
+
     def loop():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         ok = err = 0
         lat = []
+        scheduled = time.perf_counter() + random.random() * interval
         while True:
+            if interval:
+                scheduled += interval
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
             now = time.time()
             if now >= end:
                 break
@@ -164,7 +204,7 @@ def _worker(port, method, targets, threads, warmup, seconds, queue):
             if method == "POST":
                 body = f"nonce={_nonce(counter_id)}&score=4" if counter_id else "x=1"
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
-            t0 = time.perf_counter()
+            t0 = scheduled if interval else time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
@@ -179,7 +219,8 @@ def _worker(port, method, targets, threads, warmup, seconds, queue):
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             elapsed = time.perf_counter() - t0
             if now >= start:
-                if status == 200:
+                # A stored rating answers 303 (Post/Redirect/Get) to its thank-you page.
+                if status == 200 or (method == "POST" and counter_id and status == 303):
                     ok += 1
                     lat.append(elapsed)
                 else:
@@ -199,11 +240,16 @@ def _worker(port, method, targets, threads, warmup, seconds, queue):
     queue.put((ok, err, lat))
 
 
-def drive(port, method, targets, *, connections=16, processes=2, seconds=8.0):
+def drive(
+    port, method, targets, *, connections=16, processes=2, seconds=8.0, warmup=2.0, rate=None
+):
     queue = mp.Queue()
     per = connections // processes
+    per_rate = rate / processes if rate else None
     procs = [
-        mp.Process(target=_worker, args=(port, method, targets, per, 1.0, seconds, queue))
+        mp.Process(
+            target=_worker, args=(port, method, targets, per, warmup, seconds, queue, per_rate)
+        )
         for _ in range(processes)
     ]
     for p in procs:
@@ -223,9 +269,10 @@ def run_database(label: str, db_url: str, args) -> dict:
     targets = prepare(db_url, args.counters)
     hello_targets = [("", 0)]
     hello_port, portal_port = free_port(), free_port()
-    hello = start_gunicorn("bench.hello:app", hello_port, args.workers, portal_env(db_url))
-    portal = start_gunicorn("wsgi:app", portal_port, args.workers, portal_env(db_url))
-    kw = {"connections": args.connections, "seconds": args.seconds}
+    gkw = {"worker_class": args.worker_class, "threads": args.threads}
+    hello = start_gunicorn("bench.hello:app", hello_port, args.workers, portal_env(db_url), **gkw)
+    portal = start_gunicorn("wsgi:app", portal_port, args.workers, portal_env(db_url), **gkw)
+    kw = {"connections": args.connections, "seconds": args.seconds, "warmup": args.warmup}
     try:
         res = {
             "hello_get": drive(hello_port, "GET", hello_targets, **kw),
@@ -233,6 +280,12 @@ def run_database(label: str, db_url: str, args) -> dict:
             "hello_post": drive(hello_port, "POST", hello_targets, **kw),
             "rating_post": drive(portal_port, "POST", targets, **kw),
         }
+        half = res["rating_post"]["rps"] / 2
+        res["rating_post_half"] = drive(portal_port, "POST", targets, rate=half, **kw)
+        res["rating_post_half"]["target_rps"] = half
+        res["rss_mb_hello"] = worker_rss_mb(hello.pid)
+        res["rss_mb_portal"] = worker_rss_mb(portal.pid)
+        res["loadavg"] = loadavg()
     finally:
         stop(hello)
         stop(portal)
@@ -240,7 +293,7 @@ def run_database(label: str, db_url: str, args) -> dict:
     res["post_ratio"] = res["rating_post"]["rps"] / res["hello_post"]["rps"]
     res["post_ratio_vs_hello_get"] = res["rating_post"]["rps"] / res["hello_get"]["rps"]
     print(f"\n== {label} ==")
-    for case in ("hello_get", "rating_get", "hello_post", "rating_post"):
+    for case in ("hello_get", "rating_get", "hello_post", "rating_post", "rating_post_half"):
         r = res[case]
         print(
             f"{case:12s} {r['rps']:8.0f} rps  p50 {r['p50_ms']:6.1f} ms  "
@@ -250,6 +303,13 @@ def run_database(label: str, db_url: str, args) -> dict:
         f"GET ratio {res['get_ratio']:.2f} (goal >= 0.7)   POST ratio {res['post_ratio']:.2f} "
         f"(goal >= 0.5; vs hello GET {res['post_ratio_vs_hello_get']:.2f})"
     )
+    print(
+        f"p99 at half the max rate ({res['rating_post_half']['target_rps']:.0f} rps): "
+        f"{res['rating_post_half']['p99_ms']:.1f} ms (goal <= 100)"
+    )
+    rss = ", ".join(f"{x:.0f}" for x in res["rss_mb_portal"])
+    hello_rss = ", ".join(f"{x:.0f}" for x in res["rss_mb_hello"])
+    print(f"RSS per worker: portal {rss} MiB, hello {hello_rss} MiB   loadavg {res['loadavg']}")
     return res
 
 
@@ -259,6 +319,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--counters", type=int, default=200)
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds not counted")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads")
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a database you own)")
     parser.add_argument("--json", default=None, help="write the results to this file")
     args = parser.parse_args()
