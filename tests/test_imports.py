@@ -110,6 +110,20 @@ def test_complaints_do_not_import_ratings():
     assert offenders == []
 
 
+def test_ratings_reach_complaints_only_through_their_services():
+    """A rating opens a case and the thanks and tracking pages show it, all through
+    ``complaints.services``: ratings never read the complaints' models or pages."""
+    offenders = [
+        o
+        for path, feature in _modules()
+        if feature == "ratings"
+        for o in _imported(path, "complaints")
+        if not (o.endswith("portal.complaints.services") or ".complaints.services." in o)
+        and not o.endswith("imports portal.complaints")
+    ]
+    assert offenders == []
+
+
 def test_centers_stand_below_accounts():
     """Users belong to centers (``accounts`` reads ``centers``); the centers' services check
     their actor with ``centers.permissions``, never with accounts. Only the centers' pages,

@@ -55,6 +55,11 @@ def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
     return case
 
 
+def case_for_rating(rating_id: int) -> Case | None:
+    """The case a rating opened, if any (one at most: ``rating_id`` is unique)."""
+    return db.session.scalar(sa.select(Case).where(Case.rating_id == rating_id))
+
+
 def has_open_case(rating_id) -> sa.Exists:
     """``EXISTS`` an open case for the rating whose id is ``rating_id`` (a column or a value):
     for the retention purge, which keeps such a rating's comment until it is answered."""

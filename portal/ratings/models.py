@@ -168,9 +168,6 @@ class Rating(db.Model):
     counter: Mapped[Counter | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
 
-    #: Set by ``submit_rating``: the case this rating opened, if any (not a column).
-    opened_case = None
-
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         sa.CheckConstraint(

@@ -37,7 +37,7 @@ from sqlalchemy import orm
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from ..complaints.models import Case
+from ..complaints import services as complaints
 from ..extensions import csrf, db, limiter
 from ..shared import qr
 from ..shared.uploads import form_limits
@@ -351,7 +351,7 @@ def _handle(token: str, *, kiosk: bool):
     except services.ReceiptUsed:
         db.session.rollback()
         return _unavailable("used", target, kiosk=kiosk)
-    has_case = rating.opened_case is not None
+    has_case = complaints.case_for_rating(rating.id) is not None
     tracking_code = rating.tracking_code
     db.session.commit()
     return _to_thanks(tracking_code, target=target, case=has_case)
@@ -430,7 +430,7 @@ def track():
     if searched:
         rating = _rating_by_code(form.code.data)
         if rating is not None:
-            case = db.session.scalar(db.select(Case).where(Case.rating_id == rating.id))
+            case = complaints.case_for_rating(rating.id)
     html = render_template(
         "ratings/track.html",
         form=form,

@@ -700,7 +700,7 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         apply_to_rollups(rating)
     from ..complaints.services import open_case_for_rating
 
-    rating.opened_case = open_case_for_rating(rating, explicit=data.complaint)
+    open_case_for_rating(rating, explicit=data.complaint)
     return rating
 
 
