@@ -11,7 +11,6 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import visible_centers_clause
 from ..assessments.models import AssessmentPeriod
-from ..assessments.services import today_local
 from ..centers.models import Center, Counter
 from ..extensions import db
 from ..rankings import coverage
@@ -20,6 +19,7 @@ from ..rankings import services as rankings
 from ..rankings.models import CLASS_LABELS
 from ..ratings.models import RollupScope
 from ..shared.text import fold
+from ..shared.timeutils import today_local
 from ..standards.models import Area, Criterion
 from . import services as charts
 from .forms import SORT_LABELS, ProvinceFilterForm

@@ -25,7 +25,7 @@ from ..inspections.models import ActionStatus, CorrectiveAction, Inspection
 from ..rankings import services as score_services
 from ..ratings.models import Channel, Rating, RatingRollup, RollupScope
 from ..ratings.services import new_tracking_code
-from ..shared.timeutils import DISPLAY_TZ, now_utc
+from ..shared.timeutils import DISPLAY_TZ, now_utc, today_local
 from .inspections import seed_inspections
 from .ratings import DAYS, _score
 
@@ -166,7 +166,7 @@ def seed_history(
     """The two earlier quarters: ratings, finalized inspections, a published ranking."""
     if current is None:
         return []
-    today = assessments.today_local()
+    today = today_local()
     periods = earlier_periods(current)
     if not periods:
         return []

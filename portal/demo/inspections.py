@@ -42,7 +42,7 @@ from ..inspections.models import (
     Visit,
     VisitFinding,
 )
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import now_utc, today_local
 
 #: Share of centers in each state (the rest are finalized).
 PLAN = (
@@ -432,7 +432,7 @@ def seed_inspections(
     """
     if period is None:
         return 0
-    today = today or checklist.today_local()
+    today = today or today_local()
     if earlier:
         done_on = period.closes_on + timedelta(days=30)
         seeder = _Seeder(

@@ -19,6 +19,7 @@ from ..audit import services as audit
 from ..centers import services as centers
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
+from ..shared.timeutils import today_local
 from ..standards import services as standards
 from .ratings import seed_ratings
 
@@ -204,7 +205,7 @@ def current_quarter(today: date) -> tuple[str, date, date]:
 
 def current_period() -> AssessmentPeriod | None:
     """The demo's open quarter (created by :func:`seed_checklist`)."""
-    code = current_quarter(assessments.today_local())[0]
+    code = current_quarter(today_local())[0]
     return db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
 
 
@@ -212,7 +213,7 @@ def seed_checklist() -> AssessmentPeriod | None:
     """Import the built-in standard and open the current quarter for self-assessment."""
     spec = standards.load_file(standards.DEFAULT_STANDARD_FILE)
     version = standards.import_standard(spec, actor=None).version
-    code, opens_on, closes_on = current_quarter(assessments.today_local())
+    code, opens_on, closes_on = current_quarter(today_local())
     existing = db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
     if existing is not None or admin is None:

@@ -23,7 +23,7 @@ from sqlalchemy import orm
 from ..accounts.models import Role, User
 from ..accounts.permissions import can_view_center, visible_centers_clause
 from ..assessments.models import Answer, Assessment, AssessmentPeriod
-from ..assessments.services import answer_fraction, today_local
+from ..assessments.services import answer_fraction
 from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
 from ..complaints.models import Case, CaseStatus
@@ -34,7 +34,7 @@ from ..rankings.models import ScoreSnapshot
 from ..ratings.forms import FLAG_LABELS
 from ..ratings.models import Channel, FlagReview, Rating
 from ..shared.errors import PermissionDenied, PortalError
-from ..shared.timeutils import DISPLAY_TZ, as_aware_utc
+from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, today_local
 from ..standards.models import Criterion
 
 TABLE_KINDS = ("rankings", "ratings", "assessments", "complaints")

@@ -27,7 +27,7 @@ from ..scoring import rules
 from ..shared.errors import PermissionDenied, PortalError
 from ..shared.signals import inspection_result_changed
 from ..shared.text import fold
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import now_utc, today_local
 from ..standards.models import Criterion
 from .models import (
     ActionStatus,
@@ -140,7 +140,7 @@ def result_state(inspection: Inspection, today: date | None = None) -> ResultSta
         return None
     if any(a.status == AppealStatus.DECIDED for a in inspection.appeals):
         return ResultState.FINAL
-    today = today or checklist.today_local()
+    today = today or today_local()
     if inspection.appeal_until is not None and today <= inspection.appeal_until:
         return ResultState.PROVISIONAL
     return ResultState.FINAL
@@ -186,7 +186,7 @@ def queue(
     today: date | None = None,
 ) -> list[QueueRow]:
     """Every center in the user's scope with its assessment and inspection for the period."""
-    today = today or checklist.today_local()
+    today = today or today_local()
     stmt = (
         sa.select(Center, Assessment, Inspection)
         .outerjoin(
@@ -860,7 +860,7 @@ def finalize(
         )
     result = compute_result(inspection)
     _store_result(inspection, result)
-    today = today or checklist.today_local()
+    today = today or today_local()
     inspection.status = InspectionStatus.FINALIZED
     inspection.finalized_at = now_utc()
     inspection.finalized_by_id = actor.id
@@ -889,7 +889,7 @@ def appeal_open_for_filing(inspection: Inspection, today: date | None = None) ->
         inspection.status == InspectionStatus.FINALIZED
         and not inspection.appeals
         and inspection.appeal_until is not None
-        and (today or checklist.today_local()) <= inspection.appeal_until
+        and (today or today_local()) <= inspection.appeal_until
     )
 
 
@@ -902,7 +902,7 @@ def file_appeal(
 ) -> Appeal:
     """The center's manager contests criteria of a finalized result, within the window."""
     check_center_manager(actor, inspection.assessment.center)
-    today = today or checklist.today_local()
+    today = today or today_local()
     if inspection.status != InspectionStatus.FINALIZED:
         raise AppealError(_("Only a finalized result can be appealed."))
     if inspection.appeals:
@@ -1062,7 +1062,7 @@ def record_visit(
     today: date | None = None,
 ) -> Visit:
     check_inspector(actor, inspection.assessment.center)
-    if visited_on > (today or checklist.today_local()):
+    if visited_on > (today or today_local()):
         raise InspectionError(_("A visit cannot be recorded before it happens."))
     team = _clean_text(team)
     if not team:

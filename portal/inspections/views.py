@@ -30,7 +30,7 @@ from ..extensions import db
 from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
-from ..shared.timeutils import now_utc
+from ..shared.timeutils import now_utc, today_local
 from ..shared.uploads import large_upload
 from ..standards.models import Criterion
 from . import report, services
@@ -170,7 +170,7 @@ def index():
         counts=counts,
         labels=QUEUE_STATUS_LABELS,
         state_labels=RESULT_STATE_LABELS,
-        today=checklist.today_local(),
+        today=today_local(),
         now=now_utc(),
     )
 
@@ -196,7 +196,7 @@ def review(assessment_id: int):
         action_form.criterion_id.choices = choices(
             [(c.id, f"{c.code} · {c.text[:80]}") for c in version.criteria]
         )
-    today = checklist.today_local()
+    today = today_local()
     return render_template(
         "inspections/review.html",
         a=assessment,
