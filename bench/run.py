@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,7 +230,16 @@ def _worker(port, method, targets, threads, warmup, seconds, queue, rate=None):
         with lock:
             results.append((ok, err, lat))
 
-    ts = [threading.Thread(target=loop) for _ in range(threads)]
+    def guarded():
+        # A thread that dies would vanish from the counts (0 ok, 0 errors): say why instead.
+        try:
+            loop()
+        except Exception:
+            traceback.print_exc()
+            with lock:
+                results.append((0, 1, []))
+
+    ts = [threading.Thread(target=guarded) for _ in range(threads)]
     for t in ts:
         t.start()
     for t in ts:
