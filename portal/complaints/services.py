@@ -32,13 +32,21 @@ def add_working_days(start: date, days: int, holidays: Collection[date] = frozen
     return current
 
 
+def case_source(*, score: int, comment: str, explicit: bool) -> CaseSource | None:
+    """Whether a new rating opens a case, and as what: a dissatisfied rating (1–2) with a
+    comment, or an explicit complaint with a comment. A pure rule: the rating form's
+    thank-you page uses it instead of looking the case up again."""
+    if explicit and comment:
+        return CaseSource.COMPLAINT
+    if score <= 2 and comment:
+        return CaseSource.DISSATISFIED
+    return None
+
+
 def open_case_for_rating(rating, *, explicit: bool) -> Case | None:
     """A dissatisfied rating (1–2) with a comment, or an explicit complaint, opens a case."""
-    if explicit and rating.comment:
-        source = CaseSource.COMPLAINT
-    elif rating.score <= 2 and rating.comment:
-        source = CaseSource.DISSATISFIED
-    else:
+    source = case_source(score=rating.score, comment=rating.comment, explicit=explicit)
+    if source is None:
         return None
     case = Case(
         center_id=rating.center_id,

@@ -351,7 +351,12 @@ def _handle(token: str, *, kiosk: bool):
     except services.ReceiptUsed:
         db.session.rollback()
         return _unavailable("used", target, kiosk=kiosk)
-    has_case = complaints.case_for_rating(rating.id) is not None
+    has_case = (
+        complaints.case_source(
+            score=rating.score, comment=rating.comment, explicit=parsed.data.complaint
+        )
+        is not None
+    )
     tracking_code = rating.tracking_code
     db.session.commit()
     return _to_thanks(tracking_code, target=target, case=has_case)

@@ -28,6 +28,7 @@ from ..privacy import services as privacy
 from ..settings import services as settings
 from ..shared import crypto, qr
 from ..shared.errors import NotFound, PermissionDenied, PortalError
+from ..shared.prepared import Prepared, PreparedFamily
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
 from .models import (
     ASPECTS,
@@ -150,24 +151,69 @@ def receipt_token(receipt: Receipt) -> str:
     return qr.sign(secret(), "r", receipt.id)
 
 
-def _active_counter(counter_id: int, version: int) -> Counter | None:
-    """The counter if it is active and ``version`` is its current poster version.
-
-    One query (counter, center and poster version together): this runs on every rating
-    page view and every rating POST.
-    """
-    row = db.session.execute(
-        sa.select(Counter, CounterQR.version)
+def _counter_lookup(_dialect: str, with_officer: bool) -> sa.Executable:
+    """Counter, its center, its poster version and (for a submission) its one active
+    officer, in one statement: this runs on every rating page view and every POST."""
+    columns = [
+        Counter.id,
+        Counter.number,
+        Counter.field,
+        Counter.is_active,
+        sa.func.coalesce(CounterQR.version, 1),
+        Center.id,
+        Center.name,
+        Center.province_code,
+    ]
+    if with_officer:
+        active = sa.and_(Officer.counter_id == Counter.id, Officer.is_active.is_(True))
+        columns += [
+            sa.select(sa.func.count()).where(active).scalar_subquery(),
+            sa.select(sa.func.min(Officer.id)).where(active).scalar_subquery(),
+        ]
+    return (
+        sa.select(*columns)
+        .join(Center, Center.id == Counter.center_id)
         .outerjoin(CounterQR, CounterQR.counter_id == Counter.id)
-        .options(orm.joinedload(Counter.center))
-        .where(Counter.id == counter_id)
-    ).first()
+        .where(Counter.id == sa.bindparam("counter_id"))
+    )
+
+
+_COUNTER_LOOKUP = PreparedFamily(_counter_lookup)
+
+
+def _attached(model, **values):
+    """A persistent object of the session from columns already read: the one in the
+    identity map if the session has it, else a new one holding ``values`` (any other
+    attribute loads on first access, as after an expiry)."""
+    existing = db.session.identity_map.get(db.session.identity_key(model, values["id"]))
+    if existing is not None:
+        return existing
+    obj = model(**values)
+    orm.make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
+
+
+def _active_counter(
+    counter_id: int, version: int, *, with_officer: bool = False
+) -> tuple[Counter | None, Officer | None]:
+    """The counter (with its center loaded) if it is active and ``version`` is its current
+    poster version, and the officer assigned to it if exactly one (``with_officer``)."""
+    row = _COUNTER_LOOKUP[with_officer].execute(counter_id=counter_id).first()
     if row is None:
-        return None
-    counter, current = row
-    if not counter.is_active or (current or 1) != version:
-        return None
-    return counter
+        return None, None
+    cid, number, field_name, is_active, current, center_id, center_name, province = row[:8]
+    if not is_active or current != version:
+        return None, None
+    center = _attached(Center, id=center_id, name=center_name, province_code=province)
+    counter = _attached(
+        Counter, id=cid, center_id=center_id, number=number, field=field_name, is_active=True
+    )
+    orm.attributes.set_committed_value(counter, "center", center)
+    officer = None
+    if with_officer and row[8] == 1:
+        officer = _attached(Officer, id=row[9], center_id=center_id, counter_id=cid)
+    return counter, officer
 
 
 def resolve_counter_token(
@@ -178,18 +224,10 @@ def resolve_counter_token(
     values = qr.verify(secret(), token, "k" if kiosk else "c", arity=2)
     if values is None:
         return None
-    counter = _active_counter(*values)
+    # Attribute the rating to the officer assigned to the counter, if exactly one.
+    counter, officer = _active_counter(*values, with_officer=with_officer)
     if counter is None:
         return None
-    officer = None
-    if with_officer:
-        # Attribute the rating to the officer assigned to the counter, if exactly one.
-        officers = db.session.scalars(
-            sa.select(Officer)
-            .where(Officer.counter_id == counter.id, Officer.is_active.is_(True))
-            .limit(2)
-        ).all()
-        officer = officers[0] if len(officers) == 1 else None
     return Target(
         channel=Channel.KIOSK if kiosk else Channel.COUNTER_QR,
         center=counter.center,
@@ -208,7 +246,7 @@ def resolve_short_code(code: str) -> str | None:
     version = counter_version(counter_id)
     if not qr.verify_short_code(secret(), code, counter_id, version):
         return None
-    counter = _active_counter(counter_id, version)
+    counter, _officer = _active_counter(counter_id, version)
     return counter_token(counter) if counter else None
 
 
@@ -346,6 +384,13 @@ def check_confirmation(nonce: str, token: str | None, check: NonceCheck) -> bool
     return hmac.compare_digest(confirmation_token(nonce), token)
 
 
+_INSERT_NONCE = Prepared(
+    lambda _dialect: sa.insert(UsedNonce.__table__).values(
+        nonce=sa.bindparam("nonce"), used_at=sa.bindparam("used_at", type_=sa.DateTime())
+    )
+)
+
+
 def consume_nonce(key: str) -> None:
     """Insert the nonce key; a second consumption raises :class:`NonceUsed`.
 
@@ -353,9 +398,8 @@ def consume_nonce(key: str) -> None:
     PostgreSQL a concurrent insert of the same key waits for the first transaction
     and then fails; on SQLite ``BEGIN IMMEDIATE`` serialises writers.
     """
-    db.session.add(UsedNonce(nonce=key))
     try:
-        db.session.flush()
+        _INSERT_NONCE.execute(nonce=key, used_at=now_utc())
     except sa.exc.IntegrityError as exc:
         raise NonceUsed(_("This form has already been sent.")) from exc
 
@@ -471,6 +515,33 @@ def read_thanks_reference(reference: str) -> ThanksRef | None:
     return ThanksRef(code, token, case == "1")
 
 
+def _rollup_upsert(dialect: str, key: tuple[int, int]) -> sa.Executable:
+    rows, score = key
+    table = RatingRollup.__table__
+    counts = {f"n{s}": sa.bindparam("delta") if s == score else 0 for s in range(1, 6)}
+    values = [
+        {
+            "day": sa.bindparam("day", type_=sa.Date()),
+            "scope": sa.bindparam(f"scope{i}"),
+            "key_id": sa.bindparam(f"key{i}"),
+            "center_id": sa.bindparam("center_id"),
+            **counts,
+        }
+        for i in range(rows)
+    ]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(values)
+    column = f"n{score}"
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.scope, table.c.key_id],
+        set_={column: table.c[column] + stmt.excluded[column]},
+    )
+
+
+#: One multi-row upsert per (number of scopes, score), compiled once per database.
+_ROLLUP_UPSERTS = PreparedFamily(_rollup_upsert)
+
+
 def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
     """Add (or with ``delta=-1`` remove) a reportable rating in its day's rollups.
 
@@ -482,26 +553,50 @@ def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
         keys.append((RollupScope.COUNTER, rating.counter_id))
     if rating.officer_id is not None:
         keys.append((RollupScope.OFFICER, rating.officer_id))
-    rows = [
-        {
-            "day": rating.day,
-            "scope": str(scope),
-            "key_id": key_id,
-            "center_id": rating.center_id,
-            **{f"n{s}": (delta if s == rating.score else 0) for s in range(1, 6)},
-        }
-        for scope, key_id in keys
-    ]
-    column = f"n{rating.score}"
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = RatingRollup.__table__
-    stmt = insert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.day, table.c.scope, table.c.key_id],
-        set_={column: table.c[column] + stmt.excluded[column]},
+    params = {"day": rating.day, "center_id": rating.center_id, "delta": delta}
+    for i, (scope, key_id) in enumerate(keys):
+        params[f"scope{i}"] = str(scope)
+        params[f"key{i}"] = key_id
+    _ROLLUP_UPSERTS[len(keys), rating.score].execute(**params)
+
+
+def _recent_count(dialect: str, by_counter: bool) -> sa.Executable:
+    """How many ratings of the counter (or center) since ``since``, counted up to ``n``
+    only: an index range scan of at most ``n`` entries, whatever the table's size."""
+    column = Rating.counter_id if by_counter else Rating.center_id
+    recent = (
+        sa.select(sa.literal_column("1"))
+        .where(column == sa.bindparam("key"), Rating.created_at >= sa.bindparam("since"))
+        .limit(sa.bindparam("n", type_=sa.Integer()))
+        .subquery()
     )
-    db.session.execute(stmt)
+    return sa.select(sa.func.count()).select_from(recent)
+
+
+_RECENT_COUNT = PreparedFamily(_recent_count)
+
+_RECEIPTS_TODAY = Prepared(
+    lambda _dialect: (
+        sa.select(sa.func.count())
+        .select_from(Receipt)
+        .where(
+            Receipt.center_id == sa.bindparam("center_id"),
+            Receipt.created_at >= sa.bindparam("since"),
+            # Only receipts from the one-stop software (API, with a dossier code) or a system
+            # job are the reference: receipts staff issue themselves in the portal would let
+            # them raise it at will.
+            sa.or_(Receipt.issued_via == "api", Receipt.issued_by_id.is_(None)),
+        )
+    )
+)
+
+_RATINGS_TODAY = Prepared(
+    lambda _dialect: (
+        sa.select(sa.func.count())
+        .select_from(Rating)
+        .where(Rating.center_id == sa.bindparam("center_id"), Rating.day == sa.bindparam("day"))
+    )
+)
 
 
 def anomaly_flags(target: Target, moment: datetime) -> list[str]:
@@ -512,47 +607,37 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
     hours = settings.hours_for(target.center.id, target.center.province_code)
     if not hours.is_open(local.weekday(), local.hour * 60 + local.minute):
         flags.append("off_hours")
-    # Burst: would this be more than BURST_MAX ratings in the window? Look only at the
-    # BURST_MAX-th most recent rating (an index seek), never count the whole window, so
-    # the check costs the same at 10 or 10 million ratings.
+    # Burst: would this be more than BURST_MAX ratings in the window? Count at most
+    # BURST_MAX of the window's ratings (an index range scan that stops there), never the
+    # whole window, so the check costs the same at 10 or 10 million ratings.
     window_start = moment - timedelta(seconds=config["RATING_BURST_WINDOW_SECONDS"])
     burst_max = config["RATING_BURST_MAX"]
     if burst_max <= 0:
         flags.append("burst")
     else:
-        where = (
-            Rating.counter_id == target.counter.id
-            if target.counter is not None
-            else Rating.center_id == target.center.id
+        by_counter = target.counter is not None
+        recent = (
+            _RECENT_COUNT[by_counter]
+            .execute(
+                key=target.counter.id if by_counter else target.center.id,
+                since=window_start,
+                n=burst_max,
+            )
+            .scalar_one()
         )
-        order = Rating.created_at.desc()
-        nth_recent = db.session.scalar(
-            sa.select(Rating.created_at).where(where).order_by(order).offset(burst_max - 1).limit(1)
-        )
-        if nth_recent is not None and nth_recent >= window_start:
+        if recent >= burst_max:
             flags.append("burst")
     if target.channel != Channel.RECEIPT_QR:
         # A center that hands out receipts should not get more ratings than receipts.
         day_start = datetime.combine(local.date(), datetime.min.time(), DISPLAY_TZ)
         day_start_utc = day_start.astimezone(as_aware_utc(moment).tzinfo).replace(tzinfo=None)
-        # Only receipts from the one-stop software (API, with a dossier code) or a system
-        # job are the reference: receipts staff issue themselves in the portal would let
-        # them raise it at will.
-        receipts = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Receipt)
-            .where(
-                Receipt.center_id == target.center.id,
-                Receipt.created_at >= day_start_utc,
-                sa.or_(Receipt.issued_via == "api", Receipt.issued_by_id.is_(None)),
-            )
-        )
+        receipts = _RECEIPTS_TODAY.execute(
+            center_id=target.center.id, since=day_start_utc
+        ).scalar_one()
         if receipts:
-            ratings = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Rating)
-                .where(Rating.center_id == target.center.id, Rating.day == local.date())
-            )
+            ratings = _RATINGS_TODAY.execute(
+                center_id=target.center.id, day=local.date()
+            ).scalar_one()
             if ratings + 1 > receipts + config["RATING_RECEIPT_SLACK"]:
                 flags.append("over_receipts")
     return flags
@@ -646,6 +731,32 @@ def self_issued_shares(center_id: int, start: date, end: date) -> dict[int, tupl
     return {officer_id: (int(mine), int(total)) for officer_id, total, mine in rows}
 
 
+#: Every column but the id: the insert is compiled once, and the ORM object built from the
+#: same values is complete (nothing to reload before the thank-you page).
+_RATING_COLUMNS = tuple(c.name for c in Rating.__table__.columns if c.name != "id")
+
+_INSERT_RATING = Prepared(
+    lambda _dialect: (
+        sa.insert(Rating.__table__)
+        .values({n: sa.bindparam(n, type_=Rating.__table__.c[n].type) for n in _RATING_COLUMNS})
+        .returning(Rating.__table__.c.id)
+    )
+)
+
+
+def _insert_rating(values: dict) -> Rating:
+    """Insert one rating row (prepared statement) and return it as a persistent ORM
+    object of the session, without a flush or a reload."""
+    missing = set(_RATING_COLUMNS) - set(values)
+    if missing:
+        raise TypeError(f"rating values missing: {sorted(missing)}")
+    rating_id = _INSERT_RATING.execute(**values).scalar_one()
+    rating = Rating(id=rating_id, **values)
+    orm.make_transient_to_detached(rating)
+    db.session.add(rating)
+    return rating
+
+
 def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Rating:
     """Store one rating: consume the nonce, use the receipt, insert, update rollups.
 
@@ -671,29 +782,36 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
     if target.receipt is not None and target.receipt.issued_via == "portal":
         extra, center_network = self_rating_flags(target.receipt, moment)
         flags += extra
-    rating = Rating(
-        tracking_code=new_tracking_code(),
-        center_id=target.center.id,
-        counter_id=target.counter.id if target.counter else None,
-        officer_id=target.officer.id if target.officer else None,
-        receipt_id=target.receipt.id if target.receipt else None,
-        channel=str(target.channel),
-        score=data.score,
-        chips=",".join(data.chips),
-        comment=data.comment,
-        flags=",".join(flags),
-        from_center_network=center_network,
-        day=local_day(moment),
-        created_at=moment,
-    )
-    for aspect in ASPECTS:
-        setattr(rating, f"aspect_{aspect}", data.aspects.get(aspect))
+    values = {
+        "tracking_code": new_tracking_code(),
+        "center_id": target.center.id,
+        "counter_id": target.counter.id if target.counter else None,
+        "officer_id": target.officer.id if target.officer else None,
+        "receipt_id": target.receipt.id if target.receipt else None,
+        "channel": str(target.channel),
+        "score": data.score,
+        **{f"aspect_{aspect}": data.aspects.get(aspect) for aspect in ASPECTS},
+        "chips": ",".join(data.chips),
+        "comment": data.comment,
+        "comment_hidden": False,
+        "comment_hidden_reason": "",
+        "phone_encrypted": None,
+        "phone_hmac": None,
+        "consent_version": None,
+        "flags": ",".join(flags),
+        "from_center_network": center_network,
+        "cleared_at": None,
+        "cleared_by_id": None,
+        "flag_review": None,
+        "flag_review_reason": "",
+        "day": local_day(moment),
+        "created_at": moment,
+    }
     if data.phone_e164:
-        rating.phone_encrypted = crypto.encrypt_phone(secret(), data.phone_e164)
-        rating.phone_hmac = crypto.phone_hmac(secret(), data.phone_e164)
-        rating.consent_version = CONSENT_VERSION
-    db.session.add(rating)
-    db.session.flush()
+        values["phone_encrypted"] = crypto.encrypt_phone(secret(), data.phone_e164)
+        values["phone_hmac"] = crypto.phone_hmac(secret(), data.phone_e164)
+        values["consent_version"] = CONSENT_VERSION
+    rating = _insert_rating(values)
     if data.phone_e164:
         privacy.record_consent(rating_id=rating.id, center_name=target.center.name)
     if rating.is_reportable:

@@ -22,6 +22,7 @@ from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.prepared import Prepared
 from .models import OpeningHours, PublicHoliday, Setting
 
 
@@ -244,6 +245,27 @@ def config_hours() -> Hours:
     )
 
 
+#: The center's row and its province's row, if any: plain integers and a string, through
+#: a prepared statement (this runs on every rating POST).
+_HOURS_ROWS = Prepared(
+    lambda _dialect: sa.select(
+        OpeningHours.center_id,
+        OpeningHours.opens_minute,
+        OpeningHours.closes_minute,
+        OpeningHours.closed_weekdays,
+    ).where(
+        sa.or_(
+            OpeningHours.center_id == sa.bindparam("center_id"),
+            OpeningHours.province_code == sa.bindparam("province_code"),
+        )
+    )
+)
+
+
+def _weekdays(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d.strip())
+
+
 def hours_for(center_id: int, province_code: int) -> Hours:
     """The center's own hours, else its province's default, else the config.
 
@@ -252,17 +274,14 @@ def hours_for(center_id: int, province_code: int) -> Hours:
     cache = g.setdefault("_portal_hours", {})
     if center_id in cache:
         return cache[center_id]
-    rows = db.session.scalars(
-        sa.select(OpeningHours).where(
-            sa.or_(OpeningHours.center_id == center_id, OpeningHours.province_code == province_code)
-        )
-    ).all()
-    own = next((r for r in rows if r.center_id == center_id), None)
-    province = next((r for r in rows if r.province_code == province_code), None)
+    db.session.flush()  # hours set earlier in this transaction are seen
+    rows = _HOURS_ROWS.execute(center_id=center_id, province_code=province_code).all()
+    own = next((r for r in rows if r[0] == center_id), None)
+    province = next((r for r in rows if r[0] is None), None)
     if own is not None:
-        hours = _from_row(own, "center")
+        hours = Hours(own[1], own[2], _weekdays(own[3]), "center")
     elif province is not None:
-        hours = _from_row(province, "province")
+        hours = Hours(province[1], province[2], _weekdays(province[3]), "province")
     else:
         hours = config_hours()
     cache[center_id] = hours
