@@ -112,14 +112,18 @@ with app.app_context():
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, env: dict, log, *, worker_class: str = "sync", threads: int = 1
+) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             GUNICORN,
             "-w",
             str(workers),
             "-k",
-            "sync",
+            worker_class,
+            "--threads",
+            str(threads),
             "-b",
             f"127.0.0.1:{port}",
             "--timeout",
