@@ -46,6 +46,12 @@ def register_extensions(app: Flask) -> None:
     from .shared.uploads import apply_upload_limits
     from .shared.validation import IdConverter, refuse_bad_input
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A SQLite connection is a file handle: there is no server to ping before each
+        # request (a handle that fails is invalidated on its error, as on PostgreSQL).
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["pool_pre_ping"] = False
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     register_database_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

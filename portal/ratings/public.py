@@ -21,6 +21,8 @@ import hashlib
 import ipaddress
 import logging
 import secrets
+import threading
+from collections import OrderedDict
 
 from flask import (
     Blueprint,
@@ -126,6 +128,16 @@ def _set_form_limits() -> None:
 KEPT_ARGS = ("code", "erased")
 
 
+#: The form page of each rating endpoint (a POST's page in another language is its form).
+FORM_PAGES = {
+    "rate.rate": "rate.rate",
+    "rate.submit": "rate.rate",
+    "rate.kiosk": "rate.kiosk",
+    "rate.kiosk_submit": "rate.kiosk",
+}
+KIOSK_ENDPOINTS = ("rate.kiosk", "rate.kiosk_submit")
+
+
 def kiosk_start(token: str) -> str:
     """Where every kiosk page returns: the blank form, in Vietnamese for the next citizen."""
     return url_for("rate.kiosk", token=token, lang="vi")
@@ -139,8 +151,8 @@ def _language_url(code: str) -> str:
     """
     endpoint = request.endpoint
     view_args = dict(request.view_args or {})
-    if endpoint in ("rate.rate", "rate.kiosk"):
-        return url_for(endpoint, **view_args, lang=code)
+    if endpoint in FORM_PAGES:
+        return url_for(FORM_PAGES[endpoint], **view_args, lang=code)
     if endpoint is None or endpoint == "rate.erase" or request.method not in ("GET", "HEAD"):
         return url_for("rate.track", lang=code)
     # Only the arguments a public page reads: never ``_external`` and the like of url_for.
@@ -193,8 +205,11 @@ def _resolve(token: str, *, kiosk: bool = False):
 #: nonce is substituted for a per-process placeholder. Every key part comes from the
 #: database row read in this request, so a renamed center or a revoked poster never
 #: shows a stale page.
-_FORM_CACHE: dict[tuple, str] = {}
-_FORM_CACHE_MAX = 1024
+_FORM_CACHE: OrderedDict[tuple, str] = OrderedDict()
+#: Least recently used pages leave first: a province's counters in both languages fit
+#: (Phú Thọ: 521 counters, about 6 KiB a page, so at most ~25 MiB per worker at the cap).
+_FORM_CACHE_MAX = 4096
+_FORM_CACHE_LOCK = threading.Lock()
 _NONCE_PLACEHOLDER = "nonce-" + secrets.token_hex(16)
 
 
@@ -243,12 +258,16 @@ def _form_html(target, *, nonce: str, errors, values, kiosk: bool) -> str:
         current_app.config["RATING_COMMENT_MAX"],
         request.script_root,
     )
-    html = _FORM_CACHE.get(key)
+    with _FORM_CACHE_LOCK:
+        html = _FORM_CACHE.get(key)
+        if html is not None:
+            _FORM_CACHE.move_to_end(key)
     if html is None:
         html = render(_NONCE_PLACEHOLDER)
-        if len(_FORM_CACHE) >= _FORM_CACHE_MAX:
-            _FORM_CACHE.clear()
-        _FORM_CACHE[key] = html
+        with _FORM_CACHE_LOCK:
+            _FORM_CACHE[key] = html
+            while len(_FORM_CACHE) > _FORM_CACHE_MAX:
+                _FORM_CACHE.popitem(last=False)
     return html.replace(_NONCE_PLACEHOLDER, nonce)
 
 
@@ -367,22 +386,36 @@ def _unavailable(state: str, target, *, kiosk: bool):
     return _no_store(html, 409)
 
 
-@bp.route("/r/<token>", methods=["GET", "POST"])
-@csrf.exempt
-@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
-@limiter.limit(_device_limit, key_func=device_key, methods=["POST"])
-@limiter.limit(_network_limit, key_func=network_key, methods=["POST"])
+# The page (GET) and the submission (POST) of a form are two views on one URL: the page
+# pays for no rate limit and reads no form; the submission has every check.
+
+
+@bp.route("/r/<token>", methods=["GET"])
 def rate(token: str):
     return _handle(token, kiosk=False)
 
 
-@bp.route("/kiosk/<token>", methods=["GET", "POST"])
+@bp.route("/r/<token>", methods=["POST"], endpoint="submit")
 @csrf.exempt
 @form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
-@limiter.limit(_network_limit, key_func=network_key, methods=["POST"])
+@limiter.limit(_device_limit, key_func=device_key)
+@limiter.limit(_network_limit, key_func=network_key)
+def submit(token: str):
+    return _handle(token, kiosk=False)
+
+
+@bp.route("/kiosk/<token>", methods=["GET"])
 def kiosk(token: str):
     """A tablet at the center: no device limit (one device, many citizens); the page
     resets itself after each rating and after idle time (meta refresh, no JavaScript)."""
+    return _handle(token, kiosk=True)
+
+
+@bp.route("/kiosk/<token>", methods=["POST"], endpoint="kiosk_submit")
+@csrf.exempt
+@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+@limiter.limit(_network_limit, key_func=network_key)
+def kiosk_submit(token: str):
     return _handle(token, kiosk=True)
 
 
@@ -525,7 +558,8 @@ def public_error(error: HTTPException):
     # A kiosk page always offers its start (no database read here: it may be what failed);
     # a 404 on the kiosk means its link is not genuine, so there is no start to go back to.
     token = (request.view_args or {}).get("token", "")
-    kiosk_url = kiosk_start(token) if request.endpoint == "rate.kiosk" and code != 404 else None
+    kiosk = request.endpoint in KIOSK_ENDPOINTS
+    kiosk_url = kiosk_start(token) if kiosk and code != 404 else None
     html = render_template(
         "ratings/error.html", code=code, title=title, message=message, kiosk_url=kiosk_url
     )
