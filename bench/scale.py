@@ -230,8 +230,10 @@ def run(url: str, *, province: int, repeat: int, posters: bool, show_plans: bool
         case("API /api/v1/rankings (all centers)", ms_api, GOALS_MS["page"], ms_raw)
 
         # The country ---------------------------------------------------------------------
-        ms_country, all_rows = timed(lambda: rankings.ranking_rows(period), repeat)
-        case("country ranking read (ranking_rows)", ms_country, GOALS_MS["country"])
+        ms_country, all_rows = timed(lambda: rankings.ranking_records(period), repeat)
+        case("country ranking read (ranking_records)", ms_country, GOALS_MS["country"])
+        ms_orm, _rows = timed(lambda: rankings.ranking_rows(period), repeat)
+        case("same as ORM objects (ranking_rows)", ms_orm, None)
 
         def recompute():
             changes = rankings.recompute_snapshots(period, actor=None)

@@ -241,8 +241,13 @@ OPENAPI["paths"].update(
         "/rankings": {
             "get": {
                 "summary": "The published ranking of a period (the latest when omitted).",
+                "description": (
+                    "The answer carries an ETag that changes only when the ranking is "
+                    "recomputed or published; send it back in If-None-Match to get 304."
+                ),
                 "parameters": [
                     {"name": "period", "in": "query", "schema": {"type": "string"}},
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
                     "200": _json(
@@ -259,6 +264,7 @@ OPENAPI["paths"].update(
                         },
                         "Every center: ranked ones by rank, then the others by code.",
                     ),
+                    "304": {"description": "Not modified: If-None-Match holds the ETag"},
                     "404": _json(_ERROR, "No published period with this code"),
                 },
             }

@@ -17,6 +17,7 @@ Decisions (PRODUCT.md §6, documented on the methodology page):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -576,6 +577,62 @@ def ranking_query(
 
 def ranking_rows(period: AssessmentPeriod) -> list[ScoreSnapshot]:
     return list(db.session.scalars(ranking_query(period)))
+
+
+#: The columns of a published ranking, as :func:`snapshot_record` names them.
+_RECORD_COLUMNS = (
+    Center.code,
+    Center.name,
+    Center.level,
+    ScoreSnapshot.compliance_self,
+    ScoreSnapshot.compliance_verified,
+    ScoreSnapshot.satisfaction_index,
+    ScoreSnapshot.satisfaction_adjusted,
+    ScoreSnapshot.csat,
+    ScoreSnapshot.csat_wilson_lower,
+    ScoreSnapshot.n_ratings,
+    ScoreSnapshot.quality,
+    ScoreSnapshot.classification.label("class"),
+    ScoreSnapshot.rank,
+    ScoreSnapshot.satisfaction_rank,
+    ScoreSnapshot.standardized,
+    ScoreSnapshot.state,
+)
+
+
+def ranking_version(period: AssessmentPeriod) -> str:
+    """A validator of the period's published ranking (an HTTP entity tag): it changes with
+    any recompute (every snapshot written gets a new ``computed_at``), a center added or
+    removed, and the publication or finality of the period. One indexed aggregate."""
+    count, latest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(ScoreSnapshot.computed_at)).where(
+            ScoreSnapshot.period_id == period.id
+        )
+    ).one()
+    status = period_status(period)
+    text = f"{period.code}|{count}|{latest}|{status.published_on}|{status.final}|{status.final_on}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def ranking_records(period: AssessmentPeriod) -> list[dict]:
+    """Every center's published figures for ``period`` (the country's ranking, in the
+    order of :func:`ranking_query`), as :func:`snapshot_record` dicts.
+
+    A Core select of the columns a ranking shows: no ORM objects and no JSON documents,
+    for the open-data CSV and the API, which list all ~3,355 centers at once.
+    """
+    stmt = (
+        sa.select(*_RECORD_COLUMNS)
+        .join(Center, Center.id == ScoreSnapshot.center_id)
+        .where(ScoreSnapshot.period_id == period.id)
+        .order_by(
+            Center.province_code,
+            ScoreSnapshot.rank.is_(None),
+            ScoreSnapshot.rank,
+            Center.code,
+        )
+    )
+    return [dict(row) for row in db.session.execute(stmt).mappings()]
 
 
 def snapshot_record(snapshot) -> dict:

@@ -159,8 +159,7 @@ def export_csv(period_code: str):
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for snapshot in services.ranking_rows(period):
-        record = services.snapshot_record(snapshot)
+    for record in services.ranking_records(period):
         writer.writerow([_cell(record[c]) for c in CSV_COLUMNS])
     status = services.period_status(period)
     state = "final" if status.final else "provisional"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -12,6 +13,9 @@ from referencing import Registry, Resource
 from portal.api.openapi import OPENAPI
 from portal.extensions import db
 from portal.rankings import services
+from portal.shared.timeutils import today_local
+
+from .conftest import add_rollup
 
 
 def validate(response, path: str, status: int = 200):
@@ -103,6 +107,28 @@ def test_the_same_ranking_on_the_board_in_the_api_the_table_and_the_csv(publishe
     assert scores["scores"][0]["areas"]["NL"] == {"self": 90.0, "verified": 86.25}
 
 
+def test_api_ranking_answers_304_until_the_ranking_is_recomputed(published, client, users):
+    first = client.get("/api/v1/rankings?period=2026-Q1")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+    again = client.get("/api/v1/rankings?period=2026-Q1", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == etag
+    # A recompute that changes nothing keeps the version ...
+    services.recompute_snapshots(published["period"], actor=users["admin"])
+    db.session.commit()
+    same = client.get("/api/v1/rankings?period=2026-Q1", headers={"If-None-Match": etag})
+    assert same.status_code == 304
+    # ... one that changes the figures (more ratings for the third center) gives a new one.
+    add_rollup(published["C"], (0, 0, 0, 0, 30), day=today_local() - timedelta(days=2))
+    db.session.commit()
+    services.recompute_snapshots(published["period"], actor=users["admin"])
+    db.session.commit()
+    after = client.get("/api/v1/rankings?period=2026-Q1", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert validate(after, "/rankings") != first.json
+
+
 def test_board_filters_and_search_without_diacritics(published, client):
     html = client.get("/rankings/?q=viet+tri").get_data(as_text=True)
     assert "Việt Trì" in html and "Nông Trang" not in html
@@ -139,7 +165,6 @@ def test_staff_see_officers_ranked_above_the_minimum_only(
     center = published["A"]
     good = create_officer(center, full_name="Trần Thị Tốt")
     few = create_officer(center, full_name="Lê Văn Ít")
-    from .conftest import add_rollup
 
     add_rollup(center, (0, 0, 0, 5, 30), scope="officer", key_id=good.id)
     add_rollup(center, (0, 0, 0, 0, 3), scope="officer", key_id=few.id)
