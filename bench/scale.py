@@ -95,7 +95,11 @@ def raw_counts(center_ids, start: date, end: date) -> dict[int, tuple[int, ...]]
     return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in rows}
 
 
-def raw_monthly_trend(center: Center, first: date, today: date) -> list[tuple[date, tuple]]:
+def raw_monthly_trend(center, first: date, today: date) -> list[tuple[date, tuple]]:
+    """From raw ratings: one center's months, or (``center`` a list of ids) a province's."""
+    which = (
+        Rating.center_id.in_(center) if isinstance(center, list) else Rating.center_id == center.id
+    )
     month = sa.func.substr(sa.cast(Rating.day, sa.String), 1, 7)
     if db.engine.dialect.name == "postgresql":
         month = sa.func.to_char(Rating.day, "YYYY-MM")
@@ -105,7 +109,7 @@ def raw_monthly_trend(center: Center, first: date, today: date) -> list[tuple[da
             *(sa.func.sum(sa.case((Rating.score == s, 1), else_=0)) for s in range(1, 6)),
         )
         .where(
-            Rating.center_id == center.id,
+            which,
             Rating.day >= first,
             Rating.day <= today,
             reportable_clause(),
@@ -266,6 +270,29 @@ def run(url: str, *, province: int, repeat: int, posters: bool, show_plans: bool
         if not same:
             raise click.ClickException("monthly trend differs between rollups and raw ratings")
         case(f"center trend, 12 months ({center.code})", ms_trend, GOALS_MS["query"], ms_trend_raw)
+
+        # The province dashboard's trend: 12 months of the province's center rollups.
+        from portal.rankings import dashboards as dashboard_reads
+
+        ids = list(db.session.scalars(sa.select(Center.id).where(Center.province_code == province)))
+        ms_ptrend, ptrend = timed(
+            lambda: dashboard_reads.monthly_satisfaction("center", ids, today=today), repeat
+        )
+        ms_ptrend_raw, ptrend_raw = timed(
+            lambda: raw_monthly_trend(ids, first, today), max(1, repeat // 2)
+        )
+        same = [(m, s.counts) for m, s in ptrend if any(s.counts)] == [
+            (m, s.counts) for m, s in ptrend_raw
+        ]
+        results["checks"]["province trend: rollups = raw ratings"] = same
+        if not same:
+            raise click.ClickException("province trend differs between rollups and raw ratings")
+        case(
+            f"province trend, 12 months ({len(ids)} centers)",
+            ms_ptrend,
+            GOALS_MS["query"],
+            ms_ptrend_raw,
+        )
 
         ctx = {"province": province, "center_code": center.code, "period": period.code}
         # The demo inspector of the generated data: scope the province (as `demo seed` does).
