@@ -58,3 +58,46 @@ def test_upgrade_matches_models_and_downgrade_works(empty_database_url, monkeypa
         upgrade()
         assert _diff(app) == []
         db.engine.dispose()
+
+
+def test_month_rollups_are_built_from_the_stored_days(empty_database_url, monkeypatch):
+    """d41c7e2a9b6f: an existing database gets one month row per center and month, the sum
+    of its daily center rows (counter and officer days are not months)."""
+    monkeypatch.setenv("PORTAL_ENV", "testing")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="5a1805f33b0a")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO centers (id, code, name, level, unit_code, unit_name, unit_type, "
+                "province_code, province_name, address, phone, opening_hours, extra_sites, "
+                "search_key, created_at, updated_at) VALUES (1, '07900', 'A', 'commune', 7900, "
+                "'P', 'phường', 25, 'Phú Thọ', '', '', '', '', '', '2026-01-01', '2026-01-01')"
+            )
+            for day, scope, key, counts in (
+                ("2026-10-30", "center", 1, (0, 0, 1, 2, 3)),
+                ("2026-10-31", "center", 1, (1, 0, 0, 0, 4)),
+                ("2026-11-02", "center", 1, (0, 0, 0, 1, 0)),
+                ("2026-10-30", "counter", 5, (0, 0, 1, 2, 3)),
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO rating_rollups VALUES (:d, :s, :k, 1, :a, :b, :c, :e, :f)"
+                    ),
+                    dict(zip("dskabcef", (day, scope, key, *counts), strict=True)),
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT day, key_id, n1, n2, n3, n4, n5 FROM rating_rollups "
+                "WHERE scope = 'month' ORDER BY day"
+            ).all()
+        assert [(str(r[0]), *r[1:]) for r in rows] == [
+            ("2026-10-01", 1, 1, 0, 1, 2, 7),
+            ("2026-11-01", 1, 0, 0, 0, 1, 0),
+        ]
+        downgrade(revision="5a1805f33b0a")
+        with db.engine.connect() as conn:
+            scopes = conn.exec_driver_sql("SELECT DISTINCT scope FROM rating_rollups").scalars()
+            assert set(scopes) == {"center", "counter"}
+        db.engine.dispose()

@@ -23,8 +23,9 @@ from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..inspections.models import ActionStatus, CorrectiveAction, Inspection
 from ..rankings import services as score_services
-from ..ratings.models import Channel, Rating, RatingRollup, RollupScope
-from ..ratings.services import new_tracking_code
+from ..ratings import rollups as rollups_sql
+from ..ratings.models import Channel, Rating
+from ..ratings.services import new_tracking_code, rollup_keys
 from ..shared.timeutils import DISPLAY_TZ, now_utc, today_local
 from .inspections import seed_inspections
 from .ratings import DAYS, _score
@@ -133,16 +134,13 @@ def seed_earlier_ratings(
                     "created_at": local.astimezone(UTC).replace(tzinfo=None),
                 }
             )
-            keys = [(RollupScope.CENTER, center.id), (RollupScope.COUNTER, counter.id)]
-            if officer is not None:
-                keys.append((RollupScope.OFFICER, officer.id))
-            for scope, key_id in keys:
-                acc = rollups.setdefault((day, str(scope), key_id, center.id), [0, 0, 0, 0, 0])
+            officer_id = officer.id if officer else None
+            for scope, key_id, row_day in rollup_keys(center.id, counter.id, officer_id, day):
+                acc = rollups.setdefault((row_day, str(scope), key_id, center.id), [0] * 5)
                 acc[score - 1] += 1
     if rows:
         db.session.execute(sa.insert(Rating), rows)
-        db.session.execute(
-            sa.insert(RatingRollup),
+        rollups_sql.add_counts(
             [
                 {
                     "day": day,

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from ..centers.models import Center, Counter, Officer
 from ..complaints.services import open_case_for_rating
 from ..extensions import db
-from ..ratings.models import ASPECTS, Channel, Rating, RatingRollup, RollupScope
-from ..ratings.services import new_tracking_code
+from ..ratings.models import ASPECTS, Channel, Rating, RatingRollup
+from ..ratings.services import new_tracking_code, rollup_keys
 from ..shared.timeutils import DISPLAY_TZ
 
 #: Dissatisfied ratings with a comment from the last days open cases, as live ones do.
@@ -148,15 +148,13 @@ def seed_ratings(
 
 
 def _count(rollups: dict, rating: Rating) -> None:
-    """Add a rating to the center, counter and officer rows of its day (new keys only)."""
-    keys = [(RollupScope.CENTER, rating.center_id), (RollupScope.COUNTER, rating.counter_id)]
-    if rating.officer_id is not None:
-        keys.append((RollupScope.OFFICER, rating.officer_id))
-    for scope, key_id in keys:
-        row = rollups.get((rating.day, scope, key_id))
+    """Add a rating to its rollup rows (center, counter, officer, month; new keys only)."""
+    keys = rollup_keys(rating.center_id, rating.counter_id, rating.officer_id, rating.day)
+    for scope, key_id, day in keys:
+        row = rollups.get((day, scope, key_id))
         if row is None:
             row = RatingRollup(
-                day=rating.day,
+                day=day,
                 scope=str(scope),
                 key_id=key_id,
                 center_id=rating.center_id,
@@ -166,6 +164,6 @@ def _count(rollups: dict, rating: Rating) -> None:
                 n4=0,
                 n5=0,
             )
-            rollups[(rating.day, scope, key_id)] = row
+            rollups[(day, scope, key_id)] = row
         column = f"n{rating.score}"
         setattr(row, column, getattr(row, column) + 1)

@@ -324,9 +324,12 @@ def monthly_satisfaction(
 ) -> list[tuple[date, rules.Satisfaction]]:
     """Satisfaction per calendar month over the last ``months`` (empty months included).
 
-    Sums the daily rollups in SQL by year and month: one query for a province or a counter.
+    Sums the rollups in SQL by year and month: one query for a province or a counter.
+    Centers read their month rows (12 per center), counters and officers their days.
     """
     first = _months_back(today, months)
+    if scope == RollupScope.CENTER:
+        scope = RollupScope.MONTH
     t = RatingRollup
     year, month = sa.extract("year", t.day), sa.extract("month", t.day)
     rows = db.session.execute(

@@ -681,7 +681,8 @@ def class_history(center: Center) -> list[tuple[AssessmentPeriod, ScoreSnapshot]
 def monthly_trend(
     center: Center, *, months: int = 12, today: date | None = None
 ) -> list[tuple[date, rules.Satisfaction]]:
-    """Satisfaction per calendar month (the last ``months``), from the daily rollups."""
+    """Satisfaction per calendar month (the last ``months``), from the month rollups
+    (one row per month)."""
     today = today or today_local()
     first = today.replace(day=1)
     for _i in range(months - 1):
@@ -689,7 +690,7 @@ def monthly_trend(
     t = RatingRollup
     rows = db.session.execute(
         sa.select(t.day, t.n1, t.n2, t.n3, t.n4, t.n5).where(
-            t.scope == RollupScope.CENTER, t.key_id == center.id, t.day >= first, t.day <= today
+            t.scope == RollupScope.MONTH, t.key_id == center.id, t.day >= first, t.day <= today
         )
     ).all()
     totals: dict[date, list[int]] = {}

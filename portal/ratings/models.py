@@ -259,10 +259,14 @@ class RollupScope(enum.StrEnum):
     CENTER = "center"
     COUNTER = "counter"
     OFFICER = "officer"
+    #: A center's calendar month (``day`` is its first day, ``key_id`` the center): what
+    #: trends over months and the province dashboard read, 30× fewer rows than the days.
+    MONTH = "month"
 
 
 class RatingRollup(db.Model):
-    """Reportable ratings per day and per center, counter or officer.
+    """Reportable ratings per day and per center, counter or officer, and per month and
+    center (scope ``month``, on the first day of the month).
 
     Maintained in the transaction of every rating insert (and of every flag
     clearing), so ``SUM(n_k)`` equals the raw aggregate at every commit.
@@ -283,7 +287,7 @@ class RatingRollup(db.Model):
     n5: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (
-        sa.CheckConstraint("scope IN ('center', 'counter', 'officer')", name="scope"),
+        sa.CheckConstraint("scope IN ('center', 'counter', 'officer', 'month')", name="scope"),
         # One key's days (a center's trend, a ranking's window): the primary key leads with
         # the day and would read every scope's rows of the window. Covering on PostgreSQL.
         sa.Index(

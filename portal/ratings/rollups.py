@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from .models import Channel, FlagReview, Rating, RatingRollup, RollupScope
@@ -31,7 +33,27 @@ SCOPE_COLUMNS = {
     RollupScope.CENTER: Rating.center_id,
     RollupScope.COUNTER: Rating.counter_id,
     RollupScope.OFFICER: Rating.officer_id,
+    RollupScope.MONTH: Rating.center_id,
 }
+
+
+class month_start(FunctionElement):  # noqa: N801 - a SQL function, named as one
+    """The first day of a date's month, in SQL (``date_trunc`` / ``date(…, 'start of
+    month')``): the ``day`` of a month rollup row."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 def reportable_clause() -> sa.ColumnElement[bool]:
@@ -46,9 +68,10 @@ def reportable_clause() -> sa.ColumnElement[bool]:
 def recomputed(scope: RollupScope) -> sa.Select:
     """The rollup rows of one scope computed from the raw ratings (day, key, center, n1–n5)."""
     key = SCOPE_COLUMNS[scope]
+    day = month_start(Rating.day) if scope == RollupScope.MONTH else Rating.day
     return (
         sa.select(
-            Rating.day.label("day"),
+            day.label("day"),
             sa.literal(str(scope)).label("scope"),
             key.label("key_id"),
             sa.func.min(Rating.center_id).label("center_id"),
@@ -58,14 +81,33 @@ def recomputed(scope: RollupScope) -> sa.Select:
             ),
         )
         .where(reportable_clause(), key.is_not(None))
-        .group_by(Rating.day, key)
+        .group_by(day, key)
     )
+
+
+def add_counts(rows: list[dict]) -> None:
+    """Add bulk-counted rollup rows (``day, scope, key_id, center_id, n1…n5``) to what is
+    stored: a row that exists gets the counts added (a month shared with earlier ratings),
+    in one ``INSERT … ON CONFLICT DO UPDATE`` executed for all rows."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table = RatingRollup.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.scope, table.c.key_id],
+        set_={n: table.c[n] + insert.excluded[n] for n in COUNTS},
+    )
+    db.session.execute(stmt, rows)
 
 
 def rebuild() -> int:
     """Replace every rollup row by the figures of the raw ratings; return the rows written.
 
-    For bulk loads and repairs (run it with writers stopped): three ``INSERT … SELECT``.
+    For bulk loads and repairs (run it with writers stopped): one ``INSERT … SELECT`` per
+    scope.
     """
     db.session.execute(sa.delete(RatingRollup))
     table = RatingRollup.__table__

@@ -521,7 +521,7 @@ def _rollup_upsert(dialect: str, key: tuple[int, int]) -> sa.Executable:
     counts = {f"n{s}": sa.bindparam("delta") if s == score else 0 for s in range(1, 6)}
     values = [
         {
-            "day": sa.bindparam("day", type_=sa.Date()),
+            "day": sa.bindparam(f"day{i}", type_=sa.Date()),
             "scope": sa.bindparam(f"scope{i}"),
             "key_id": sa.bindparam(f"key{i}"),
             "center_id": sa.bindparam("center_id"),
@@ -538,25 +538,37 @@ def _rollup_upsert(dialect: str, key: tuple[int, int]) -> sa.Executable:
     )
 
 
-#: One multi-row upsert per (number of scopes, score), compiled once per database.
+#: One multi-row upsert per (number of rows, score), compiled once per database.
 _ROLLUP_UPSERTS = PreparedFamily(_rollup_upsert)
 
 
-def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
-    """Add (or with ``delta=-1`` remove) a reportable rating in its day's rollups.
+def rollup_keys(
+    center_id: int, counter_id: int | None, officer_id: int | None, day: date
+) -> list[tuple[RollupScope, int, date]]:
+    """``(scope, key_id, day)`` of the rollup rows a reportable rating counts in: its day's
+    center, counter and officer rows, and its center's month row. Every writer of rollups
+    (this module, the demo, the bulk rebuild's SQL) keeps to this list."""
+    keys = [(RollupScope.CENTER, center_id, day)]
+    if counter_id is not None:
+        keys.append((RollupScope.COUNTER, counter_id, day))
+    if officer_id is not None:
+        keys.append((RollupScope.OFFICER, officer_id, day))
+    keys.append((RollupScope.MONTH, center_id, day.replace(day=1)))
+    return keys
 
-    One multi-row ``INSERT … ON CONFLICT DO UPDATE`` for the center, counter and officer
-    rows (PostgreSQL and SQLite ≥ 3.24 share the syntax), in the caller's transaction.
+
+def apply_to_rollups(rating: Rating, delta: int = 1) -> None:
+    """Add (or with ``delta=-1`` remove) a reportable rating in its rollups.
+
+    One multi-row ``INSERT … ON CONFLICT DO UPDATE`` for the center, counter, officer and
+    month rows (PostgreSQL and SQLite ≥ 3.24 share the syntax), in the caller's transaction.
     """
-    keys = [(RollupScope.CENTER, rating.center_id)]
-    if rating.counter_id is not None:
-        keys.append((RollupScope.COUNTER, rating.counter_id))
-    if rating.officer_id is not None:
-        keys.append((RollupScope.OFFICER, rating.officer_id))
-    params = {"day": rating.day, "center_id": rating.center_id, "delta": delta}
-    for i, (scope, key_id) in enumerate(keys):
+    keys = rollup_keys(rating.center_id, rating.counter_id, rating.officer_id, rating.day)
+    params = {"center_id": rating.center_id, "delta": delta}
+    for i, (scope, key_id, day) in enumerate(keys):
         params[f"scope{i}"] = str(scope)
         params[f"key{i}"] = key_id
+        params[f"day{i}"] = day
     _ROLLUP_UPSERTS[len(keys), rating.score].execute(**params)
 
 

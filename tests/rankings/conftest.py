@@ -10,6 +10,7 @@ from portal.assessments.models import Assessment
 from portal.assessments.services import today_local
 from portal.extensions import db
 from portal.inspections.models import Inspection
+from portal.ratings import rollups
 from portal.ratings.models import RatingRollup
 from portal.shared.timeutils import now_utc
 
@@ -22,6 +23,7 @@ period = checklist_fixtures.period
 
 
 def add_rollup(center, counts, *, day=None, scope="center", key_id=None):
+    """A day's rollup row; a center's day also counts in its month row, as a rating does."""
     day = day or today_local() - timedelta(days=1)
     n1, n2, n3, n4, n5 = counts
     db.session.add(
@@ -37,6 +39,10 @@ def add_rollup(center, counts, *, day=None, scope="center", key_id=None):
             n5=n5,
         )
     )
+    if scope == "center":
+        month = {"day": day.replace(day=1), "scope": "month", "key_id": center.id}
+        figures = dict(zip(rollups.COUNTS, counts, strict=True))
+        rollups.add_counts([{**month, "center_id": center.id, **figures}])
 
 
 def add_verified(period, center, *, verified, self_score=None, gates_ok=True, days_left=5):

@@ -111,3 +111,26 @@ def test_verify_names_a_corrupted_a_missing_and_an_extra_row(app, runner, center
         "stored 1,0,0,0,0, recomputed missing"
     ) in out
     assert "3 rollup row(s) differ" in out
+
+
+def test_a_center_month_row_counts_its_ratings_and_verify_checks_it(app, runner, center):
+    target = services.Target(channel=Channel.COUNTER_QR, center=center, counter=center.counters[0])
+    for i, score in enumerate((4, 2, 4)):
+        services.submit_rating(target, services.RatingInput(score=score), nonce_key=f"month-{i}")
+    db.session.commit()
+    t = RatingRollup
+    month = db.session.scalars(sa.select(t).where(t.scope == "month")).one()
+    day = db.session.scalars(sa.select(t).where(t.scope == "center")).one().day
+    assert (month.key_id, month.day, month.counts) == (
+        center.id,
+        day.replace(day=1),
+        (0, 1, 0, 2, 0),
+    )
+    month.n4 = 5
+    db.session.commit()
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert (
+        f"scope=month key_id={center.id} day={day.replace(day=1).isoformat()}: "
+        "stored 0,1,0,5,0, recomputed 0,1,0,2,0"
+    ) in result.output
