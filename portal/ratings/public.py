@@ -41,7 +41,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..complaints import services as complaints
 from ..extensions import csrf, db, limiter
-from ..shared import qr
+from ..shared import qr, ratelimit
 from ..shared.uploads import form_limits
 from . import services
 from .forms import (
@@ -398,9 +398,8 @@ def rate(token: str):
 @bp.route("/r/<token>", methods=["POST"], endpoint="submit")
 @csrf.exempt
 @form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
-@limiter.limit(_device_limit, key_func=device_key)
-@limiter.limit(_network_limit, key_func=network_key)
 def submit(token: str):
+    ratelimit.enforce([(_device_limit(), device_key()), (_network_limit(), network_key())])
     return _handle(token, kiosk=False)
 
 
@@ -414,8 +413,8 @@ def kiosk(token: str):
 @bp.route("/kiosk/<token>", methods=["POST"], endpoint="kiosk_submit")
 @csrf.exempt
 @form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
-@limiter.limit(_network_limit, key_func=network_key)
 def kiosk_submit(token: str):
+    ratelimit.enforce([(_network_limit(), network_key())])
     return _handle(token, kiosk=True)
 
 
@@ -563,7 +562,11 @@ def public_error(error: HTTPException):
     html = render_template(
         "ratings/error.html", code=code, title=title, message=message, kiosk_url=kiosk_url
     )
-    return _no_store(html, code)
+    response = _no_store(html, code)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:  # a refused rating: when the phone may try again
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 for _code in _ERRORS:

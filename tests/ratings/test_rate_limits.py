@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.ratings import services
 from portal.ratings.models import Rating
 
 from .conftest import nonce_of
@@ -111,3 +112,35 @@ def test_code_lookups_are_limited(app, client):
     assert codes == [200, 200, 200, 429]
     guesses = [app.test_client().get(f"/r/?code=BAAAA{i}").status_code for i in range(4)]
     assert guesses[-1] == 429
+
+
+def test_a_refused_rating_says_when_to_try_again(client, counter_url):
+    post_once(client, counter_url)
+    post_once(client, counter_url)
+    refused = post_once(client, counter_url)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600  # "2 per hour"
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert "rate-dev" not in refused.get_data(as_text=True)  # no key leaks into the page
+    assert stored() == 2
+
+
+def test_a_kiosk_serves_many_citizens_but_not_a_whole_network(app, client, counter):
+    """The kiosk is one device for every citizen: the device limit does not apply, the
+    network ceiling does."""
+    with app.test_request_context():
+        url = f"/kiosk/{services.counter_token(counter, kiosk=True)}"
+    app.config["RATING_LIMIT_NETWORK"] = "4 per hour"
+    codes = [post_once(client, url).status_code for _ in range(5)]
+    assert codes == [303, 303, 303, 303, 429]
+    assert stored() == 4
+
+
+def test_limits_switched_off_refuse_nothing(app, client, counter_url):
+    limiter.enabled = False  # RATELIMIT_ENABLED = False
+    try:
+        codes = [post_once(client, counter_url).status_code for _ in range(4)]
+    finally:
+        limiter.enabled = True
+    assert codes == [303] * 4
+    assert stored() == 4
