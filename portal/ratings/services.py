@@ -120,9 +120,9 @@ class Target:
     """What a rating is about, resolved from a verified token."""
 
     channel: Channel
-    center: Center
-    counter: Counter | None = None
-    officer: Officer | None = None
+    center: Center | CenterRef
+    counter: Counter | CounterRef | None = None
+    officer: Officer | OfficerRef | None = None
     receipt: Receipt | None = None
     token: str = ""
 
@@ -139,7 +139,7 @@ def counter_version(counter_id: int) -> int:
     return row.version if row else 1
 
 
-def counter_token(counter: Counter, *, kiosk: bool = False) -> str:
+def counter_token(counter: Counter | CounterRef, *, kiosk: bool = False) -> str:
     return qr.sign(secret(), "k" if kiosk else "c", counter.id, counter_version(counter.id))
 
 
@@ -181,39 +181,44 @@ def _counter_lookup(_dialect: str, with_officer: bool) -> sa.Executable:
 _COUNTER_LOOKUP = PreparedFamily(_counter_lookup)
 
 
-def _attached(model, **values):
-    """A persistent object of the session from columns already read: the one in the
-    identity map if the session has it, else a new one holding ``values`` (any other
-    attribute loads on first access, as after an expiry)."""
-    existing = db.session.identity_map.get(db.session.identity_key(model, values["id"]))
-    if existing is not None:
-        return existing
-    obj = model(**values)
-    orm.make_transient_to_detached(obj)
-    db.session.add(obj)
-    return obj
+@dataclass(frozen=True, slots=True)
+class CenterRef:
+    """The center of a counter token, as the counter lookup read it: what the rating
+    page, the anomaly checks and the insert use, without an ORM object to build."""
+
+    id: int
+    name: str
+    province_code: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounterRef:
+    id: int
+    center_id: int
+    number: int
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRef:
+    id: int
 
 
 def _active_counter(
     counter_id: int, version: int, *, with_officer: bool = False
-) -> tuple[Counter | None, Officer | None]:
-    """The counter (with its center loaded) if it is active and ``version`` is its current
+) -> tuple[CounterRef | None, CenterRef | None, OfficerRef | None]:
+    """The counter and its center if the counter is active and ``version`` is its current
     poster version, and the officer assigned to it if exactly one (``with_officer``)."""
     row = _COUNTER_LOOKUP[with_officer].execute(counter_id=counter_id).first()
     if row is None:
-        return None, None
+        return None, None, None
     cid, number, field_name, is_active, current, center_id, center_name, province = row[:8]
     if not is_active or current != version:
-        return None, None
-    center = _attached(Center, id=center_id, name=center_name, province_code=province)
-    counter = _attached(
-        Counter, id=cid, center_id=center_id, number=number, field=field_name, is_active=True
-    )
-    orm.attributes.set_committed_value(counter, "center", center)
-    officer = None
-    if with_officer and row[8] == 1:
-        officer = _attached(Officer, id=row[9], center_id=center_id, counter_id=cid)
-    return counter, officer
+        return None, None, None
+    center = CenterRef(id=center_id, name=center_name, province_code=province)
+    counter = CounterRef(id=cid, center_id=center_id, number=number, field=field_name)
+    officer = OfficerRef(id=row[9]) if with_officer and row[8] == 1 else None
+    return counter, center, officer
 
 
 def resolve_counter_token(
@@ -225,12 +230,12 @@ def resolve_counter_token(
     if values is None:
         return None
     # Attribute the rating to the officer assigned to the counter, if exactly one.
-    counter, officer = _active_counter(*values, with_officer=with_officer)
+    counter, center, officer = _active_counter(*values, with_officer=with_officer)
     if counter is None:
         return None
     return Target(
         channel=Channel.KIOSK if kiosk else Channel.COUNTER_QR,
-        center=counter.center,
+        center=center,
         counter=counter,
         officer=officer,
         token=token,
@@ -246,7 +251,7 @@ def resolve_short_code(code: str) -> str | None:
     version = counter_version(counter_id)
     if not qr.verify_short_code(secret(), code, counter_id, version):
         return None
-    counter, _officer = _active_counter(counter_id, version)
+    counter, _center, _officer = _active_counter(counter_id, version)
     return counter_token(counter) if counter else None
 
 
