@@ -50,6 +50,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Where the rate limits live: the portal's production configuration is Redis
+# (``--limits redis://127.0.0.1:6379/15``); ``memory://`` is per worker and starts a
+# timer thread for its expiries every 10 ms of traffic.
+LIMITS_STORAGE = "memory://"
+
+
 def portal_env(db_url: str) -> dict:
     env = dict(os.environ)
     env.update(
@@ -64,7 +70,7 @@ def portal_env(db_url: str) -> dict:
         # many counters, as a province's load is, so ratings are not flagged and every
         # POST pays the full path including the three rollup upserts.
         PORTAL_RATING_BURST_WINDOW_SECONDS="2",
-        REDIS_URL="memory://",
+        REDIS_URL=LIMITS_STORAGE,
     )
     env.pop("DATABASE_URL", None)
     return env
@@ -334,7 +340,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads")
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a database you own)")
     parser.add_argument("--json", default=None, help="write the results to this file")
+    parser.add_argument(
+        "--limits", default="memory://", help="rate-limit storage (e.g. redis://127.0.0.1:6379/15)"
+    )
     args = parser.parse_args()
+    global LIMITS_STORAGE
+    LIMITS_STORAGE = args.limits
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite_full"] = run_database(

@@ -240,6 +240,8 @@ def measure(label: str, db_url: str, args) -> dict:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
         stats.print_stats(*args.restrict, args.profile)
+        if args.callers:
+            stats.print_callers(args.callers)
         result["profile"] = out.getvalue()
 
     print(f"\n== {label} ==")
@@ -269,8 +271,13 @@ def main() -> None:
     parser.add_argument(
         "--restrict", action="append", default=[], help="only functions matching this regex"
     )
+    parser.add_argument("--callers", help="also print who calls the functions matching this regex")
     parser.add_argument("--json", default=None)
+    parser.add_argument(
+        "--limits", default="memory://", help="rate-limit storage (e.g. redis://127.0.0.1:6379/15)"
+    )
     args = parser.parse_args()
+    bench_run.LIMITS_STORAGE = args.limits
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite_full"] = measure(
