@@ -49,11 +49,18 @@ def load_user(user_id: str) -> User | None:
 LOGIN_AT = "login_at"
 
 
+def _may_be_signed_in() -> bool:
+    """Whether the request carries what Flask-Login signs a user in from (the session's
+    user id or a remember cookie): a citizen's rating request never loads a user."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or cookie in request.cookies
+
+
 @bp.before_app_request
 def end_old_sessions():
     """Absolute session timeout (ASVS 7.3.2): a session ends ``SESSION_ABSOLUTE_HOURS``
     after its login, however active it has been."""
-    if not current_user.is_authenticated:
+    if not _may_be_signed_in() or not current_user.is_authenticated:
         return None
     started = session.get(LOGIN_AT)
     limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
@@ -82,7 +89,8 @@ def no_store_for_signed_in_pages(response):
 @bp.before_app_request
 def force_password_change():
     if (
-        current_user.is_authenticated
+        _may_be_signed_in()
+        and current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in {"accounts.password", "accounts.logout", "static"}
     ):
