@@ -40,6 +40,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from ..complaints import services as complaints
+from ..database import begin_writing, reads_before_writing
 from ..extensions import csrf, db, limiter
 from ..shared import qr, ratelimit
 from ..shared.uploads import form_limits
@@ -362,8 +363,14 @@ def _handle(token: str, *, kiosk: bool):
             target.center.id,
         )
         return _confirm(target, form, parsed.data, kiosk=kiosk)
+    # Everything so far only read (a deferred transaction on SQLite, which no writer
+    # waits for); the write lock is taken here, for the nonce, the rating and its rollups.
+    screening = services.screen_rating(target)
+    begin_writing()
     try:
-        rating = services.submit_rating(target, parsed.data, nonce_key=check.key)
+        rating = services.submit_rating(
+            target, parsed.data, nonce_key=check.key, screening=screening
+        )
     except services.NonceUsed:
         db.session.rollback()
         return _unavailable("submitted", target, kiosk=kiosk)
@@ -396,6 +403,7 @@ def rate(token: str):
 
 
 @bp.route("/r/<token>", methods=["POST"], endpoint="submit")
+@reads_before_writing
 @csrf.exempt
 @form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
 def submit(token: str):
@@ -411,6 +419,7 @@ def kiosk(token: str):
 
 
 @bp.route("/kiosk/<token>", methods=["POST"], endpoint="kiosk_submit")
+@reads_before_writing
 @csrf.exempt
 @form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
 def kiosk_submit(token: str):

@@ -774,13 +774,39 @@ def _insert_rating(values: dict) -> Rating:
     return rating
 
 
-def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Rating:
+@dataclass(frozen=True)
+class Screening:
+    """What a rating's anomaly checks read, taken before it is written."""
+
+    moment: datetime
+    flags: tuple[str, ...]
+
+
+def screen_rating(target: Target) -> Screening:
+    """The anomaly reads of a rating about to be submitted (opening hours, bursts,
+    receipts of the day), so that a view can make them before it takes SQLite's write
+    lock (:func:`portal.database.begin_writing`) and hold that lock only for the writes.
+    Concurrent ratings then do not see each other in these counts, exactly as on
+    PostgreSQL, where uncommitted ratings are invisible to each other anyway; the flags
+    only send a rating to review, they never refuse one."""
+    moment = now_utc()
+    flags = [] if target.channel == Channel.STAFF else anomaly_flags(target, moment)
+    return Screening(moment=moment, flags=tuple(flags))
+
+
+def submit_rating(
+    target: Target, data: RatingInput, *, nonce_key: str, screening: Screening | None = None
+) -> Rating:
     """Store one rating: consume the nonce, use the receipt, insert, update rollups.
 
-    Raises :class:`NonceUsed` or :class:`ReceiptUsed`; the caller rolls back.
+    ``screening`` is :func:`screen_rating`'s result if the caller read it earlier; else
+    the checks run here, in this transaction. Raises :class:`NonceUsed` or
+    :class:`ReceiptUsed`; the caller rolls back.
     """
     consume_nonce(nonce_key)
-    moment = now_utc()
+    if screening is None:
+        screening = screen_rating(target)
+    moment = screening.moment
     if target.receipt is not None:
         used = db.session.execute(
             sa.update(Receipt)
@@ -794,7 +820,7 @@ def submit_rating(target: Target, data: RatingInput, *, nonce_key: str) -> Ratin
         )
         if used.rowcount != 1:
             raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
-    flags = [] if target.channel == Channel.STAFF else anomaly_flags(target, moment)
+    flags = list(screening.flags)
     center_network = False
     if target.receipt is not None and target.receipt.issued_via == "portal":
         extra, center_network = self_rating_flags(target.receipt, moment)
