@@ -328,14 +328,16 @@ def monthly_satisfaction(
     Centers read their month rows (12 per center), counters and officers their days.
     """
     first = _months_back(today, months)
-    if scope == RollupScope.CENTER:
-        scope = RollupScope.MONTH
     t = RatingRollup
-    year, month = sa.extract("year", t.day), sa.extract("month", t.day)
+    if scope == RollupScope.CENTER:
+        # Month rows are dated the first of their month: grouped by that day, no date math.
+        scope = RollupScope.MONTH
+        keys: tuple = (t.day,)
+    else:
+        keys = (sa.extract("year", t.day), sa.extract("month", t.day))
     rows = db.session.execute(
         sa.select(
-            year,
-            month,
+            *keys,
             sa.func.sum(t.n1),
             sa.func.sum(t.n2),
             sa.func.sum(t.n3),
@@ -343,9 +345,15 @@ def monthly_satisfaction(
             sa.func.sum(t.n5),
         )
         .where(t.scope == str(scope), t.key_id.in_(key_ids), t.day >= first, t.day <= today)
-        .group_by(year, month)
+        .group_by(*keys)
     ).all()
-    totals = {(int(r[0]), int(r[1])): tuple(int(x or 0) for x in r[2:]) for r in rows}
+    width = len(keys)
+    totals = {
+        (r[0].year, r[0].month) if width == 1 else (int(r[0]), int(r[1])): tuple(
+            int(x or 0) for x in r[width:]
+        )
+        for r in rows
+    }
     out = []
     m = first
     while m <= today:
