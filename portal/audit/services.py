@@ -132,6 +132,22 @@ def _lock_head(session: orm.Session) -> AuditHead:
     return head
 
 
+def _content_hash(entry: AuditEntry) -> str:
+    """The hash of ``entry``'s content and link: what its ``hash`` must be."""
+    return compute_hash(
+        prev_hash=entry.prev_hash,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        center_id=entry.center_id,
+        summary=entry.summary,
+        request_id=entry.request_id,
+    )
+
+
 def record(
     *,
     actor: Actor | None,
@@ -155,19 +171,6 @@ def record(
     actor_label = actor.audit_label if actor is not None else "system"
     oid = None if object_id is None else str(object_id)
     request_id = current_request_id()
-    entry_hash = compute_hash(
-        prev_hash=head.last_hash,
-        created_at=created_at,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        action=action,
-        object_type=object_type,
-        object_id=oid,
-        center_id=center_id,
-        summary=summary_json,
-        request_id=request_id,
-    )
-    key = audit_key()
     entry = AuditEntry(
         created_at=created_at,
         actor_id=actor_id,
@@ -179,9 +182,10 @@ def record(
         summary=summary_json,
         request_id=request_id,
         prev_hash=head.last_hash,
-        hash=entry_hash,
-        mac=entry_mac(entry_hash, key),
     )
+    key = audit_key()
+    entry.hash = _content_hash(entry)
+    entry.mac = entry_mac(entry.hash, key)
     session.add(entry)
     session.flush()
     head.last_entry_id = entry.id
@@ -221,19 +225,7 @@ def verify_chain(*, batch_size: int = 5000, progress=None) -> VerifyResult:
         for entry in rows:
             if entry.prev_hash != expected_prev:
                 return VerifyResult(False, checked, entry.id, "previous entry missing or altered")
-            recomputed = compute_hash(
-                prev_hash=entry.prev_hash,
-                created_at=entry.created_at,
-                actor_id=entry.actor_id,
-                actor_label=entry.actor_label,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                center_id=entry.center_id,
-                summary=entry.summary,
-                request_id=entry.request_id,
-            )
-            if recomputed != entry.hash:
+            if _content_hash(entry) != entry.hash:
                 return VerifyResult(False, checked, entry.id, "entry content altered")
             if entry.mac is None:
                 return VerifyResult(False, checked, entry.id, UNSEALED)
@@ -272,19 +264,7 @@ def seal_unsealed() -> int:
     expected_prev = GENESIS_HASH
     sealed = 0
     for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
-        recomputed = compute_hash(
-            prev_hash=entry.prev_hash,
-            created_at=entry.created_at,
-            actor_id=entry.actor_id,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            center_id=entry.center_id,
-            summary=entry.summary,
-            request_id=entry.request_id,
-        )
-        if entry.prev_hash != expected_prev or recomputed != entry.hash:
+        if entry.prev_hash != expected_prev or _content_hash(entry) != entry.hash:
             return -1
         if entry.mac is None:
             entry.mac = entry_mac(entry.hash, key)
