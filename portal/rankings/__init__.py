@@ -1,7 +1,7 @@
 """Scores, fair rankings and publication: snapshots, the public board, open data."""
 
 from ..shared.signals import inspection_result_changed
-from . import services
+from . import services  # the index first: pages loaded on the way bind it by name
 from .views import bp  # noqa: F401
 
 # Finalizations and appeal decisions (sent by inspections, which never imports rankings).

@@ -24,7 +24,7 @@ from ..ratings.models import Rating, RollupScope
 from ..settings import services as settings
 from ..shared.errors import NotFound, PortalError
 from ..shared.timeutils import DISPLAY_TZ
-from . import services
+from .satisfaction import satisfaction_figures
 
 ALERT_KIND_LABELS = {
     AlertKind.DISSATISFIED: _l("Many dissatisfied ratings"),
@@ -56,7 +56,7 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
     ids = list(centers)
 
     since = today - timedelta(days=settings.get("alert_window_days") - 1)
-    figures = services.satisfaction_figures(RollupScope.CENTER, ids, since, today)
+    figures = satisfaction_figures(RollupScope.CENTER, ids, since, today)
     for center_id, s in figures.items():
         n, bad = s.n, s.counts[0] + s.counts[1]  # dissatisfied: ratings 1 and 2
         if (

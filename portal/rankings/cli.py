@@ -14,8 +14,10 @@ from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center
 from ..extensions import db
 from ..shared.timeutils import local_day, now_utc
-from . import services
 from .alerts import alert_list, send_email
+from .errors import RankingsError
+from .publication import publish as publish_period
+from .snapshots import recompute_snapshots
 
 cli = AppGroup("scores", help="Score snapshots and rankings.")
 
@@ -34,7 +36,7 @@ def recompute(code: str) -> None:
     period = _period(code)
     total = db.session.scalar(sa.select(sa.func.count(Center.id)))
     with click.progressbar(length=total, label="Centers", show_pos=True) as bar:
-        changes = services.recompute_snapshots(period, actor=None, progress=bar.update)
+        changes = recompute_snapshots(period, actor=None, progress=bar.update)
     db.session.commit()
     if not changes:
         click.echo(f"\nNothing changed in {period.code}.")
@@ -54,8 +56,8 @@ def publish(code: str) -> None:
     """Publish the period's ranking on the public board."""
     period = _period(code)
     try:
-        services.publish(period, actor=None)
-    except services.RankingsError as exc:
+        publish_period(period, actor=None)
+    except RankingsError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Published {period.code}.")

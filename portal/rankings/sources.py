@@ -19,7 +19,7 @@ from ..ratings.models import RollupScope
 from ..scoring import rules
 from ..settings import services as settings
 from ..shared.timeutils import today_local
-from . import services
+from .satisfaction import satisfaction_figures
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,7 @@ def _opening_hours(center: Center, period: AssessmentPeriod) -> SourceValue:
 
 def _period_figures(center: Center, period: AssessmentPeriod) -> rules.Satisfaction:
     end = min(period.closes_on, today_local())
-    return services.satisfaction_figures(RollupScope.CENTER, [center.id], period.opens_on, end)[
-        center.id
-    ]
+    return satisfaction_figures(RollupScope.CENTER, [center.id], period.opens_on, end)[center.id]
 
 
 def _qr_ratings(center: Center, period: AssessmentPeriod) -> SourceValue:

@@ -29,9 +29,15 @@ from ..extensions import db
 from ..scoring import rules
 from ..shared.text import fold, neutralise_formula
 from ..shared.timeutils import today_local
-from . import services
+from .board import class_history, ranking_query, ranking_records, ranking_rows, snapshot_for
+from .errors import RankingsError
 from .forms import ConfirmForm, ScoringSettingsForm
 from .models import CLASS_LABELS
+from .publication import period_status, published_period, published_periods
+from .publication import publish as publish_period
+from .satisfaction import monthly_trend, officer_rows
+from .scoring_settings import settings_for, update_settings
+from .snapshots import period_window, recompute_snapshots, worked_example
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
 
@@ -39,7 +45,7 @@ LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
 
 
 def _published_or_404(code: str | None) -> AssessmentPeriod:
-    period = services.published_period(code)
+    period = published_period(code)
     if period is None:
         abort(404)
     return period
@@ -51,9 +57,9 @@ def _published_or_404(code: str | None) -> AssessmentPeriod:
 @bp.route("/")
 def board():
     """The ranking of centers of the latest (or a chosen) published period."""
-    periods = services.published_periods()
+    periods = published_periods()
     code = request.args.get("period") or None
-    period = services.published_period(code) if periods else None
+    period = published_period(code) if periods else None
     if code and period is None:
         abort(404)
     if period is None:
@@ -66,9 +72,7 @@ def board():
         klass = None
     q = (request.args.get("q") or "").strip()[:100]
     page = db.paginate(
-        services.ranking_query(
-            period, level=level, classification=klass, search_key=fold(q) if q else None
-        ),
+        ranking_query(period, level=level, classification=klass, search_key=fold(q) if q else None),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -77,8 +81,8 @@ def board():
         period=period,
         periods=periods,
         page=page,
-        status=services.period_status(period),
-        settings=services.settings_for(period),
+        status=period_status(period),
+        settings=settings_for(period),
         level=level,
         klass=klass,
         q=q,
@@ -94,7 +98,7 @@ def center(code: str):
     if center is None:
         abort(404)
     period = _published_or_404(request.args.get("period") or None)
-    snapshot = services.snapshot_for(period, center)
+    snapshot = snapshot_for(period, center)
     if snapshot is None:
         abort(404)
     areas = {a.code: a for a in period.standard_version.areas}
@@ -104,10 +108,10 @@ def center(code: str):
         period=period,
         snapshot=snapshot,
         areas=areas,
-        settings=services.settings_for(period),
-        status=services.period_status(period),
-        trend=services.monthly_trend(center),
-        history=services.class_history(center),
+        settings=settings_for(period),
+        status=period_status(period),
+        trend=monthly_trend(center),
+        history=class_history(center),
     )
 
 
@@ -115,9 +119,9 @@ def center(code: str):
 def methodology():
     return render_template(
         "rankings/methodology.html",
-        example=services.worked_example(),
+        example=worked_example(),
         class_labels=CLASS_LABELS,
-        latest=services.published_period(None),
+        latest=published_period(None),
     )
 
 
@@ -159,9 +163,9 @@ def export_csv(period_code: str):
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record in services.ranking_records(period):
+    for record in ranking_records(period):
         writer.writerow([_cell(record[c]) for c in CSV_COLUMNS])
-    status = services.period_status(period)
+    status = period_status(period)
     state = "final" if status.final else "provisional"
     writer.writerow([f"# {period.code} ({state}); licence: {LICENCE}"])
     return Response(
@@ -197,9 +201,9 @@ def officers():
     rows = []
     min_n = current_app.config["RATING_MIN_N"]
     if period is not None:
-        min_n = services.settings_for(period).min_n
-        start, end = services.period_window(period, services.settings_for(period))
-        rows = services.officer_rows(center.province_code, start, end, min_n=min_n, center=center)
+        min_n = settings_for(period).min_n
+        start, end = period_window(period, settings_for(period))
+        rows = officer_rows(center.province_code, start, end, min_n=min_n, center=center)
     db.session.commit()  # settings of a period are created on first use
     return render_template(
         "rankings/officers.html",
@@ -219,7 +223,7 @@ def periods():
     for period in db.session.scalars(
         sa.select(AssessmentPeriod).order_by(AssessmentPeriod.opens_on.desc())
     ):
-        rows.append((period, services.settings_for(period)))
+        rows.append((period, settings_for(period)))
     db.session.commit()
     return render_template("rankings/periods.html", rows=rows)
 
@@ -232,12 +236,12 @@ def _period_or_404(code: str) -> AssessmentPeriod:
 @roles_required(Role.ADMIN)
 def settings(code: str):
     period = _period_or_404(code)
-    settings = services.settings_for(period)
+    settings = settings_for(period)
     form = ScoringSettingsForm(obj=settings)
     if form.validate_on_submit():
         try:
-            changes = services.update_settings(settings, form.data, actor=current_user)
-        except services.RankingsError as exc:
+            changes = update_settings(settings, form.data, actor=current_user)
+        except RankingsError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -247,7 +251,7 @@ def settings(code: str):
     elif request.method == "POST":
         db.session.rollback()
     db.session.commit()
-    preview = services.ranking_rows(period)[:10]
+    preview = ranking_rows(period)[:10]
     return render_template(
         "rankings/settings.html",
         period=period,
@@ -255,7 +259,7 @@ def settings(code: str):
         form=form,
         confirm=ConfirmForm(),
         preview=preview,
-        status=services.period_status(period) if settings.is_published else None,
+        status=period_status(period) if settings.is_published else None,
     )
 
 
@@ -265,7 +269,7 @@ def recompute(code: str):
     period = _period_or_404(code)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    changes = services.recompute_snapshots(period, actor=current_user)
+    changes = recompute_snapshots(period, actor=current_user)
     db.session.commit()
     flash(_("%(num)d centers changed.", num=len(changes)), "success")
     return redirect(url_for(".settings", code=period.code))
@@ -281,8 +285,8 @@ def publish(code: str):
         flash(_("Tick the box to confirm the publication."), "error")
         return redirect(url_for(".settings", code=period.code))
     try:
-        services.publish(period, actor=current_user)
-    except services.RankingsError as exc:
+        publish_period(period, actor=current_user)
+    except RankingsError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".settings", code=period.code))
