@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.rankings.alerts import compute_alerts
 from portal.ratings import services
 from portal.ratings.models import Channel, Rating
-from portal.shared.timeutils import now_utc
+from portal.shared.timeutils import now_utc, today_local
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_inspector_sees_overdue_cases(client, auth, users, center):
     rate(center, 1, "Kém", key="a")
     rate(center, 1, "Rất kém", key="b")
     first, second = db.session.scalars(sa.select(Case).order_by(Case.id)).all()
-    first.due_on = date.today() - timedelta(days=3)
+    first.due_on = today_local() - timedelta(days=3)
     db.session.commit()
     auth.login(users["inspector"])
     html = client.get("/cases/?overdue=1").get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_alerts(app, center, other_center):
     for i, score in enumerate([1, 2, 5, 5]):
         rate(center, score, key=f"x{i}")
     rate(center, 1, "Kém", key="y")
-    db.session.scalars(sa.select(Case)).one().due_on = date.today() - timedelta(days=1)
+    db.session.scalars(sa.select(Case)).one().due_on = today_local() - timedelta(days=1)
     # A rating 10 days ago on the other center's counter: it has gone silent.
     old = rate(other_center, 5, key="z")
     old.created_at -= timedelta(days=10)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -24,6 +23,7 @@ from portal.complaints.models import Case
 from portal.demo.services import current_period, demo_accounts
 from portal.extensions import db
 from portal.rankings.models import ScoreSnapshot
+from portal.shared.timeutils import today_local
 
 from ..conftest import IsolatedClient, _empty_tables, _schema_ready, database_url
 
@@ -275,7 +275,7 @@ def test_headline_counts_match_the_tables(demo):
     with demo.app_context():
         period = current_period()
         stored = list(snapshots(period).values())
-        today = date.today()
+        today = today_local()
         overdue = db.session.scalar(
             sa.select(sa.func.count(Case.id)).where(Case.status == "open", Case.due_on < today)
         )

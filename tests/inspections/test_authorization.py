@@ -20,6 +20,7 @@ from portal.inspections.models import (
     ReviewItem,
     Visit,
 )
+from portal.shared.timeutils import today_local
 
 from .conftest import accept_rest, criterion
 
@@ -67,7 +68,7 @@ def stage(submitted, users, standard_version):
                 nl02,
                 description="Bồi dưỡng",
                 owner="Giám đốc",
-                due_on=dt.date.today(),
+                due_on=today_local(),
                 actor=inspector,
             )
             ids["action"] = action.id
@@ -76,7 +77,7 @@ def stage(submitted, users, standard_version):
         if name == "visit":
             ids["visit"] = services.record_visit(
                 inspection,
-                visited_on=dt.date.today() - dt.timedelta(days=1),
+                visited_on=today_local() - dt.timedelta(days=1),
                 team="Nguyễn Văn A, trưởng đoàn",
                 summary="Đủ quầy",
                 findings={nl02.id: "Có 2 công chức mới"},
@@ -210,7 +211,7 @@ CASES = {
     ("inspections.visit_new", "POST"): (
         "reviewing",
         "/inspections/{inspection}/visits/new",
-        {"visited_on": dt.date.today().isoformat(), "team": "Đoàn kiểm tra"},
+        {"visited_on": today_local().isoformat(), "team": "Đoàn kiểm tra"},
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: db.session.scalar(sa.select(sa.func.count(Visit.id))) == 1,
     ),
@@ -228,7 +229,7 @@ CASES = {
             "criterion_id": "{criterion}",
             "description": "Sửa quầy",
             "owner": "Giám đốc",
-            "due_on": dt.date.today().isoformat(),
+            "due_on": today_local().isoformat(),
         },
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: db.session.scalar(sa.select(sa.func.count(CorrectiveAction.id))) == 1,
