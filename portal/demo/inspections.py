@@ -347,7 +347,7 @@ class _Seeder:
     def finalize(self, inspection: Inspection, started: datetime, *, appeal: bool) -> None:
         rng = self.rng
         result = inspections.compute_result(inspection)
-        inspections._store_result(inspection, result)  # noqa: SLF001 - same computation
+        inspections.store_result(inspection, result)
         finalized_at = min(started + timedelta(days=rng.uniform(1, 6)), now_utc() - self.shift)
         inspection.status = InspectionStatus.FINALIZED
         inspection.finalized_at = finalized_at

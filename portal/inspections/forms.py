@@ -8,8 +8,10 @@ from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaFi
 
 from ..assessments.services import AnswerInput
 from ..shared.forms import BaseForm, choices, length, required
+from .appeals import AppealDecision
 from .models import QUEUE_STATUS_LABELS
-from .services import QUEUE_SORTS, AppealDecision, VerdictInput
+from .queue import QUEUE_SORTS
+from .review import VerdictInput
 
 SORT_LABELS = {
     "age": _l("Oldest submission first"),

@@ -33,7 +33,11 @@ from ..shared.forms import choices
 from ..shared.timeutils import now_utc, today_local
 from ..shared.uploads import large_upload
 from ..standards.models import Criterion
-from . import report, services
+from . import corrections, report, results
+from .access import can_inspect, can_view_inspection, check_center_manager
+from .actions import add_action_evidence, close_action, confirm_action, create_action
+from .appeals import appeal_open_for_filing, decide_appeal, file_appeal, open_appeal
+from .corrections import add_evidence, fix_answer
 from .forms import (
     ActionForm,
     QueueFilterForm,
@@ -53,6 +57,10 @@ from .models import (
     InspectionStatus,
     Visit,
 )
+from .queue import queue, queue_status, result_state, unit_types
+from .review import accept_remaining, record_verdict, return_for_correction, start_review
+from .steps import find_inspection, history, items_by_criterion
+from .visits import attach_visit_photo, record_visit
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
 
@@ -73,7 +81,7 @@ def _assessment_or_404(assessment_id: int) -> Assessment:
 
 def _inspection_or_404(inspection_id: int) -> Inspection:
     inspection = db.get_or_404(Inspection, inspection_id)
-    if not services.can_view_inspection(current_user, inspection):
+    if not can_view_inspection(current_user, inspection):
         abort(404)
     return inspection
 
@@ -129,9 +137,7 @@ def index():
     periods = checklist.list_periods()
     form = QueueFilterForm(request.args)
     form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
-    form.area.choices = choices(
-        [("", _("All kinds"))] + [(t, t) for t in services.unit_types(current_user)]
-    )
+    form.area.choices = choices([("", _("All kinds"))] + [(t, t) for t in unit_types(current_user)])
     selected = next(
         (p for p in periods if p.id == form.period.data), periods[0] if periods else None
     )
@@ -139,10 +145,10 @@ def index():
     counts: dict[str, int] = {}
     if selected is not None:
         form.period.data = selected.id
-        all_rows = services.queue(current_user, selected)
+        all_rows = queue(current_user, selected)
         for row in all_rows:
             counts[row.status] = counts.get(row.status, 0) + 1
-        rows = services.queue(
+        rows = queue(
             current_user,
             selected,
             status=form.status.data or "",
@@ -182,13 +188,13 @@ def index():
 @roles_required(*VIEWERS)
 def review(assessment_id: int):
     assessment = _assessment_or_404(assessment_id)
-    inspection = services.find_inspection(assessment)
+    inspection = find_inspection(assessment)
     period = assessment.period
     version = period.standard_version
     evidence: dict[int, list] = {}
     for item in assessment.evidence:
         evidence.setdefault(item.criterion_id, []).append(item)
-    inspector = services.can_inspect(current_user, assessment.center)
+    inspector = can_inspect(current_user, assessment.center)
     manager = current_user.role == Role.MANAGER
     action_form = None
     if inspection is not None and inspector:
@@ -203,8 +209,8 @@ def review(assessment_id: int):
         inspection=inspection,
         version=version,
         answers={x.criterion_id: x for x in assessment.answers},
-        items=services.items_by_criterion(inspection) if inspection else {},
-        history=services.history(inspection) if inspection else {},
+        items=items_by_criterion(inspection) if inspection else {},
+        history=history(inspection) if inspection else {},
         evidence=evidence,
         reuse=checklist.reuse_warnings(assessment),
         hints={
@@ -218,14 +224,12 @@ def review(assessment_id: int):
         can_review=inspector
         and inspection is not None
         and inspection.status in (InspectionStatus.UNDER_REVIEW, InspectionStatus.RESUBMITTED),
-        result_state=services.result_state(inspection, today) if inspection else None,
+        result_state=result_state(inspection, today) if inspection else None,
         state_labels=RESULT_STATE_LABELS,
         verdict_labels=VERDICT_LABELS,
-        status_label=QUEUE_STATUS_LABELS[services.queue_status(assessment, inspection)],
-        can_appeal=manager
-        and inspection is not None
-        and services.appeal_open_for_filing(inspection),
-        open_appeal=services.open_appeal(inspection) if inspection else None,
+        status_label=QUEUE_STATUS_LABELS[queue_status(assessment, inspection)],
+        can_appeal=manager and inspection is not None and appeal_open_for_filing(inspection),
+        open_appeal=open_appeal(inspection) if inspection else None,
         action_form=action_form,
         today=today,
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
@@ -237,7 +241,7 @@ def review(assessment_id: int):
 def start(assessment_id: int):
     assessment = _assessment_or_404(assessment_id)
     try:
-        services.start_review(assessment, actor=current_user)
+        start_review(assessment, actor=current_user)
     except PortalError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -253,9 +257,7 @@ def verdict(inspection_id: int, criterion_id: int):
     inspection = _inspection_or_404(inspection_id)
     criterion = _criterion_or_404(inspection, criterion_id)
     try:
-        services.record_verdict(
-            inspection, criterion, verdict_input(request.form), actor=current_user
-        )
+        record_verdict(inspection, criterion, verdict_input(request.form), actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection, f"c-{criterion.code}")
     db.session.commit()
@@ -268,7 +270,7 @@ def verdict(inspection_id: int, criterion_id: int):
 def accept_rest(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
     try:
-        count = services.accept_remaining(inspection, actor=current_user)
+        count = accept_remaining(inspection, actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection)
     db.session.commit()
@@ -281,7 +283,7 @@ def accept_rest(inspection_id: int):
 def return_(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
     try:
-        services.return_for_correction(inspection, actor=current_user)
+        return_for_correction(inspection, actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection)
     db.session.commit()
@@ -294,7 +296,7 @@ def return_(inspection_id: int):
 def finalize(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
     try:
-        services.finalize(
+        results.finalize(
             inspection,
             actor=current_user,
             appeal_window_days=current_app.config["APPEAL_WINDOW_DAYS"],
@@ -314,9 +316,9 @@ def fix(inspection_id: int, criterion_id: int):
     criterion = _criterion_or_404(inspection, criterion_id)
     written: list[str] = []
     try:
-        services.fix_answer(inspection, criterion, answer_input(request.form), actor=current_user)
+        fix_answer(inspection, criterion, answer_input(request.form), actor=current_user)
         for clean, name, original in _store_files(inspection, criterion, "file", written):
-            services.add_evidence(
+            add_evidence(
                 inspection,
                 criterion,
                 clean,
@@ -337,7 +339,7 @@ def fix(inspection_id: int, criterion_id: int):
 def resubmit(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
     try:
-        services.resubmit(inspection, actor=current_user)
+        corrections.resubmit(inspection, actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection)
     db.session.commit()
@@ -359,7 +361,7 @@ def appeal(inspection_id: int):
         try:
             for c in version.criteria:
                 for clean, name, original in _store_files(inspection, c, f"file-{c.id}", written):
-                    services.add_evidence(
+                    add_evidence(
                         inspection,
                         c,
                         clean,
@@ -367,7 +369,7 @@ def appeal(inspection_id: int):
                         original_name=original,
                         actor=current_user,
                     )
-            services.file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
+            file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
         except PortalError as exc:
             db.session.rollback()
             _remove(written)
@@ -381,8 +383,8 @@ def appeal(inspection_id: int):
         inspection=inspection,
         a=inspection.assessment,
         version=version,
-        items=services.items_by_criterion(inspection),
-        can_appeal=services.appeal_open_for_filing(inspection),
+        items=items_by_criterion(inspection),
+        can_appeal=appeal_open_for_filing(inspection),
     )
 
 
@@ -391,11 +393,11 @@ def appeal(inspection_id: int):
 def decide(appeal_id: int):
     item = db.get_or_404(Appeal, appeal_id)
     inspection = item.inspection
-    if not services.can_inspect(current_user, inspection.assessment.center):
+    if not can_inspect(current_user, inspection.assessment.center):
         abort(404)
     if request.method == "POST":
         try:
-            services.decide_appeal(
+            decide_appeal(
                 item,
                 appeal_decisions(request.form, [i.criterion_id for i in item.items]),
                 actor=current_user,
@@ -412,7 +414,7 @@ def decide(appeal_id: int):
         appeal=item,
         inspection=inspection,
         a=inspection.assessment,
-        items=services.items_by_criterion(inspection),
+        items=items_by_criterion(inspection),
         answers={x.criterion_id: x for x in inspection.assessment.answers},
         own_decision=current_user.id == inspection.finalized_by_id,
     )
@@ -426,7 +428,7 @@ def decide(appeal_id: int):
 @large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
 def visit_new(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
-    if not services.can_inspect(current_user, inspection.assessment.center):
+    if not can_inspect(current_user, inspection.assessment.center):
         abort(403)
     version = inspection.assessment.period.standard_version
     form = VisitForm()
@@ -438,7 +440,7 @@ def visit_new(inspection_id: int):
             if request.form.get(f"finding-{c.id}", "").strip()
         }
         try:
-            visit = services.record_visit(
+            visit = record_visit(
                 inspection,
                 visited_on=form.visited_on.data,
                 team=form.team.data,
@@ -448,7 +450,7 @@ def visit_new(inspection_id: int):
             )
             for c in version.criteria:
                 for clean, name, original in _store_files(inspection, c, f"photo-{c.id}", written):
-                    services.attach_visit_photo(
+                    attach_visit_photo(
                         visit,
                         c,
                         clean,
@@ -477,7 +479,7 @@ def visit_new(inspection_id: int):
 @roles_required(*VIEWERS)
 def visit_report(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
-    if not services.can_view_inspection(current_user, visit.inspection):
+    if not can_view_inspection(current_user, visit.inspection):
         abort(404)
     pdf = report.visit_report(visit, evidence_dir=evidence_dir())
     return Response(
@@ -508,7 +510,7 @@ def action_new(inspection_id: int):
         return _back(inspection, "actions")
     criterion = _criterion_or_404(inspection, form.criterion_id.data)
     try:
-        services.create_action(
+        create_action(
             inspection,
             criterion,
             description=form.description.data,
@@ -525,7 +527,7 @@ def action_new(inspection_id: int):
 
 def _action_or_404(action_id: int) -> CorrectiveAction:
     action = db.get_or_404(CorrectiveAction, action_id)
-    if not services.can_view_inspection(current_user, action.inspection):
+    if not can_view_inspection(current_user, action.inspection):
         abort(404)
     return action
 
@@ -538,13 +540,13 @@ def action_close(action_id: int):
     inspection = action.inspection
     written: list[str] = []
     try:
-        services.check_center_manager(current_user, inspection.assessment.center)
+        check_center_manager(current_user, inspection.assessment.center)
         evidence = None
         for clean, name, original in _store_files(inspection, action.criterion, "file", written):
-            evidence = services.add_action_evidence(
+            evidence = add_action_evidence(
                 action, clean, storage_name=name, original_name=original, actor=current_user
             )
-        services.close_action(
+        close_action(
             action, note=request.form.get("note", ""), evidence=evidence, actor=current_user
         )
     except PortalError as exc:
@@ -560,9 +562,7 @@ def action_close(action_id: int):
 def action_confirm(action_id: int):
     action = _action_or_404(action_id)
     try:
-        services.confirm_action(
-            action, accept=request.form.get("accept") == "1", actor=current_user
-        )
+        confirm_action(action, accept=request.form.get("accept") == "1", actor=current_user)
     except PortalError as exc:
         return _refuse(exc, action.inspection, "actions")
     db.session.commit()
