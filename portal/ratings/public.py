@@ -401,15 +401,19 @@ def _unavailable(state: str, target, *, kiosk: bool):
 # pays for no rate limit and reads no form; the submission has every check.
 
 
+def _submission(view):
+    """The decorators of both rating submission views (POST), written once, in their order."""
+    limited = form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+    return reads_before_writing(csrf.exempt(limited(view)))
+
+
 @bp.route("/r/<token>", methods=["GET"])
 def rate(token: str):
     return _handle(token, kiosk=False)
 
 
 @bp.route("/r/<token>", methods=["POST"], endpoint="submit")
-@reads_before_writing
-@csrf.exempt
-@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+@_submission
 def submit(token: str):
     ratelimit.enforce([(_device_limit(), device_key()), (_network_limit(), network_key())])
     return _handle(token, kiosk=False)
@@ -423,9 +427,7 @@ def kiosk(token: str):
 
 
 @bp.route("/kiosk/<token>", methods=["POST"], endpoint="kiosk_submit")
-@reads_before_writing
-@csrf.exempt
-@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+@_submission
 def kiosk_submit(token: str):
     ratelimit.enforce([(_network_limit(), network_key())])
     return _handle(token, kiosk=True)
