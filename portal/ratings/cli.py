@@ -13,7 +13,7 @@ from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
 from ..privacy import services as privacy
-from . import services
+from . import nonces, retention
 from .posters import active_counters, posters_for, render_posters
 
 qr_cli = AppGroup("qr", help="Counter QR codes and posters.")
@@ -60,7 +60,7 @@ def posters_command(
 def purge_nonces_command(hours: int) -> None:
     """Delete used form nonces older than their validity (they can no longer be replayed)."""
     minimum = current_app.config["RATING_NONCE_MAX_AGE_SECONDS"] / 3600
-    n = services.purge_nonces(timedelta(hours=max(hours, minimum)))
+    n = nonces.purge_nonces(timedelta(hours=max(hours, minimum)))
     db.session.commit()
     click.echo(f"{n} nonce(s) deleted")
 
@@ -87,9 +87,9 @@ def purge_personal_command(months: int, comment_months: int) -> None:
     """
     if months < 1 or comment_months < 0:
         raise click.UsageError("--months must be at least 1 and --comment-months at least 0")
-    phones = services.purge_phone_numbers(older_than=timedelta(days=30 * months))
+    phones = retention.purge_phone_numbers(older_than=timedelta(days=30 * months))
     comments = (
-        services.purge_comments(older_than=timedelta(days=30 * comment_months))
+        retention.purge_comments(older_than=timedelta(days=30 * comment_months))
         if comment_months
         else 0
     )

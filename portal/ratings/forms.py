@@ -17,7 +17,7 @@ from ..shared import crypto
 from ..shared.forms import BaseForm, length, optional, required
 from ..shared.text import clean_text
 from .models import ASPECTS, CHIPS, SCORES
-from .services import RatingInput
+from .submission import RatingInput
 
 FACES = {
     "1": _l("Very dissatisfied"),

@@ -112,6 +112,11 @@ class UsedNonce(db.Model):
     used_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
 
 
+def _partial_index(name: str, *columns: str, where: str) -> sa.Index:
+    """An index of the rows matching ``where`` only, on SQLite and PostgreSQL alike."""
+    return sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
 class Rating(db.Model):
     __tablename__ = "ratings"
 
@@ -189,38 +194,14 @@ class Rating(db.Model):
         # Partial indexes (issue 11, "no page scans raw ratings"): the center page's review
         # queue and comments, the officer's own comments, and the retention purges read
         # only these few rows, whatever the size of the table.
-        sa.Index(
-            "ix_ratings_flagged",
-            "center_id",
-            "created_at",
-            sqlite_where=sa.text("flags <> ''"),
-            postgresql_where=sa.text("flags <> ''"),
+        _partial_index("ix_ratings_flagged", "center_id", "created_at", where="flags <> ''"),
+        _partial_index("ix_ratings_commented", "center_id", "created_at", where="comment <> ''"),
+        _partial_index(
+            "ix_ratings_officer_commented", "officer_id", "created_at", where="comment <> ''"
         ),
-        sa.Index(
-            "ix_ratings_commented",
-            "center_id",
-            "created_at",
-            sqlite_where=sa.text("comment <> ''"),
-            postgresql_where=sa.text("comment <> ''"),
-        ),
-        sa.Index(
-            "ix_ratings_officer_commented",
-            "officer_id",
-            "created_at",
-            sqlite_where=sa.text("comment <> ''"),
-            postgresql_where=sa.text("comment <> ''"),
-        ),
-        sa.Index(
-            "ix_ratings_comment_created_at",
-            "created_at",
-            sqlite_where=sa.text("comment <> ''"),
-            postgresql_where=sa.text("comment <> ''"),
-        ),
-        sa.Index(
-            "ix_ratings_phone_created_at",
-            "created_at",
-            sqlite_where=sa.text("phone_encrypted IS NOT NULL"),
-            postgresql_where=sa.text("phone_encrypted IS NOT NULL"),
+        _partial_index("ix_ratings_comment_created_at", "created_at", where="comment <> ''"),
+        _partial_index(
+            "ix_ratings_phone_created_at", "created_at", where="phone_encrypted IS NOT NULL"
         ),
         # PostgreSQL only: a BRIN index on the insertion-ordered timestamp (a few pages for
         # 100 million rows) for time-window scans over every center.

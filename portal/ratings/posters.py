@@ -16,7 +16,7 @@ from fpdf import FPDF
 from ..centers.models import Center, Counter
 from ..extensions import db
 from ..shared import qr
-from . import services
+from . import tokens
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -39,8 +39,8 @@ def posters_for(counters, *, base: str) -> list[Poster]:
             center_name=counter.center.name,
             counter_number=counter.number,
             counter_field=counter.field,
-            url=f"{base}/r/{services.counter_token(counter)}",
-            short_code=services.counter_short_code(counter),
+            url=f"{base}/r/{tokens.counter_token(counter)}",
+            short_code=tokens.counter_short_code(counter),
             short_url=f"{base}/r/",
         )
         for counter in counters

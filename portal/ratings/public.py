@@ -44,7 +44,9 @@ from ..database import begin_writing, is_sqlite, reads_before_writing
 from ..extensions import csrf, db, limiter
 from ..shared import qr, ratelimit
 from ..shared.uploads import form_limits
-from . import services
+from . import nonces as form_nonces
+from . import receipts, retention, submission, tokens
+from . import screening as screens
 from .forms import (
     ASPECT_LABELS,
     BAD_CHIPS,
@@ -61,7 +63,7 @@ from .forms import (
     parse_rating_form,
 )
 from .models import ASPECTS, Rating
-from .services import ReceiptState
+from .receipts import ReceiptState
 
 bp = Blueprint("rate", __name__, template_folder="templates")
 log = logging.getLogger("portal.ratings")
@@ -174,11 +176,11 @@ def _public_helpers():
 def _gone(token: str, *, kiosk: bool):
     """An old poster or kiosk link explains itself; a forged one gets the citizens' 404."""
     problem = (
-        services.TokenProblem.UNKNOWN
+        tokens.TokenProblem.UNKNOWN
         if token.startswith("r") and not kiosk
-        else services.counter_token_problem(token, kiosk=kiosk)
+        else tokens.counter_token_problem(token, kiosk=kiosk)
     )
-    if problem == services.TokenProblem.UNKNOWN:
+    if problem == tokens.TokenProblem.UNKNOWN:
         abort(404)
     html = render_template("ratings/replaced.html", problem=problem, kiosk=kiosk)
     response = current_app.make_response((html, 410))
@@ -190,12 +192,12 @@ def _resolve(token: str, *, kiosk: bool = False):
     """``(target, receipt_state)``; an explanation for old posters, 404 for anything forged."""
     submitting = request.method == "POST"
     if kiosk:
-        target = services.resolve_counter_token(token, kiosk=True, with_officer=submitting)
+        target = tokens.resolve_counter_token(token, kiosk=True, with_officer=submitting)
         state = ReceiptState.OK
     elif token.startswith("r"):
-        target, state = services.resolve_receipt_token(token)
+        target, state = receipts.resolve_receipt_token(token)
     else:
-        target = services.resolve_counter_token(token, with_officer=submitting)
+        target = tokens.resolve_counter_token(token, with_officer=submitting)
         state = ReceiptState.OK
     if target is None:
         _gone(token, kiosk=kiosk)
@@ -296,12 +298,12 @@ def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, s
 def _confirm(target, form, data, *, kiosk: bool):
     """ "Send this rating?": the answers again, with a fresh nonce (and so a fresh fill
     timer) that the confirmation token satisfies. Nothing is stored yet."""
-    nonce = services.issue_nonce(target)
+    nonce = form_nonces.issue_nonce(target)
     html = render_template(
         "ratings/confirm.html",
         target=target,
         nonce=nonce,
-        confirm=services.confirmation_token(nonce),
+        confirm=form_nonces.confirmation_token(nonce),
         data=data,
         values=form,
         kiosk=kiosk,
@@ -313,7 +315,7 @@ def _confirm(target, form, data, *, kiosk: bool):
 
 def _to_thanks(tracking_code: str, *, target, case: bool = False):
     """Post/Redirect/Get: the thank-you page can be reloaded or translated safely."""
-    reference = services.thanks_reference(tracking_code, token=target.token, case=case)
+    reference = submission.thanks_reference(tracking_code, token=target.token, case=case)
     return redirect(url_for("rate.thanks", ref=reference), 303)
 
 
@@ -322,7 +324,7 @@ def _drop(reason: str, target):
     log.warning(
         "rating dropped: reason=%s channel=%s center=%s", reason, target.channel, target.center.id
     )
-    return _to_thanks(services.new_tracking_code(), target=target)
+    return _to_thanks(submission.new_tracking_code(), target=target)
 
 
 def _handle(token: str, *, kiosk: bool):
@@ -333,14 +335,14 @@ def _handle(token: str, *, kiosk: bool):
             410,
         )
     if request.method in ("GET", "HEAD"):
-        return _render_form(target, nonce=services.issue_nonce(target), kiosk=kiosk)
+        return _render_form(target, nonce=form_nonces.issue_nonce(target), kiosk=kiosk)
 
     _set_form_limits()
     form = request.form
     nonces = form.getlist("nonce")
     if len(nonces) != 1:
         abort(400)
-    check = services.check_nonce(nonces[0], target)
+    check = form_nonces.check_nonce(nonces[0], target)
     if not check.valid:
         abort(400)
     try:
@@ -353,7 +355,7 @@ def _handle(token: str, *, kiosk: bool):
         return _render_form(
             target, nonce=nonces[0], errors=parsed.errors, values=form, kiosk=kiosk, status=400
         )
-    confirmed = services.check_confirmation(nonces[0], form.get("confirm"), check)
+    confirmed = form_nonces.check_confirmation(nonces[0], form.get("confirm"), check)
     if confirmed and form.get("edit"):
         return _render_form(target, nonce=nonces[0], values=form, kiosk=kiosk)
     if not confirmed and check.age_seconds < current_app.config["RATING_MIN_FILL_SECONDS"]:
@@ -366,17 +368,17 @@ def _handle(token: str, *, kiosk: bool):
     # Everything so far only read (a deferred transaction on SQLite, which no writer
     # waits for); the write lock is taken here, for the nonce, the rating and its rollups.
     # PostgreSQL has no database-wide write lock: one transaction, no extra round trips.
-    screening = services.screen_rating(target)
+    screening = screens.screen_rating(target)
     if is_sqlite(db.engine):
         begin_writing()
     try:
-        rating = services.submit_rating(
+        rating = submission.submit_rating(
             target, parsed.data, nonce_key=check.key, screening=screening
         )
-    except services.NonceUsed:
+    except form_nonces.NonceUsed:
         db.session.rollback()
         return _unavailable("submitted", target, kiosk=kiosk)
-    except services.ReceiptUsed:
+    except receipts.ReceiptUsed:
         db.session.rollback()
         return _unavailable("used", target, kiosk=kiosk)
     has_case = (
@@ -399,15 +401,19 @@ def _unavailable(state: str, target, *, kiosk: bool):
 # pays for no rate limit and reads no form; the submission has every check.
 
 
+def _submission(view):
+    """The decorators of both rating submission views (POST), written once, in their order."""
+    limited = form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+    return reads_before_writing(csrf.exempt(limited(view)))
+
+
 @bp.route("/r/<token>", methods=["GET"])
 def rate(token: str):
     return _handle(token, kiosk=False)
 
 
 @bp.route("/r/<token>", methods=["POST"], endpoint="submit")
-@reads_before_writing
-@csrf.exempt
-@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+@_submission
 def submit(token: str):
     ratelimit.enforce([(_device_limit(), device_key()), (_network_limit(), network_key())])
     return _handle(token, kiosk=False)
@@ -421,9 +427,7 @@ def kiosk(token: str):
 
 
 @bp.route("/kiosk/<token>", methods=["POST"], endpoint="kiosk_submit")
-@reads_before_writing
-@csrf.exempt
-@form_limits(**FORM_LIMITS, max_form_parts=MAX_FORM_PARTS, cleans_text=True)
+@_submission
 def kiosk_submit(token: str):
     ratelimit.enforce([(_network_limit(), network_key())])
     return _handle(token, kiosk=True)
@@ -439,10 +443,10 @@ def short_code():
     form = ShortCodeForm(request.args)
     error = None
     if request.args and form.validate():
-        token = services.resolve_short_code(form.code.data)
+        token = tokens.resolve_short_code(form.code.data)
         if token:
             return redirect(url_for(".rate", token=token))
-        error = "replaced" if services.short_code_replaced(form.code.data) else "invalid"
+        error = "replaced" if tokens.short_code_replaced(form.code.data) else "invalid"
     return render_template("ratings/code.html", form=form, error=error), 404 if error else 200
 
 
@@ -451,14 +455,14 @@ def short_code():
 def thanks(ref: str):
     """The thank-you page after a rating (Post/Redirect/Get): reloading it or switching
     its language shows the same tracking code and sends nothing again."""
-    reference = services.read_thanks_reference(ref)
+    reference = submission.read_thanks_reference(ref)
     if reference is None:
         abort(404)
     kiosk = reference.token.startswith("k")
     if reference.token.startswith("r"):
-        target, _state = services.resolve_receipt_token(reference.token)
+        target, _state = receipts.resolve_receipt_token(reference.token)
     else:
-        target = services.resolve_counter_token(reference.token, kiosk=kiosk, with_officer=False)
+        target = tokens.resolve_counter_token(reference.token, kiosk=kiosk, with_officer=False)
     html = render_template(
         "ratings/thanks.html",
         tracking_code=reference.tracking_code,
@@ -529,7 +533,7 @@ def erase():
     rating = _rating_by_code(code)
     if rating is None:
         abort(404)
-    services.erase_personal_data(rating)
+    retention.erase_personal_data(rating)
     db.session.commit()
     return redirect(url_for(".track", code=code, erased="1"))
 

@@ -33,7 +33,7 @@ from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.text import clean_text
 from ..shared.timeutils import parse_period
-from . import services
+from . import fingerprints, moderation, receipts, screening, submission, tokens
 from .forms import (
     ASPECT_LABELS,
     CHIP_LABELS,
@@ -215,7 +215,7 @@ def center(code: str):
         # Inspectors see how many of each officer's ratings came through receipts the
         # officer issued themselves (a self-rating signal).
         self_shares=(
-            services.self_issued_shares(center.id, start, end)
+            screening.self_issued_shares(center.id, start, end)
             if current_user.role in MODERATORS
             else None
         ),
@@ -230,7 +230,7 @@ def hide(code: str, rating_id: int):
     rating = _rating_or_404(center, rating_id)
     hidden = request.form.get("hidden", "1") == "1"
     try:
-        services.set_comment_hidden(
+        moderation.set_comment_hidden(
             rating, hidden, actor=current_user, reason=request.form.get("reason", "")
         )
     except PortalError as exc:
@@ -252,7 +252,7 @@ def review(code: str, rating_id: int):
         abort(409)
     verdict = request.form.get("verdict", "")
     try:
-        services.review_flags(rating, verdict, request.form.get("reason", ""), actor=current_user)
+        moderation.review_flags(rating, verdict, request.form.get("reason", ""), actor=current_user)
     except PortalError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -270,11 +270,11 @@ def review(code: str, rating_id: int):
 
 def _public_base() -> str:
     # A configured public address, never the request's Host header (which a client controls).
-    return services.public_base_url()
+    return tokens.public_base_url()
 
 
-@bp.errorhandler(services.PublicUrlMissing)
-def _public_url_missing(error: services.PublicUrlMissing):
+@bp.errorhandler(tokens.PublicUrlMissing)
+def _public_url_missing(error: tokens.PublicUrlMissing):
     return render_template(
         "errors/error.html",
         code=503,
@@ -292,9 +292,9 @@ def qr_codes(code: str):
     rows = [
         {
             "counter": counter,
-            "url": f"{_public_base()}/r/{services.counter_token(counter)}",
-            "kiosk_url": f"{_public_base()}/kiosk/{services.counter_token(counter, kiosk=True)}",
-            "short_code": qr.format_short_code(services.counter_short_code(counter)),
+            "url": f"{_public_base()}/r/{tokens.counter_token(counter)}",
+            "kiosk_url": f"{_public_base()}/kiosk/{tokens.counter_token(counter, kiosk=True)}",
+            "short_code": qr.format_short_code(tokens.counter_short_code(counter)),
         }
         for counter in center.counters
         if counter.is_active
@@ -314,7 +314,7 @@ def qr_image(code: str, counter_id: int, fmt: str):
     counter = _counter_or_404(center, counter_id)
     if not counter.is_active:
         abort(404)
-    url = f"{_public_base()}/r/{services.counter_token(counter)}"
+    url = f"{_public_base()}/r/{tokens.counter_token(counter)}"
     filename = f"qr-{center.code}-quay-{counter.number}.{fmt}"
     if fmt == "png":
         body, mimetype = qr.qr_png(url), "image/png"
@@ -350,7 +350,7 @@ def revoke(code: str, counter_id: int):
     counter = _counter_or_404(center, counter_id)
     if request.method == "GET":
         return render_template("ratings/revoke_confirm.html", center=center, counter=counter)
-    services.revoke_counter_posters(counter, actor=current_user)
+    tokens.revoke_counter_posters(counter, actor=current_user)
     db.session.commit()
     flash(
         _(
@@ -405,21 +405,21 @@ def receipt_new(code: str):
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
         # The staff browser gets the rating pages' device cookie now if it has none, so
         # that rating this receipt from the same browser is recognised (and held).
-        device = request.cookies.get(services.DEVICE_COOKIE) or secrets.token_urlsafe(16)
-        receipt = services.issue_receipt(
+        device = request.cookies.get(fingerprints.DEVICE_COOKIE) or secrets.token_urlsafe(16)
+        receipt = receipts.issue_receipt(
             center,
             dossier_code=form.dossier_code.data.strip(),
             outcome=form.outcome.data,
             counter=counter,
             officer=officer,
             actor=current_user,
-            fingerprint=services.client_fingerprint(device),
+            fingerprint=fingerprints.client_fingerprint(device),
         )
         db.session.commit()
         response = redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
-        if services.DEVICE_COOKIE not in request.cookies:
+        if fingerprints.DEVICE_COOKIE not in request.cookies:
             response.set_cookie(
-                services.DEVICE_COOKIE,
+                fingerprints.DEVICE_COOKIE,
                 device,
                 max_age=365 * 86400,
                 httponly=True,
@@ -441,10 +441,10 @@ def receipt_slip(code: str, receipt_id: int):
     receipt = db.session.get(Receipt, receipt_id)
     if receipt is None or receipt.center_id != center.id:
         abort(404)
-    url = f"{_public_base()}/r/{services.receipt_token(receipt)}"
+    url = f"{_public_base()}/r/{receipts.receipt_token(receipt)}"
     counter = receipt.counter
     short_code = (
-        qr.format_short_code(services.counter_short_code(counter))
+        qr.format_short_code(tokens.counter_short_code(counter))
         if counter is not None and counter.is_active
         else ""
     )
@@ -479,7 +479,7 @@ def assist(code: str):
     form.score.choices = choices([(value, str(label)) for value, label in FACES.items()])
     if form.validate_on_submit():
         counter = _counter_or_404(center, int(form.counter.data))
-        rating = services.submit_staff_assisted(
+        rating = submission.submit_staff_assisted(
             center,
             counter,
             score=int(form.score.data),

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from portal.complaints.models import Case
 from portal.extensions import db
-from portal.ratings import services
+from portal.ratings import services, submission, tokens
 from portal.ratings.models import Rating, UsedNonce
 
 from .conftest import nonce_of, tracking_of
@@ -147,7 +147,7 @@ def test_forged_thank_you_reference_is_a_citizen_404(client, ref):
 
 def test_thank_you_reference_expires(rater, client, counter_url, monkeypatch):
     location = rater.submit(counter_url, follow=False).headers["Location"]
-    monkeypatch.setattr(services, "THANKS_MAX_AGE_SECONDS", -60)
+    monkeypatch.setattr(submission, "THANKS_MAX_AGE_SECONDS", -60)
     assert client.get(location).status_code == 404
 
 
@@ -297,7 +297,7 @@ def test_an_unexpected_error_on_a_kiosk_stays_a_kiosk_page(client, counter, app,
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "resolve_counter_token", broken)
+    monkeypatch.setattr(tokens, "resolve_counter_token", broken)
     page = client.get(url)
     body = text(page)
     assert page.status_code == 500 and "Đã có lỗi" in body

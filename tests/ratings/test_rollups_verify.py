@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.ratings import services
+from portal.ratings import nonces, screening, services
 from portal.ratings.models import Channel, FlagReview, Rating, RatingRollup
 from portal.shared.timeutils import now_utc
 
@@ -35,7 +35,8 @@ def test_verify_is_clean_after_randomized_ratings_reviews_and_erasures(
     for i in range(60):
         # Spread over days (the rollup key) by moving the service's clock.
         moment = start + timedelta(days=rng.randrange(20), hours=rng.randrange(24))
-        monkeypatch.setattr(services, "now_utc", lambda m=moment: m)
+        monkeypatch.setattr(screening, "now_utc", lambda m=moment: m)
+        monkeypatch.setattr(nonces, "now_utc", lambda m=moment: m)
         where = rng.choice([center, other_center])
         counter = rng.choice(where.counters)
         kind = rng.random()
