@@ -22,6 +22,7 @@ from ..audit import services as audit
 from ..centers.models import Center, Officer
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.search import like_contains
 from ..shared.timeutils import now_utc
 from . import models as account_models
 from .models import CENTER_ROLES, LoginThrottle, Role, User, new_session_token
@@ -435,10 +436,11 @@ def list_users(*, actor: User, query: str = "", role: str = "") -> sa.Select:
     _require_admin(actor)
     stmt = sa.select(User).order_by(User.name_sort_key, User.username)
     if query:
-        like = f"%{query.strip().lower()}%"
+        text = query.strip().lower()
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(User.username).like(like), sa.func.lower(User.full_name).like(like)
+                like_contains(sa.func.lower(User.username), text),
+                like_contains(sa.func.lower(User.full_name), text),
             )
         )
     if role in {r.value for r in Role}:

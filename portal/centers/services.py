@@ -12,6 +12,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 from ..audit import services as audit
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.search import like_contains
 from ..shared.text import fold, vietnamese_sort_key
 from .models import Center, CenterLevel, Counter, Officer
 from .permissions import can_manage_center
@@ -164,8 +165,7 @@ def search_centers(
     stmt = sa.select(Center).where(scope)
     if q.strip():
         for word in fold(q).split()[:8]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(Center.search_key.like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(like_contains(Center.search_key, word))
     if level in {lvl.value for lvl in CenterLevel}:
         stmt = stmt.where(Center.level == level)
     if province_code is not None:
