@@ -253,15 +253,21 @@ def update_center(
     center: Center,
     *,
     actor,
-    name: str,
     address: str,
     phone: str,
     opening_hours: str,
     extra_sites: str = "",
+    name: str | None = None,
 ) -> Center:
+    """The center's profile. Its public name (``name``; ``None`` keeps it) comes from the
+    official list, or an administrator changes it: a manager may not rename the center
+    citizens and the ranking know. Either way the change is audited with both names."""
     _require_manager(actor, center)
+    if name is not None and name.strip() != center.name and not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator may change a center's public name."))
     before = center.audit_state()
-    center.name = name.strip()
+    if name is not None:
+        center.name = name.strip()
     center.address = address.strip()
     center.phone = phone.strip()
     center.opening_hours = opening_hours.strip()
