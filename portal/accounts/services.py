@@ -26,6 +26,7 @@ from ..shared.search import like_contains
 from ..shared.timeutils import now_utc
 from . import models as account_models
 from .models import CENTER_ROLES, LoginThrottle, Role, User, new_session_token
+from .passwords import is_place_or_name_pattern
 
 MIN_PASSWORD_LENGTH = 10
 # The most common passwords and the portal's own words (ASVS 6.2.4 asks for a
@@ -89,6 +90,14 @@ def check_password_policy(password: str, *, username: str = "") -> None:
         )
     if len(password) > 128:
         raise AccountError(_("The password must be at most 128 characters long."))
+    if is_place_or_name_pattern(password):
+        raise AccountError(
+            _(
+                "This password is a place name, a personal name or a word of this portal with "
+                "only digits or symbols added; such passwords are among the first an attacker "
+                "tries. Choose another one, for example a few unrelated words."
+            )
+        )
     lowered = password.lower()
     if (
         lowered in COMMON_PASSWORDS
