@@ -141,6 +141,10 @@ class Config:
     EXPORTS_QUEUE = "portal-exports"
     EXPORTS_THREADS = 2
     EXPORTS_KEEP_DAYS = 7
+    # A running export without progress for this long lost its worker (killed, restarted);
+    # a queued one not started after the second lost its queue. Both are marked failed.
+    EXPORTS_STALE_SECONDS = 10 * 60
+    EXPORTS_QUEUED_STALE_SECONDS = 60 * 60
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
