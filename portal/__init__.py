@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from .config import CONFIGS, ROOT, check_production_secret
+from .config import CONFIGS, ROOT, check_production_rate_limits, check_production_secret
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +22,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if config_name == "production":
         check_production_secret(app.config.get("SECRET_KEY"))
+        warning = check_production_rate_limits(app.config.get("RATELIMIT_STORAGE_URI"))
+        if warning:
+            logging.getLogger("portal").warning(warning)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)

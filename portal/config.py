@@ -141,6 +141,10 @@ class Config:
     EXPORTS_QUEUE = "portal-exports"
     EXPORTS_THREADS = 2
     EXPORTS_KEEP_DAYS = 7
+    # A running export without progress for this long lost its worker (killed, restarted);
+    # a queued one not started after the second lost its queue. Both are marked failed.
+    EXPORTS_STALE_SECONDS = 10 * 60
+    EXPORTS_QUEUED_STALE_SECONDS = 60 * 60
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
@@ -149,6 +153,9 @@ class Config:
 
 
 class ProductionConfig(Config):
+    # No fallback to per-process memory: every gunicorn worker would count its own limits
+    # (logins, ratings, tracking-code lookups). Checked at start-up (check_production_rate_limits).
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "")
     PUBLIC_BASE_URL_FALLBACK = ""
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
@@ -174,3 +181,25 @@ def check_production_secret(secret_key: str | None) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
         )
+
+
+def check_production_rate_limits(storage_uri: str | None) -> str | None:
+    """Refuse to run in production without a rate-limit storage shared by every worker.
+
+    With ``memory://`` each worker process counts on its own, so four workers let four
+    times the limit through. Returns a warning when ``memory://`` is chosen explicitly
+    (``PORTAL_RATELIMIT_STORAGE_URI=memory://``), which is right for one worker process only.
+    """
+    if not storage_uri:
+        raise RuntimeError(
+            "REDIS_URL must be set in production (e.g. redis://127.0.0.1:6379/0): rate limits "
+            "on logins, ratings and tracking-code lookups must be counted in one storage shared "
+            "by every worker. A deployment with exactly one worker process may instead set "
+            "PORTAL_RATELIMIT_STORAGE_URI=memory:// explicitly."
+        )
+    if storage_uri.startswith("memory://"):
+        return (
+            "Rate limits are counted in this process's memory (RATELIMIT_STORAGE_URI=memory://): "
+            "correct only with one worker process; set REDIS_URL when running several."
+        )
+    return None

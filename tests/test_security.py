@@ -7,6 +7,9 @@ import pytest
 from portal import create_app
 from tests.conftest import PASSWORD
 
+#: Production refuses per-process rate limits unless one process is declared (a test is one).
+ONE_PROCESS = {"RATELIMIT_STORAGE_URI": "memory://"}
+
 
 @pytest.fixture
 def csrf_app(app_config, make_app):
@@ -72,7 +75,9 @@ def test_session_cookie_flags(client, users):
 
 
 def test_production_cookies_are_secure_and_host_prefixed(make_app, db_url):
-    app = make_app({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": db_url}, env="production")
+    app = make_app(
+        {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": db_url, **ONE_PROCESS}, env="production"
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     response = app.test_client().get("/", base_url="http://portal.example")

@@ -22,9 +22,11 @@ from ..audit import services as audit
 from ..centers.models import Center, Officer
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.search import like_contains
 from ..shared.timeutils import now_utc
 from . import models as account_models
 from .models import CENTER_ROLES, LoginThrottle, Role, User, new_session_token
+from .passwords import is_place_or_name_pattern
 
 MIN_PASSWORD_LENGTH = 10
 # The most common passwords and the portal's own words (ASVS 6.2.4 asks for a
@@ -88,6 +90,14 @@ def check_password_policy(password: str, *, username: str = "") -> None:
         )
     if len(password) > 128:
         raise AccountError(_("The password must be at most 128 characters long."))
+    if is_place_or_name_pattern(password):
+        raise AccountError(
+            _(
+                "This password is a place name, a personal name or a word of this portal with "
+                "only digits or symbols added; such passwords are among the first an attacker "
+                "tries. Choose another one, for example a few unrelated words."
+            )
+        )
     lowered = password.lower()
     if (
         lowered in COMMON_PASSWORDS
@@ -435,10 +445,11 @@ def list_users(*, actor: User, query: str = "", role: str = "") -> sa.Select:
     _require_admin(actor)
     stmt = sa.select(User).order_by(User.name_sort_key, User.username)
     if query:
-        like = f"%{query.strip().lower()}%"
+        text = query.strip().lower()
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(User.username).like(like), sa.func.lower(User.full_name).like(like)
+                like_contains(sa.func.lower(User.username), text),
+                like_contains(sa.func.lower(User.full_name), text),
             )
         )
     if role in {r.value for r in Role}:

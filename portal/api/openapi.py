@@ -242,8 +242,9 @@ OPENAPI["paths"].update(
             "get": {
                 "summary": "The published ranking of a period (the latest when omitted).",
                 "description": (
-                    "The answer carries an ETag that changes only when the ranking is "
-                    "recomputed or published; send it back in If-None-Match to get 304."
+                    "The answer carries an ETag that changes whenever anything it shows "
+                    "changes (a recompute, publication, a center or period renamed); send "
+                    "it back in If-None-Match (weak W/ tags and lists accepted) to get 304."
                 ),
                 "parameters": [
                     {"name": "period", "in": "query", "schema": {"type": "string"}},

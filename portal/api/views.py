@@ -7,6 +7,7 @@ exempt from CSRF because it uses no cookies.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from ..centers.models import Center, Counter, Officer
 from ..extensions import csrf, db, limiter
 from ..rankings import services as score_services
+from ..rankings.models import ScoreSnapshot
 from ..ratings import services as rating_services
 from ..ratings.models import DossierOutcome, RollupScope
 from ..shared import qr
@@ -241,16 +243,35 @@ def periods():
     return jsonify({"periods": [_period_record(p) for p in score_services.published_periods()]})
 
 
+def _rankings_etag(period) -> str:
+    """An entity tag over everything ``/rankings`` shows: the published figures (the
+    ranking's own version: recomputes, publication, finality), the period's fields and
+    every listed center's code and name (a rename changes the answer without a
+    recompute). The answer has no translated text, so the language does not enter."""
+    digest = hashlib.sha256(score_services.ranking_version(period).encode())
+    digest.update(json.dumps(_period_record(period), sort_keys=True).encode())
+    names = db.session.execute(
+        sa.select(Center.code, Center.name)
+        .join(ScoreSnapshot, ScoreSnapshot.center_id == Center.id)
+        .where(ScoreSnapshot.period_id == period.id)
+        .order_by(Center.code)
+    )
+    for code, name in names:
+        digest.update(f"\x00{code}\x1f{name}".encode())
+    return digest.hexdigest()[:32]
+
+
 @bp.get("/rankings")
 def rankings():
     code = request.args.get("period") or None
     period = score_services.published_period(code)
     if period is None:
         return _error(404, "no published period with this code")
-    # The ranking changes only when it is recomputed or published: a client (or a cache)
-    # that has this version gets 304 without the ~3,355 rows being read again.
-    version = score_services.ranking_version(period)
-    if request.if_none_match.contains(version):
+    # A client (or a cache) that has this version gets 304 without the ranking being read
+    # and serialised again. If-None-Match compares weakly (RFC 9110 §13.1.2): a cache may
+    # hand back W/"…", a list of tags or "*".
+    version = _rankings_etag(period)
+    if request.if_none_match.contains_weak(version):
         response = Response(status=304)
     else:
         rows = score_services.ranking_records(period)

@@ -7,7 +7,9 @@ from ..shared.forms import BaseForm, choices, length, number_range, optional, re
 
 
 class CenterEditForm(BaseForm):
-    name = StringField(_l("Center name"), validators=[required(), length(max=200)])
+    """A center's profile as its manager keeps it. The public name is not here: it comes
+    from the official list, or an administrator changes it (:class:`CenterAdminEditForm`)."""
+
     address = StringField(_l("Address"), validators=[optional(), length(max=300)])
     phone = StringField(_l("Contact phone"), validators=[optional(), length(max=30)])
     opening_hours = StringField(
@@ -21,6 +23,10 @@ class CenterEditForm(BaseForm):
         description=_l("One per line: name and address of each extra reception point."),
     )
     submit = SubmitField(_l("Save"))
+
+
+class CenterAdminEditForm(CenterEditForm):
+    name = StringField(_l("Center name"), validators=[required(), length(max=200)])
 
 
 class CounterEditForm(BaseForm):

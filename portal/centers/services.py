@@ -12,6 +12,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 from ..audit import services as audit
 from ..extensions import db
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.search import like_contains
 from ..shared.text import fold, vietnamese_sort_key
 from .models import Center, CenterLevel, Counter, Officer
 from .permissions import can_manage_center
@@ -164,8 +165,7 @@ def search_centers(
     stmt = sa.select(Center).where(scope)
     if q.strip():
         for word in fold(q).split()[:8]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(Center.search_key.like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(like_contains(Center.search_key, word))
     if level in {lvl.value for lvl in CenterLevel}:
         stmt = stmt.where(Center.level == level)
     if province_code is not None:
@@ -253,15 +253,21 @@ def update_center(
     center: Center,
     *,
     actor,
-    name: str,
     address: str,
     phone: str,
     opening_hours: str,
     extra_sites: str = "",
+    name: str | None = None,
 ) -> Center:
+    """The center's profile. Its public name (``name``; ``None`` keeps it) comes from the
+    official list, or an administrator changes it: a manager may not rename the center
+    citizens and the ranking know. Either way the change is audited with both names."""
     _require_manager(actor, center)
+    if name is not None and name.strip() != center.name and not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator may change a center's public name."))
     before = center.audit_state()
-    center.name = name.strip()
+    if name is not None:
+        center.name = name.strip()
     center.address = address.strip()
     center.phone = phone.strip()
     center.opening_hours = opening_hours.strip()

@@ -12,7 +12,13 @@ from ..extensions import db
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from . import services
-from .forms import CenterEditForm, CenterFilterForm, CounterEditForm, OfficerEditForm
+from .forms import (
+    CenterAdminEditForm,
+    CenterEditForm,
+    CenterFilterForm,
+    CounterEditForm,
+    OfficerEditForm,
+)
 from .models import Center, Counter, Officer
 
 bp = Blueprint("centers", __name__, url_prefix="/centers", template_folder="templates")
@@ -55,12 +61,13 @@ def detail(code: str):
 @login_required
 def edit(code: str):
     center = center_or_abort(code, manage=True)
-    form = CenterEditForm(obj=center)
+    # Only an administrator's form has the public name (a manager's post of one is ignored).
+    form = (CenterAdminEditForm if current_user.is_admin else CenterEditForm)(obj=center)
     if form.validate_on_submit():
         services.update_center(
             center,
             actor=current_user,
-            name=form.name.data,
+            name=form.name.data if "name" in form else None,
             address=form.address.data or "",
             phone=form.phone.data or "",
             opening_hours=form.opening_hours.data or "",

@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -106,9 +107,55 @@ def run_job(job_id: int) -> None:
 
 
 def _update(job_id: int, **values) -> None:
-    """Progress in its own short transaction, visible at once to the progress page."""
+    """Progress in its own short transaction, visible at once to the progress page; each
+    is also the worker's heartbeat. A job already finished (marked failed as orphaned
+    while a slow worker still ran) is left as it is."""
     with write_transactions(), db.engine.begin() as conn:
-        conn.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(**values))
+        conn.execute(
+            sa.update(ExportJob)
+            .where(
+                ExportJob.id == job_id,
+                ExportJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            )
+            .values(heartbeat_at=now_utc(), **values)
+        )
+
+
+def reap_orphans() -> int:
+    """Mark failed ("lost") the jobs no worker is making any more: running without a
+    heartbeat for ``EXPORTS_STALE_SECONDS`` (the worker was killed), or still queued after
+    ``EXPORTS_QUEUED_STALE_SECONDS`` (the process holding the queue ended). Flushed, not
+    committed; returns how many."""
+    now = now_utc()
+    config = current_app.config
+    stale = now - timedelta(seconds=config["EXPORTS_STALE_SECONDS"])
+    queued_stale = now - timedelta(seconds=config["EXPORTS_QUEUED_STALE_SECONDS"])
+    result = db.session.execute(
+        sa.update(ExportJob)
+        .where(
+            sa.or_(
+                sa.and_(
+                    ExportJob.status == JobStatus.RUNNING,
+                    sa.func.coalesce(ExportJob.heartbeat_at, ExportJob.started_at) < stale,
+                ),
+                sa.and_(ExportJob.status == JobStatus.QUEUED, ExportJob.created_at < queued_stale),
+            )
+        )
+        .values(status=JobStatus.FAILED, failure="lost", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def retry(job: ExportJob, user: User) -> ExportJob:
+    """A new queued job with the same choice (flushed): the view commits, then submits."""
+    return create_job(
+        user,
+        kind=job.kind,
+        fmt=job.fmt,
+        period=job.params.get("period", ""),
+        center=job.params.get("center"),
+    )
 
 
 def run(job_id: int) -> None:
@@ -201,8 +248,6 @@ def file_path(job: ExportJob) -> Path | None:
 
 def purge(days: int) -> int:
     """Delete jobs (and their files) finished more than ``days`` ago; returns how many."""
-    from datetime import timedelta
-
     cutoff = now_utc() - timedelta(days=days)
     old = list(
         db.session.scalars(

@@ -40,7 +40,7 @@ FAILURE_MESSAGES = {
     "forbidden": _l("You may no longer export these centers."),
     "no_data": _l("There is nothing to export for this choice."),
     "error": _l("The file could not be made. Try again; if it fails again, tell support."),
-    "lost": _l("The worker making the file stopped. Start the export again."),
+    "lost": _l("The process making the file stopped before it finished. Try again."),
 }
 
 
@@ -65,6 +65,9 @@ class ExportJob(db.Model):
     rows: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
     started_at: Mapped[datetime | None]
+    #: The worker's last sign of life (every progress step): a running job whose worker
+    #: was killed stops updating it, and is then marked failed ("lost").
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     requested_by: Mapped[User] = relationship()
@@ -87,3 +90,8 @@ class ExportJob(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed for a reason that another run may not meet (not a refusal)."""
+        return self.status == JobStatus.FAILED and self.failure in ("lost", "error")

@@ -149,9 +149,38 @@ def _own_job_or_403(job_id: int) -> ExportJob:
 @roles_required(*EXPORTERS)
 def job(job_id: int):
     job = _own_job_or_403(job_id)
+    if not job.is_finished and jobs.reap_orphans():
+        db.session.commit()
+        db.session.refresh(job)
     return render_template(
         "exports/job.html", job=job, labels=services.KIND_LABELS, JobStatus=JobStatus
     )
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@roles_required(*EXPORTERS)
+def retry(job_id: int):
+    """Start a failed job again (its worker was lost, or the file could not be made): a new
+    job with the same choice, authorized again now as the start is."""
+    job = _own_job_or_403(job_id)
+    if job.requested_by_id != current_user.id:
+        abort(403)
+    if not job.can_retry:
+        abort(409)
+    period_code, center_code = job.params.get("period", ""), job.params.get("center")
+    try:
+        period, centers = jobs.resolve(current_user, period_code, center_code)
+    except services.ExportForbidden:
+        db.session.rollback()
+        abort(403)
+    except services.ExportError:
+        db.session.rollback()
+        abort(404)
+    services.record_export(current_user, kind=job.kind, fmt=job.fmt, period=period, centers=centers)
+    new = jobs.retry(job, current_user)
+    db.session.commit()
+    jobs.submit(new.id)
+    return redirect(url_for(".job", job_id=new.id))
 
 
 @bp.route("/inspections/<int:inspection_id>/report.pdf")

@@ -18,6 +18,7 @@ from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Counter
 from ..extensions import db
 from ..ratings.models import RatingRollup, RollupScope
+from ..shared.search import like_contains
 from ..shared.text import fold
 from ..statistics.models import DossierStat, ServiceIndex
 from .models import ScoreSnapshot
@@ -199,8 +200,7 @@ def overview(
     """Every center of the scope with the month's figures (one query per table)."""
     centers_stmt = sa.select(Center).where(scope)
     for word in fold(q).split()[:8]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        centers_stmt = centers_stmt.where(Center.search_key.like(f"%{escaped}%", escape="\\"))
+        centers_stmt = centers_stmt.where(like_contains(Center.search_key, word))
     centers = db.session.scalars(centers_stmt).all()
     ids = [c.id for c in centers]
     stats = (

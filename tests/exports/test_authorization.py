@@ -42,6 +42,10 @@ def _job(users) -> ExportJob:
     return job
 
 
+def _another_job() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(ExportJob.id))) > 1
+
+
 def _inspection_of(center) -> Inspection:
     return db.session.scalar(
         sa.select(Inspection).join(Assessment).where(Assessment.center_id == center.id)
@@ -71,6 +75,13 @@ CASES = {
         None,
         (200, 200, 404, 200, 404, 403, 302),
         None,
+    ),
+    # Only its owner, and only a job that may succeed on another run ("no_data" may not).
+    ("exports.retry", "POST"): (
+        "/exports/jobs/{job}/retry",
+        {},
+        (403, 409, 403, 403, 403, 403, 302),
+        _another_job,
     ),
     ("exports.start", "POST"): (
         "/exports/start",

@@ -11,6 +11,9 @@ from portal.extensions import db
 from portal.ratings.models import Receipt
 from tests.conftest import PASSWORD
 
+#: Production refuses per-process rate limits unless one process is declared (a test is one).
+ONE_PROCESS = {"RATELIMIT_STORAGE_URI": "memory://"}
+
 EVIL = "evil.example"
 
 
@@ -40,7 +43,13 @@ def test_without_the_setting_development_uses_its_own_address_not_the_host(
 def test_production_without_the_setting_refuses_to_issue_links(make_app, app_config, users, center):
     code = release(center)
     app = make_app(
-        {**app_config, "PUBLIC_BASE_URL": "", "SECRET_KEY": "p" * 40, "WTF_CSRF_ENABLED": False},
+        {
+            **app_config,
+            **ONE_PROCESS,
+            "PUBLIC_BASE_URL": "",
+            "SECRET_KEY": "p" * 40,
+            "WTF_CSRF_ENABLED": False,
+        },
         env="production",
     )
     client = app.test_client()
@@ -78,7 +87,10 @@ def test_the_api_never_prints_the_request_host(make_app, app_config, center):
 
 def test_the_api_in_production_without_the_setting_issues_nothing(make_app, app_config, center):
     code = release(center)
-    app = make_app({**app_config, "PUBLIC_BASE_URL": "", "SECRET_KEY": "p" * 40}, env="production")
+    app = make_app(
+        {**app_config, **ONE_PROCESS, "PUBLIC_BASE_URL": "", "SECRET_KEY": "p" * 40},
+        env="production",
+    )
     key = app.test_cli_runner().invoke(args=["api", "create-key", "Một cửa", "--province", "25"])
     response = app.test_client().post(
         "/api/v1/receipts",
