@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+#: Ids and counter numbers are INTEGER columns (32-bit on PostgreSQL): beyond this, 422.
+_ID_MAX = 2**31 - 1
 
 OPENAPI: dict = {
     "openapi": "3.1.0",
@@ -99,8 +101,18 @@ OPENAPI: dict = {
                                 "required": ["center", "dossier_code"],
                                 "properties": {
                                     "center": {"type": "string", "description": "Center code"},
-                                    "counter": {"type": "integer", "description": "Counter number"},
-                                    "officer": {"type": "integer", "description": "Officer id"},
+                                    "counter": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": _ID_MAX,
+                                        "description": "Counter number",
+                                    },
+                                    "officer": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": _ID_MAX,
+                                        "description": "Officer id",
+                                    },
                                     "dossier_code": {"type": "string", "maxLength": 64},
                                     "outcome": {
                                         "type": "string",
@@ -139,6 +151,10 @@ OPENAPI: dict = {
                     },
                     "404": {
                         "description": "Unknown center, counter or officer",
+                        "content": {"application/json": {"schema": _ERROR}},
+                    },
+                    "422": {
+                        "description": "A counter or officer number outside 1 to 2147483647",
                         "content": {"application/json": {"schema": _ERROR}},
                     },
                 },
@@ -334,6 +350,7 @@ OPENAPI["paths"]["/dossier-stats"] = {
                                         "counter": {
                                             "type": ["integer", "null"],
                                             "minimum": 1,
+                                            "maximum": _ID_MAX,
                                             "description": "Counter number (omit for the center)",
                                         },
                                         "month": {

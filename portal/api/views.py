@@ -153,7 +153,7 @@ def receipts():
         if not isinstance(number, int) or isinstance(number, bool):
             return _error(400, "counter must be the counter number (integer)")
         if parse_id(number) is None:
-            return _error(404, "no such counter at this center")
+            return _error(422, "counter must be between 1 and 2147483647")
         counter = db.session.scalar(
             sa.select(Counter).where(Counter.center_id == center.id, Counter.number == number)
         )
@@ -163,7 +163,9 @@ def receipts():
         officer_id = body["officer"]
         if not isinstance(officer_id, int) or isinstance(officer_id, bool):
             return _error(400, "officer must be the officer id (integer)")
-        officer = db.session.get(Officer, officer_id) if parse_id(officer_id) else None
+        if parse_id(officer_id) is None:
+            return _error(422, "officer must be between 1 and 2147483647")
+        officer = db.session.get(Officer, officer_id)
         if officer is None or officer.center_id != center.id:
             return _error(404, "no such officer at this center")
     try:
