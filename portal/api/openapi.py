@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..statistics.importers import MAX_COUNT
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 #: Ids and counter numbers are INTEGER columns (32-bit on PostgreSQL): beyond this, 422.
 _ID_MAX = 2**31 - 1
@@ -316,7 +318,7 @@ OPENAPI["paths"].update(
 
 # Dossier statistics from the province's one-stop software ------------------------------------
 
-_COUNT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 OPENAPI["paths"]["/dossier-stats"] = {
     "post": {
         "summary": "Replace months of dossier statistics (per center, optional counter, month). "
@@ -356,7 +358,7 @@ OPENAPI["paths"]["/dossier-stats"] = {
                                         "month": {
                                             "type": "string",
                                             "pattern": "^[0-9]{4}-[0-9]{2}$",
-                                            "description": "YYYY-MM, not in the future",
+                                            "description": "YYYY-MM, from 2000-01 to this month",
                                         },
                                         "received": _COUNT,
                                         "on_time": _COUNT,
