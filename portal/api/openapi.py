@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from ..statistics.importers import MAX_COUNT
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
+#: Ids and counter numbers are INTEGER columns (32-bit on PostgreSQL): beyond this, 422.
+_ID_MAX = 2**31 - 1
 
 OPENAPI: dict = {
     "openapi": "3.1.0",
@@ -99,8 +103,18 @@ OPENAPI: dict = {
                                 "required": ["center", "dossier_code"],
                                 "properties": {
                                     "center": {"type": "string", "description": "Center code"},
-                                    "counter": {"type": "integer", "description": "Counter number"},
-                                    "officer": {"type": "integer", "description": "Officer id"},
+                                    "counter": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": _ID_MAX,
+                                        "description": "Counter number",
+                                    },
+                                    "officer": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": _ID_MAX,
+                                        "description": "Officer id",
+                                    },
                                     "dossier_code": {"type": "string", "maxLength": 64},
                                     "outcome": {
                                         "type": "string",
@@ -139,6 +153,10 @@ OPENAPI: dict = {
                     },
                     "404": {
                         "description": "Unknown center, counter or officer",
+                        "content": {"application/json": {"schema": _ERROR}},
+                    },
+                    "422": {
+                        "description": "A counter or officer number outside 1 to 2147483647",
                         "content": {"application/json": {"schema": _ERROR}},
                     },
                 },
@@ -301,7 +319,7 @@ OPENAPI["paths"].update(
 
 # Dossier statistics from the province's one-stop software ------------------------------------
 
-_COUNT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 OPENAPI["paths"]["/dossier-stats"] = {
     "post": {
         "summary": "Replace months of dossier statistics (per center, optional counter, month). "
@@ -335,12 +353,13 @@ OPENAPI["paths"]["/dossier-stats"] = {
                                         "counter": {
                                             "type": ["integer", "null"],
                                             "minimum": 1,
+                                            "maximum": _ID_MAX,
                                             "description": "Counter number (omit for the center)",
                                         },
                                         "month": {
                                             "type": "string",
                                             "pattern": "^[0-9]{4}-[0-9]{2}$",
-                                            "description": "YYYY-MM, not in the future",
+                                            "description": "YYYY-MM, from 2000-01 to this month",
                                         },
                                         "received": _COUNT,
                                         "on_time": _COUNT,

@@ -155,7 +155,7 @@ def receipts():
         if not isinstance(number, int) or isinstance(number, bool):
             return _error(400, "counter must be the counter number (integer)")
         if parse_id(number) is None:
-            return _error(404, "no such counter at this center")
+            return _error(422, "counter must be between 1 and 2147483647")
         counter = db.session.scalar(
             sa.select(Counter).where(Counter.center_id == center.id, Counter.number == number)
         )
@@ -165,7 +165,9 @@ def receipts():
         officer_id = body["officer"]
         if not isinstance(officer_id, int) or isinstance(officer_id, bool):
             return _error(400, "officer must be the officer id (integer)")
-        officer = db.session.get(Officer, officer_id) if parse_id(officer_id) else None
+        if parse_id(officer_id) is None:
+            return _error(422, "officer must be between 1 and 2147483647")
+        officer = db.session.get(Officer, officer_id)
         if officer is None or officer.center_id != center.id:
             return _error(404, "no such officer at this center")
     try:
@@ -340,8 +342,6 @@ def dossier_stats():
                 return _error(400, f"row {i}: {name} must be a string or an integer")
             if isinstance(value, str) and ("\x00" in value or len(value) > 40):
                 return _error(400, f"row {i}: {name} is not valid")
-            if isinstance(value, int) and parse_id(abs(value)) is None and value != 0:
-                return _error(400, f"row {i}: {name} is out of range")
             record[name] = "" if value is None else str(value)
         records.append(record)
     codes = {r["center"] for r in records}

@@ -4,7 +4,9 @@ The type is sniffed from the content, never from the name or the browser's
 MIME type. Photos (JPEG, PNG, WebP, and HEIC when pillow-heif is installed) are
 decoded under a pixel limit and re-encoded to JPEG, which drops EXIF (GPS
 location included) and anything appended to the image. PDFs are kept as they
-are after a structural check. Everything else (SVG, HTML, ZIP, …) is refused.
+are after a check of every name in the file (and its inflated streams) and of every
+object the parser reads: no scripts, actions, XFA, embedded files or JBIG2. Everything
+else (SVG, HTML, ZIP, …) is refused.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ except ImportError:  # pragma: no cover - depends on the environment
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
 MAX_STORED_SIDE = 2560
 JPEG_QUALITY = 85
-PDF_JS_MARKERS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile")
 
 
 class EvidenceError(PortalError):
@@ -69,24 +70,58 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-#: Action types that run code or open something outside the PDF.
+#: Action types that run code, send data or open something outside the PDF.
 PDF_BAD_ACTIONS = frozenset(
-    {"/JavaScript", "/Launch", "/ImportData", "/GoToE", "/RichMediaExecute"}
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/SubmitForm",
+        "/GoToE",
+        "/RichMediaExecute",
+    }
 )
-#: Keys that carry a script or an embedded file wherever they appear.
+#: Names refused wherever they appear (as a key or a value, in the file's bytes or in a
+#: decoded stream): scripts, automatic actions, XFA forms (which carry their own scripts in
+#: XML), embedded files, rich media. ``/OpenAction`` is allowed only as a plain destination
+#: (``/OpenAction [3 0 R /Fit]``, which many PDF writers add), see :func:`_scan_pdf_bytes`.
 PDF_BAD_KEYS = frozenset(
-    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF"}
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/AA",
+        "/XFA",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/RichMedia",
+    }
 )
+#: Filters refused: JBIG2 (its decoders have a long record of exploits, e.g. FORCEDENTRY,
+#: and the parser cannot decode it). JPXDecode (JPEG 2000) stays accepted: scanners and
+#: phones write it, and the portal never decodes a PDF's images.
+PDF_BAD_FILTERS = frozenset({"/JBIG2Decode"})
+#: Inflating every stream of a 10 MB upload stops after this many bytes in all.
+PDF_INFLATE_BUDGET = 200 * 1024 * 1024
 
 
 class _UnsafePdf(Exception):
     pass
 
 
+class _JbigPdf(_UnsafePdf):
+    pass
+
+
+class _UnreadablePdf(Exception):
+    pass
+
+
 def _walk_pdf_value(value, depth: int = 0) -> None:
     """Raise :class:`_UnsafePdf` if ``value`` (not following references: every indirect
-    object is visited on its own) holds a script, a launch action or an embedded file."""
-    from pypdf.generic import ArrayObject, DictionaryObject
+    object is visited on its own) holds a script, an action or an embedded file."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     if depth > 64:
         raise _UnsafePdf("nesting")
@@ -98,17 +133,30 @@ def _walk_pdf_value(value, depth: int = 0) -> None:
                 raise _UnsafePdf(str(item))
             if key == "/Type" and str(item) in ("/EmbeddedFile", "/Filespec"):
                 raise _UnsafePdf(str(item))
+            if key == "/OpenAction":
+                target = item.get_object() if isinstance(item, IndirectObject) else item
+                if not isinstance(target, ArrayObject):
+                    raise _UnsafePdf(key)
+            if key in ("/Filter", "/DecodeParms") and _has_bad_filter(item):
+                raise _JbigPdf(key)
             _walk_pdf_value(item, depth + 1)
     elif isinstance(value, ArrayObject):
         for item in value:
             _walk_pdf_value(item, depth + 1)
 
 
+def _has_bad_filter(value) -> bool:
+    from pypdf.generic import ArrayObject
+
+    values = value if isinstance(value, ArrayObject) else [value]
+    return any(str(v) in PDF_BAD_FILTERS for v in values)
+
+
 def _check_pdf_structure(data: bytes) -> None:
     """Parse the PDF with pypdf and look at every object, those in object streams
-    included. Names are compared decoded, so ``/J#61vaScript`` is ``/JavaScript``."""
+    included. Names are compared decoded, so ``/J#61vaScript`` is ``/JavaScript``.
+    A file pypdf cannot read raises :class:`_UnreadablePdf`."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
     from pypdf.generic import IndirectObject
 
     with warnings.catch_warnings():
@@ -125,51 +173,69 @@ def _check_pdf_structure(data: bytes) -> None:
                 _walk_pdf_value(obj)
             _walk_pdf_value(reader.trailer)
             if len(reader.pages) < 1:
-                raise _UnsafePdf("no pages")
-        except _UnsafePdf:
+                raise _UnreadablePdf("no pages")
+        except (_UnsafePdf, _UnreadablePdf):
             raise
-        except (
-            PyPdfError,
-            ValueError,
-            TypeError,
-            KeyError,
-            IndexError,
-            OSError,
-            RecursionError,
-            AttributeError,
-            AssertionError,
-        ):
-            # pypdf cannot read the structure, but PDF viewers repair such files: look at
-            # every name the way a repairing viewer would find the objects.
-            _scan_pdf_bytes(data)
+        except Exception as exc:  # noqa: BLE001 - any parser failure means "cannot read"
+            # Whatever pypdf raises (its own errors, ValueError, NotImplementedError for
+            # an unsupported filter, RecursionError, …) the file is not one we can vouch for.
+            raise _UnreadablePdf(type(exc).__name__) from exc
 
 
 _PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+#: ``/OpenAction`` followed by anything but a destination array ``[ … ]``.
+_OPEN_ACTION = re.compile(rb"/OpenAction(?!\s*\[)")
+
+
+def _unescape_names(chunk: bytes) -> bytes:
+    """``chunk`` with every name's ``#xx`` escapes decoded (``/J#61vaScript`` → ``/JavaScript``)."""
+    return _PDF_NAME.sub(
+        lambda m: _PDF_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(0)), chunk
+    )
 
 
 def _decoded_names(chunk: bytes) -> set[str]:
-    names = set()
-    for match in _PDF_NAME.finditer(chunk):
-        raw = match.group(0)
-        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
-        names.add(name.decode("latin-1"))
-    return names
+    return {m.group(0).decode("latin-1") for m in _PDF_NAME.finditer(chunk)}
+
+
+def _inflated_streams(data: bytes):
+    """Every stream of ``data`` that inflates (object streams included, and streams found
+    inside inflated streams), within :data:`PDF_INFLATE_BUDGET` in all."""
+    budget = PDF_INFLATE_BUDGET
+    pending = [data]
+    while pending:
+        chunk = pending.pop()
+        for match in _PDF_STREAM.finditer(chunk):
+            if budget <= 0:
+                raise _UnsafePdf("inflate budget")
+            try:
+                inflated = zlib.decompressobj().decompress(match.group(1), budget)
+            except zlib.error:
+                continue
+            budget -= len(inflated)
+            yield inflated
+            if b"stream" in inflated:
+                pending.append(inflated)
+
+
+def _check_names(chunk: bytes) -> None:
+    normal = _unescape_names(chunk)
+    names = _decoded_names(normal)
+    if names & PDF_BAD_FILTERS:
+        raise _JbigPdf("filter")
+    if names & PDF_BAD_KEYS or names & PDF_BAD_ACTIONS or _OPEN_ACTION.search(normal):
+        raise _UnsafePdf("name")
 
 
 def _scan_pdf_bytes(data: bytes) -> None:
-    """Fallback for files pypdf cannot parse: every name, with ``#xx`` escapes decoded,
-    in the file and in every stream that inflates (object streams included)."""
-    chunks = [data]
-    for match in _PDF_STREAM.finditer(data):
-        try:
-            chunks.append(zlib.decompressobj().decompress(match.group(1), 20 * 1024 * 1024))
-        except zlib.error:
-            continue
-    for chunk in chunks:
-        names = _decoded_names(chunk)
-        if names & PDF_BAD_KEYS or names & PDF_BAD_ACTIONS:
-            raise _UnsafePdf("name")
+    """Every name, with ``#xx`` escapes decoded, in the file's bytes and in every stream
+    that inflates: this finds objects the cross-reference table leaves out (which a
+    repairing viewer still reads) and objects inside object streams."""
+    _check_names(data)
+    for inflated in _inflated_streams(data):
+        _check_names(inflated)
 
 
 def _clean_pdf(data: bytes) -> CleanFile:
@@ -177,12 +243,19 @@ def _clean_pdf(data: bytes) -> CleanFile:
     if b"%%EOF" not in tail:
         raise EvidenceError(_l("The PDF is incomplete or damaged. Please send it again."))
     refused = _l("PDFs with scripts or embedded files are not accepted. Print it to a plain PDF.")
-    if any(marker in data for marker in PDF_JS_MARKERS):
-        raise EvidenceError(refused)
     try:
+        _scan_pdf_bytes(data)
         _check_pdf_structure(data)
+    except _JbigPdf as exc:
+        raise EvidenceError(
+            _l("PDFs with JBIG2 image compression are not accepted. Print it to a plain PDF.")
+        ) from exc
     except _UnsafePdf as exc:
         raise EvidenceError(refused) from exc
+    except _UnreadablePdf as exc:
+        raise EvidenceError(
+            _l("The PDF cannot be read. Save or print it again as a PDF and send it again.")
+        ) from exc
     return CleanFile(
         kind="pdf",
         content=data,

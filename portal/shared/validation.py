@@ -3,7 +3,8 @@
 Python's ``int`` and ``date.fromisoformat`` accept more than they should (``int('٣')``,
 ``int(' 4 ')``, ``10**30``, ``date(1, 1, 1)``); the database then fails with a 500
 (SQLite: ``OverflowError``; PostgreSQL: out of range, or NUL bytes in text). These
-helpers accept only ASCII digits, 64-bit ids and dates the portal can represent.
+helpers accept only ASCII digits, ids within the columns' range and dates the portal can
+represent.
 """
 
 from __future__ import annotations
@@ -14,20 +15,22 @@ from datetime import date
 from flask import abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
-#: The largest id a BIGINT (and SQLite INTEGER) column holds.
-MAX_ID = 2**63 - 1
+#: The largest id the portal's columns hold. Every primary key (and the counter number) is an
+#: ``INTEGER``: 64-bit on SQLite but 32-bit on PostgreSQL, where ``2**31`` fails with "integer
+#: out of range" (issue 22). An id column that becomes ``BIGINT`` needs its own converter.
+MAX_ID = 2**31 - 1
 #: Dates a period filter, an export or a report may name.
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 #: Page numbers beyond this are nonsense (50 rows a page: 50 million rows).
 MAX_PAGE = 1_000_000
 
-_DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,10}", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def parse_id(value: object) -> int | None:
-    """A positive 64-bit id from a string of ASCII digits (or an int), else ``None``."""
+    """A positive id within :data:`MAX_ID` from ASCII digits (or an int), else ``None``."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -53,12 +56,14 @@ def parse_iso_date(text: str) -> date:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: ASCII digits only and at most 64 bits, so
-    ``/cases/99999999999999999999999`` or ``/cases/٣`` is a plain 404."""
+    """``<int:…>`` in every route: ASCII digits only, 1 to :data:`MAX_ID`, so
+    ``/cases/2147483648``, ``/cases/99999999999999999999999`` or ``/cases/٣`` is a plain 404
+    on every database."""
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

@@ -23,6 +23,16 @@ from ..shared.text import fold
 from .models import INDEX_GROUPS, INDEX_TOTAL_MAX
 
 MAX_ROWS = 20_000
+#: Dossiers of one center (or counter) in one month: the busiest centers handle tens of
+#: thousands, so this is generous yet far inside a 32-bit INTEGER column (PostgreSQL), even
+#: summed over a province's centers in a year. Counter numbers obey it too.
+MAX_COUNT = 1_000_000
+#: The first month the portal takes figures for; the last is the current month.
+MIN_MONTH = date(2000, 1, 1)
+#: A cell holds a code, a month or a number: anything longer is not one of our files.
+MAX_CELL = 1000
+#: Characters of a number (``1.234.567,5%``): a 400-digit number is refused before parsing.
+MAX_NUMBER_TEXT = 24
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 def parse_number(text: str) -> float:
     """``1.234`` → 1234, ``12,5`` → 12.5, ``1.234,5`` → 1234.5, ``12,5%`` → 12.5."""
     value = text.strip().rstrip("%").strip().replace(" ", "").replace("\u00a0", "")
-    if not value:
+    if not value or len(value) > MAX_NUMBER_TEXT:
         raise ValueError
     if "," in value:
         value = value.replace(".", "").replace(",", ".")
@@ -150,7 +160,21 @@ def _reader(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     header: list[str] | None = None
-    for record in reader:
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:
+            # Python's csv module refuses a cell over 131,072 characters (its field size
+            # limit), an unclosed quote at the end of the file and the like.
+            if "field larger than field limit" in str(exc):
+                raise ImportProblems([_too_long(reader.line_num)]) from exc
+            raise ImportProblems(
+                [_("The file cannot be read as CSV: check its quotes and separators.")]
+            ) from exc
+        if record is None:
+            break
+        if any(len(cell) > MAX_CELL for cell in record):
+            raise ImportProblems([_too_long(reader.line_num)])
         if not any(cell.strip() for cell in record):
             continue
         if header is None:
@@ -162,6 +186,14 @@ def _reader(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if header is None:
         raise ImportProblems([_("The file is empty.")])
     return header, rows
+
+
+def _too_long(line: int) -> str:
+    return _(
+        "Line %(line)d: a cell is longer than %(n)d characters; is this the right CSV file?",
+        line=line,
+        n=MAX_CELL,
+    )
 
 
 def _map_header(header: list[str], columns: tuple[Column, ...]) -> dict[str, int]:
@@ -215,6 +247,12 @@ class _Line:
         if value > today.replace(day=1):
             self.fail("month", _("the month is in the future."))
             return None
+        if value < MIN_MONTH:
+            self.fail(
+                "month",
+                _("the month must be %(first)s or later.", first=MIN_MONTH.strftime("%m/%Y")),
+            )
+            return None
         return value
 
     def count(self, key: str, *, required: bool = True) -> int | None:
@@ -223,6 +261,9 @@ class _Line:
             if required:
                 self.fail(key, _("a number is required."))
             return None
+        if len(raw) > MAX_NUMBER_TEXT and raw.isascii() and raw.isdigit():
+            self.fail(key, _("the number must be at most %(max)s.", max=f"{MAX_COUNT:,}"))
+            return None
         try:
             value = parse_number(raw)
         except ValueError:
@@ -230,6 +271,9 @@ class _Line:
             return None
         if value < 0:
             self.fail(key, _("the number must not be negative."))
+            return None
+        if value > MAX_COUNT:
+            self.fail(key, _("the number must be at most %(max)s.", max=f"{MAX_COUNT:,}"))
             return None
         if value != int(value):
             self.fail(key, _("a whole number of dossiers is required."))
