@@ -208,6 +208,7 @@ class Load:
 
     def _request(self, method: str, path: str, body: str | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        response = None
         try:
             headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
             conn.request(method, path, body=body, headers=headers)
@@ -215,6 +216,10 @@ class Load:
             page = response.read().decode("utf-8", "replace")
             location = response.getheader("Location")
         finally:
+            # A response cut mid-read owns the socket (gunicorn says "Connection: close"):
+            # close it too, or the socket is left for the garbage collector to warn about.
+            if response is not None:
+                response.close()
             conn.close()
         if method == "POST" and response.status == 303 and location:
             # Stored, then Post/Redirect/Get: the thank-you page holds the tracking code.
