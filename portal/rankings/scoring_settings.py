@@ -39,6 +39,7 @@ def settings_for(period: AssessmentPeriod) -> ScoringSettings:
             band_fair=rules.CLASS_THRESHOLDS[2][0],
             band_average=rules.CLASS_THRESHOLDS[3][0],
             appeal_window_days=current_app.config.get("APPEAL_WINDOW_DAYS", 10),
+            class_cap=str(rules.DEFAULT_CLASS_CAP),
         )
         db.session.add(settings)
         db.session.flush()
@@ -77,6 +78,9 @@ def validate_settings(values: Mapping) -> dict:
         raise RankingsError(_("Thresholds are on 0–100."))
     if not all(a > b for a, b in zip(bands, bands[1:], strict=False)):
         raise RankingsError(_("Class thresholds must decrease from Excellent to Average."))
+    cap = str(values.get("class_cap", rules.DEFAULT_CLASS_CAP) or "")
+    if cap not in ("", *(str(c) for c in rules.CLASS_ORDER[1:])):
+        raise RankingsError(_("Choose the best class of a center that is not standardized."))
     return {
         "compliance_weight": float(cw),
         "satisfaction_weight": float(sw),
@@ -86,6 +90,7 @@ def validate_settings(values: Mapping) -> dict:
         "band_good": float(bands[1]),
         "band_fair": float(bands[2]),
         "band_average": float(bands[3]),
+        "class_cap": cap,
     }
 
 
