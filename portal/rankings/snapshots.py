@@ -400,31 +400,48 @@ def on_inspection_result_changed(inspection: Inspection, *, actor=None, **_kwarg
         recompute_snapshots(period, actor=actor)
 
 
-def worked_example() -> dict:
-    """The methodology page's example, computed at render time by the same rules."""
+def worked_example(settings: ScoringSettings) -> dict:
+    """The methodology page's example, computed at render time by the same code as the
+    snapshots (:func:`figures_row`), with the period's own settings."""
     counts = (2, 3, 5, 20, 10)
     sat = rules.satisfaction(counts)
-    pooled = 72.5
-    m = rules.DEFAULT_MIN_N
-    s_adj = rules.adjusted_index(sat.n, sat.index, pooled, m)
-    area_scores = {"nhan_luc": 0.9, "quy_trinh": 0.8}
-    weights = {"nhan_luc": 60.0, "quy_trinh": 40.0}
-    c_verified = rules.compliance(area_scores, {k: v / 100 for k, v in weights.items()})
-    q = rules.quality(c_verified, s_adj)
+    pooled = Fraction(145, 2)  # 72.5
+    area_scores = {"nhan_luc": Fraction(9, 10), "quy_trinh": Fraction(4, 5)}
+    weights = {"nhan_luc": 60, "quy_trinh": 40}
+    c_verified = rules.compliance_exact(area_scores, weights)
+    gates = ExactCompliance(c_verified, c_verified, [])
+    row = figures_row(sat=sat, pooled=pooled, compliance_=gates, gates_ok=True, settings=settings)
+    failing = figures_row(
+        sat=sat,
+        pooled=pooled,
+        compliance_=ExactCompliance(c_verified, c_verified, ["BM01"]),
+        gates_ok=False,
+        settings=settings,
+    )
+    # Rounding once: 0.7 × 79.994 + 0.3 × 80 is exactly 79.9958, shown 80.00; from
+    # C_verified shown first (79.99) it would be 79.993, shown 79.99.
+    boundary = rules.quality(
+        Fraction(79994, 1000),
+        80,
+        compliance_weight=settings.compliance_weight,
+        satisfaction_weight=settings.satisfaction_weight,
+    )
     return {
         "counts": counts,
         "n": sat.n,
-        "csat": _show(sat.csat, 4),
-        "wilson": _show(sat.wilson_lower, 4),
-        "index": _show(sat.index),
-        "pooled": pooled,
-        "m": m,
-        "s_adj": _show(s_adj),
-        "areas": area_scores,
+        "csat": row["csat"],
+        "wilson": row["csat_wilson_lower"],
+        "index": row["satisfaction_index"],
+        "pooled": float(pooled),
+        "m": settings.prior_weight,
+        "s_adj": row["satisfaction_adjusted"],
+        "areas": {k: float(v) for k, v in area_scores.items()},
         "weights": weights,
-        "c_verified": _show(c_verified),
-        "q": q,
-        "classification": str(rules.classify(q)),
-        "boundary_q": rules.quality(86.1, 99.1),
-        "boundary_class": str(rules.classify(rules.quality(86.1, 99.1))),
+        "c_verified": row["compliance_verified"],
+        "q": row["quality"],
+        "classification": row["classification"],
+        "capped_classification": failing["classification"],
+        "capped": failing["capped"],
+        "boundary_q": boundary,
+        "boundary_class": str(rules.classify(boundary, settings.thresholds)),
     }
