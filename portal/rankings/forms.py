@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField
+from wtforms import DecimalField, IntegerField, SelectField
 
-from ..shared.forms import BaseForm, number_range, required
+from ..scoring import rules
+from ..shared.forms import BaseForm, choices, number_range, required
 
 
 def _weight(label):
@@ -34,6 +35,18 @@ class ScoringSettingsForm(BaseForm):
     band_average = _threshold(_l("Average from Q"))
     appeal_window_days = IntegerField(
         _l("Appeal window (days)"), validators=[required(), number_range(min=0, max=90)]
+    )
+    class_cap = SelectField(
+        _l("Best class of a center that is not standardized"),
+        choices=choices(
+            [
+                (str(rules.Classification.GOOD), _l("Good")),
+                (str(rules.Classification.FAIR), _l("Fair")),
+                (str(rules.Classification.AVERAGE), _l("Average")),
+                (str(rules.Classification.WEAK), _l("Weak")),
+                ("", _l("No cap")),
+            ]
+        ),
     )
 
 

@@ -69,6 +69,10 @@ class ScoringSettings(db.Model):
     band_fair: Mapped[float] = mapped_column(default=65.0)
     band_average: Mapped[float] = mapped_column(default=50.0)
     appeal_window_days: Mapped[int] = mapped_column(default=10)
+    #: The best class of a center that is not standardized ("" for no cap).
+    class_cap: Mapped[str] = mapped_column(
+        sa.String(10), default=str(rules.DEFAULT_CLASS_CAP), server_default="fair"
+    )
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -89,6 +93,7 @@ class ScoringSettings(db.Model):
         "band_fair",
         "band_average",
         "appeal_window_days",
+        "class_cap",
     )
 
     @property
@@ -137,6 +142,15 @@ class ScoreSnapshot(db.Model):
     satisfaction_adjusted: Mapped[float | None]
     quality: Mapped[float | None]
     classification: Mapped[str | None] = mapped_column(sa.String(10))
+    #: The class was lowered to the period's cap: the center is not standardized.
+    capped: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The mandatory criteria (gates) the verified result did not meet.
+    failed_gates: Mapped[list] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
+    #: The unrounded figures the ranks are taken on: fractions "p/q"; the Wilson bound
+    #: as decimal digits. {name: text}; see ``snapshots.exact_value``.
+    exact: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     rank: Mapped[int | None]
     satisfaction_rank: Mapped[int | None]
     #: The settings used and the pinned standard version.
@@ -172,6 +186,9 @@ class ScoreSnapshot(db.Model):
         "satisfaction_adjusted",
         "quality",
         "classification",
+        "capped",
+        "failed_gates",
+        "exact",
         "rank",
         "satisfaction_rank",
         "settings",
@@ -187,6 +204,17 @@ class ScoreSnapshot(db.Model):
         if not self.classification:
             return ""
         return str(CLASS_LABELS[rules.Classification(self.classification)])
+
+    @property
+    def below_threshold(self) -> bool:
+        """C_verified below the period's threshold of the standard."""
+        return self.compliance_verified is not None and rules.shown(
+            self.compliance_verified
+        ) < rules.shown(self.threshold)
+
+    @property
+    def threshold(self) -> float:
+        return (self.settings or {}).get("standardized_threshold", rules.STANDARDIZED_THRESHOLD)
 
     @property
     def gap(self) -> float | None:

@@ -21,6 +21,24 @@ from .errors import RankingsError, SettingsLocked
 from .models import ScoringSettings
 
 
+def default_settings(**extra) -> ScoringSettings:
+    """The documented defaults, not stored (a period's own are made by :func:`settings_for`)."""
+    return ScoringSettings(
+        compliance_weight=rules.COMPLIANCE_WEIGHT,
+        satisfaction_weight=rules.SATISFACTION_WEIGHT,
+        prior_weight=rules.DEFAULT_MIN_N,
+        min_n=current_app.config.get("RATING_MIN_N", rules.DEFAULT_MIN_N),
+        standardized_threshold=rules.STANDARDIZED_THRESHOLD,
+        band_excellent=rules.CLASS_THRESHOLDS[0][0],
+        band_good=rules.CLASS_THRESHOLDS[1][0],
+        band_fair=rules.CLASS_THRESHOLDS[2][0],
+        band_average=rules.CLASS_THRESHOLDS[3][0],
+        appeal_window_days=current_app.config.get("APPEAL_WINDOW_DAYS", 10),
+        class_cap=str(rules.DEFAULT_CLASS_CAP),
+        **extra,
+    )
+
+
 def settings_for(period: AssessmentPeriod) -> ScoringSettings:
     """The period's settings, created with the documented defaults on first use."""
     settings = db.session.scalar(
@@ -39,6 +57,7 @@ def settings_for(period: AssessmentPeriod) -> ScoringSettings:
             band_fair=rules.CLASS_THRESHOLDS[2][0],
             band_average=rules.CLASS_THRESHOLDS[3][0],
             appeal_window_days=current_app.config.get("APPEAL_WINDOW_DAYS", 10),
+            class_cap=str(rules.DEFAULT_CLASS_CAP),
         )
         db.session.add(settings)
         db.session.flush()
@@ -77,6 +96,9 @@ def validate_settings(values: Mapping) -> dict:
         raise RankingsError(_("Thresholds are on 0–100."))
     if not all(a > b for a, b in zip(bands, bands[1:], strict=False)):
         raise RankingsError(_("Class thresholds must decrease from Excellent to Average."))
+    cap = str(values.get("class_cap", rules.DEFAULT_CLASS_CAP) or "")
+    if cap not in ("", *(str(c) for c in rules.CLASS_ORDER[1:])):
+        raise RankingsError(_("Choose the best class of a center that is not standardized."))
     return {
         "compliance_weight": float(cw),
         "satisfaction_weight": float(sw),
@@ -86,6 +108,7 @@ def validate_settings(values: Mapping) -> dict:
         "band_good": float(bands[1]),
         "band_fair": float(bands[2]),
         "band_average": float(bands[3]),
+        "class_cap": cap,
     }
 
 

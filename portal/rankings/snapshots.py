@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
@@ -41,14 +42,31 @@ from .satisfaction import ZERO
 from .scoring_settings import settings_for
 
 
-def _show(value: float | None, digits: int = 2) -> float | None:
-    """A figure as stored and shown (half up, in decimal arithmetic)."""
+def _show(value: rules.Number | None, digits: int = 2) -> float | None:
+    """A figure as stored and shown, rounded once, half up, from its exact value.
+
+    Two decimals for scores; four for a fraction (a percentage with two: 0.87655 → 0.8766).
+    """
     if value is None:
         return None
-    if digits == 2:
-        return float(rules.shown(value))
-    # A fraction with four decimals is a percentage with two: 0.87655 → 87.66 % → 0.8766.
-    return float(rules.shown(Decimal(repr(float(value))) * 100) / 100)
+    return float(rules.round_half_up(value, digits))
+
+
+def _text(value: rules.Number | None) -> str | None:
+    """An exact figure for the snapshot's ``exact`` record: a fraction "p/q", or the
+    Wilson bound's decimal digits."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(rules.exact(value))
+
+
+def exact_value(text: str | None) -> rules.Number | None:
+    """Read back a figure of ``ScoreSnapshot.exact``."""
+    if text is None:
+        return None
+    return Fraction(text) if "/" in text or "." not in text else Decimal(text)
 
 
 def period_window(period: AssessmentPeriod, settings: ScoringSettings) -> tuple[date, date]:
@@ -99,6 +117,148 @@ def settings_record(settings: ScoringSettings) -> dict:
     return settings.as_dict()
 
 
+@dataclass(frozen=True)
+class GateCriterion:
+    code: str
+    area: str
+    points: float
+    mandatory: bool
+
+
+def standard_criteria(period: AssessmentPeriod) -> tuple[list[GateCriterion], dict[str, float]]:
+    """The criteria (code, area, points, gate) and area weights of the period's standard."""
+    version = period.standard_version
+    criteria = [
+        GateCriterion(c.code, c.area.code, c.points, bool(c.mandatory)) for c in version.criteria
+    ]
+    return criteria, version.weights()
+
+
+@dataclass(frozen=True)
+class ExactCompliance:
+    self_score: rules.Number | None
+    verified: rules.Number | None
+    failed_gates: list[str]
+
+
+def exact_compliance(
+    inspection: Inspection, criteria: list[GateCriterion], weights: dict[str, float]
+) -> ExactCompliance:
+    """C_self and C_verified exactly, from the criterion fractions of the verified result,
+    and the mandatory gates not met.
+
+    A result stored without its criteria (an import of figures only) falls back to the
+    stored, unrounded C.
+    """
+    fractions = (inspection.result or {}).get("criteria") or {}
+    if not fractions or any(c.code not in fractions for c in criteria):
+        return ExactCompliance(inspection.self_score, inspection.verified_score, [])
+    scores = []
+    for side in (0, 1):
+        scored = [
+            rules.ScoredCriterion(c.area, c.points, fractions[c.code][side], c.mandatory)
+            for c in criteria
+        ]
+        scores.append(rules.compliance_exact(rules.area_scores_exact(scored), weights))
+    failed = [
+        c.code
+        for c in criteria
+        if c.mandatory and fractions[c.code][1] is not None and fractions[c.code][1] < 1
+    ]
+    return ExactCompliance(scores[0], scores[1], failed)
+
+
+def figures_row(
+    *,
+    sat: rules.Satisfaction,
+    pooled: Fraction | None,
+    compliance_: ExactCompliance | None,
+    gates_ok: bool | None,
+    settings: ScoringSettings,
+) -> dict:
+    """One center's figures from its exact inputs: everything computed exactly, each shown
+    figure rounded once. ``compliance_`` is None for a center not yet verified."""
+    s_adj = rules.adjusted_index_exact(sat.n, sat.index_exact, pooled, settings.prior_weight)
+    row = {
+        "compliance_self": None,
+        "compliance_verified": None,
+        "gates_ok": None,
+        "standardized": False,
+        "failed_gates": [],
+        "n_ratings": sat.n,
+        "counts": list(sat.counts),
+        "csat": _show(sat.csat_exact, 4),
+        "csat_wilson_lower": _show(sat.wilson_exact, 4),
+        "satisfaction_index": _show(sat.index_exact),
+        "pooled_index": _show(pooled),
+        "satisfaction_adjusted": _show(s_adj),
+        "quality": None,
+        "classification": None,
+        "capped": False,
+    }
+    exact = {
+        "satisfaction_index": _text(sat.index_exact),
+        "pooled_index": _text(pooled),
+        "satisfaction_adjusted": _text(s_adj),
+        "csat_wilson_lower": _text(sat.wilson_exact),
+    }
+    if compliance_ is not None and compliance_.verified is not None:
+        q = rules.quality_exact(
+            compliance_.verified,
+            s_adj,
+            compliance_weight=settings.compliance_weight,
+            satisfaction_weight=settings.satisfaction_weight,
+        )
+        shown_q = rules.shown(q)
+        standardized = rules.is_standardized(
+            gates_ok=bool(gates_ok),
+            compliance_verified=compliance_.verified,
+            threshold=settings.standardized_threshold,
+        )
+        cap = settings.class_cap or None
+        row.update(
+            compliance_self=_show(compliance_.self_score),
+            compliance_verified=_show(compliance_.verified),
+            gates_ok=bool(gates_ok),
+            standardized=standardized,
+            failed_gates=list(compliance_.failed_gates),
+            quality=float(shown_q),
+            classification=str(
+                rules.classify(shown_q, settings.thresholds, standardized=standardized, cap=cap)
+            ),
+            capped=rules.is_capped(
+                shown_q, settings.thresholds, standardized=standardized, cap=cap
+            ),
+        )
+        exact.update(
+            compliance_self=_text(compliance_.self_score),
+            compliance_verified=_text(compliance_.verified),
+            quality=_text(q),
+        )
+    row["exact"] = exact
+    return row
+
+
+def rank_rows(rows: list[dict], *, min_n: int) -> None:
+    """Set ``rank`` and ``satisfaction_rank`` on rows of one province (see ``rules``):
+    shown Q, then the exact C_verified, n and code; the exact Wilson bound."""
+    inputs = [
+        rules.RankInput(
+            r["_code"],
+            r["quality"],
+            exact_value(r["exact"].get("compliance_verified")),
+            r["n_ratings"],
+            exact_value(r["exact"].get("csat_wilson_lower")),
+        )
+        for r in rows
+    ]
+    overall = rules.overall_ranking(inputs)
+    by_satisfaction = rules.satisfaction_ranking(inputs, min_n=min_n)
+    for r in rows:
+        r["rank"] = overall.get(r["_code"])
+        r["satisfaction_rank"] = by_satisfaction.get(r["_code"])
+
+
 def compute_figures(
     period: AssessmentPeriod,
     settings: ScoringSettings,
@@ -120,89 +280,43 @@ def compute_figures(
     else:
         counts = counts_source([c.id for c in centers], start, end)
     inspections = _verified_inspections(period)
+    criteria, weights = standard_criteria(period)
     version = period.standard_version.version
     used = settings_record(settings)
-    pooled: dict[int, float | None] = {}
+    pooled: dict[int, Fraction | None] = {}
     for province in {c.province_code for c in centers}:
-        pooled[province] = rules.pooled_index(
+        pooled[province] = rules.pooled_index_exact(
             counts.get(c.id, ZERO) for c in centers if c.province_code == province
         )
     out: dict[int, dict] = {}
     for c in centers:
-        sat = rules.satisfaction(counts.get(c.id, ZERO))
-        s_bar = _show(pooled[c.province_code])
-        s_adj = _show(
-            rules.adjusted_index(sat.n, sat.index, pooled[c.province_code], settings.prior_weight)
-        )
         inspection = inspections.get(c.id)
         state, final_on = _state(inspection, today)
-        row = {
-            "state": str(state),
-            "final_on": final_on,
-            "compliance_self": None,
-            "compliance_verified": None,
-            "areas": {},
-            "gates_ok": None,
-            "standardized": False,
-            "n_ratings": sat.n,
-            "counts": list(sat.counts),
-            "csat": _show(sat.csat, 4),
-            "csat_wilson_lower": _show(sat.wilson_lower, 4),
-            "satisfaction_index": _show(sat.index),
-            "pooled_index": s_bar,
-            "satisfaction_adjusted": s_adj,
-            "quality": None,
-            "classification": None,
-            "rank": None,
-            "satisfaction_rank": None,
-            "settings": used,
-            "standard_version": version,
-            "_province": c.province_code,
-            "_code": c.code,
-        }
-        if inspection is not None:
-            verified = _show(inspection.verified_score)
-            q = rules.quality(
-                verified,
-                s_adj,
-                compliance_weight=settings.compliance_weight,
-                satisfaction_weight=settings.satisfaction_weight,
-            )
-            areas = (inspection.result or {}).get("areas", {})
-            row.update(
-                compliance_self=_show(inspection.self_score),
-                compliance_verified=verified,
-                areas={
-                    code: [_show(None if v is None else v * 100) for v in pair]
-                    for code, pair in sorted(areas.items())
-                },
-                gates_ok=bool(inspection.gates_ok),
-                standardized=rules.is_standardized(
-                    gates_ok=bool(inspection.gates_ok),
-                    compliance_verified=verified,
-                    threshold=settings.standardized_threshold,
-                ),
-                quality=q,
-                classification=str(rules.classify(q, settings.thresholds)),
-            )
+        row = figures_row(
+            sat=rules.satisfaction(counts.get(c.id, ZERO)),
+            pooled=pooled[c.province_code],
+            compliance_=None
+            if inspection is None
+            else exact_compliance(inspection, criteria, weights),
+            gates_ok=None if inspection is None else inspection.gates_ok,
+            settings=settings,
+        )
+        areas = (inspection.result or {}).get("areas", {}) if inspection is not None else {}
+        row.update(
+            state=str(state),
+            final_on=final_on,
+            areas={
+                code: [_show(None if v is None else rules.exact(v) * 100) for v in pair]
+                for code, pair in sorted(areas.items())
+            },
+            settings=used,
+            standard_version=version,
+            _province=c.province_code,
+            _code=c.code,
+        )
         out[c.id] = row
     for province in pooled:
-        rows = [r for r in out.values() if r["_province"] == province]
-        inputs = [
-            rules.RankInput(
-                r["_code"],
-                r["quality"],
-                r["compliance_verified"],
-                r["n_ratings"],
-                r["csat_wilson_lower"],
-            )
-            for r in rows
-        ]
-        overall = rules.overall_ranking(inputs)
-        by_satisfaction = rules.satisfaction_ranking(inputs, min_n=settings.min_n)
-        for r in rows:
-            r["rank"] = overall.get(r["_code"])
-            r["satisfaction_rank"] = by_satisfaction.get(r["_code"])
+        rank_rows([r for r in out.values() if r["_province"] == province], min_n=settings.min_n)
     return out
 
 
@@ -286,31 +400,48 @@ def on_inspection_result_changed(inspection: Inspection, *, actor=None, **_kwarg
         recompute_snapshots(period, actor=actor)
 
 
-def worked_example() -> dict:
-    """The methodology page's example, computed at render time by the same rules."""
+def worked_example(settings: ScoringSettings) -> dict:
+    """The methodology page's example, computed at render time by the same code as the
+    snapshots (:func:`figures_row`), with the period's own settings."""
     counts = (2, 3, 5, 20, 10)
     sat = rules.satisfaction(counts)
-    pooled = 72.5
-    m = rules.DEFAULT_MIN_N
-    s_adj = rules.adjusted_index(sat.n, sat.index, pooled, m)
-    area_scores = {"nhan_luc": 0.9, "quy_trinh": 0.8}
-    weights = {"nhan_luc": 60.0, "quy_trinh": 40.0}
-    c_verified = rules.compliance(area_scores, {k: v / 100 for k, v in weights.items()})
-    q = rules.quality(c_verified, s_adj)
+    pooled = Fraction(145, 2)  # 72.5
+    area_scores = {"nhan_luc": Fraction(9, 10), "quy_trinh": Fraction(4, 5)}
+    weights = {"nhan_luc": 60, "quy_trinh": 40}
+    c_verified = rules.compliance_exact(area_scores, weights)
+    gates = ExactCompliance(c_verified, c_verified, [])
+    row = figures_row(sat=sat, pooled=pooled, compliance_=gates, gates_ok=True, settings=settings)
+    failing = figures_row(
+        sat=sat,
+        pooled=pooled,
+        compliance_=ExactCompliance(c_verified, c_verified, ["BM01"]),
+        gates_ok=False,
+        settings=settings,
+    )
+    # Rounding once: 0.7 × 79.994 + 0.3 × 80 is exactly 79.9958, shown 80.00; from
+    # C_verified shown first (79.99) it would be 79.993, shown 79.99.
+    boundary = rules.quality(
+        Fraction(79994, 1000),
+        80,
+        compliance_weight=settings.compliance_weight,
+        satisfaction_weight=settings.satisfaction_weight,
+    )
     return {
         "counts": counts,
         "n": sat.n,
-        "csat": _show(sat.csat, 4),
-        "wilson": _show(sat.wilson_lower, 4),
-        "index": _show(sat.index),
-        "pooled": pooled,
-        "m": m,
-        "s_adj": _show(s_adj),
-        "areas": area_scores,
+        "csat": row["csat"],
+        "wilson": row["csat_wilson_lower"],
+        "index": row["satisfaction_index"],
+        "pooled": float(pooled),
+        "m": settings.prior_weight,
+        "s_adj": row["satisfaction_adjusted"],
+        "areas": {k: float(v) for k, v in area_scores.items()},
         "weights": weights,
-        "c_verified": _show(c_verified),
-        "q": q,
-        "classification": str(rules.classify(q)),
-        "boundary_q": rules.quality(86.1, 99.1),
-        "boundary_class": str(rules.classify(rules.quality(86.1, 99.1))),
+        "c_verified": row["compliance_verified"],
+        "q": row["quality"],
+        "classification": row["classification"],
+        "capped_classification": failing["classification"],
+        "capped": failing["capped"],
+        "boundary_q": boundary,
+        "boundary_class": str(rules.classify(boundary, settings.thresholds)),
     }

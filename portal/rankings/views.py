@@ -36,7 +36,7 @@ from .models import CLASS_LABELS
 from .publication import period_status, published_period, published_periods
 from .publication import publish as publish_period
 from .satisfaction import monthly_trend, officer_rows
-from .scoring_settings import settings_for, update_settings
+from .scoring_settings import default_settings, settings_for, update_settings
 from .snapshots import period_window, recompute_snapshots, worked_example
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
@@ -117,10 +117,21 @@ def center(code: str):
 
 @bp.route("/methodology")
 def methodology():
+    """How scores are computed, with the settings of a published period (the latest, or
+    ``?period=``) and a worked example computed with them by the snapshots' own code."""
+    code = request.args.get("period") or None
+    period = published_period(code)
+    if code and period is None:
+        abort(404)
+    settings = settings_for(period) if period is not None else default_settings()
     return render_template(
         "rankings/methodology.html",
-        example=worked_example(),
+        example=worked_example(settings),
+        settings=settings,
+        period=period,
+        periods=published_periods(),
         class_labels=CLASS_LABELS,
+        z=rules.Z_95,
         latest=published_period(None),
     )
 

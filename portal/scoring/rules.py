@@ -11,23 +11,41 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
+from fractions import Fraction
 
 # Precision -------------------------------------------------------------------------
 
-#: Scores are shown, classified and ranked with two decimals. Floats carry noise
-#: (0.7·86.1 + 0.3·99.1 is 89.99999999999999), so every decision is taken on the
-#: value as shown, rounded half up in decimal arithmetic, never on the raw float.
+#: Every figure is computed exactly (fractions; the Wilson bound, a square root, in
+#: decimal arithmetic with ``WILSON_DIGITS`` significant digits) from unrounded inputs.
+#: Only what is shown is rounded, once, half up: scores with two decimals. Q is classed
+#: and ranked as shown; ties and the satisfaction ranking use the exact values.
 DIGITS = 2
-_QUANTUM = Decimal(1).scaleb(-DIGITS)
+WILSON_DIGITS = 40
+
+Number = int | float | Decimal | Fraction
 
 
-def shown(value: float | int | Decimal) -> Decimal:
+def exact(value: Number) -> Fraction:
+    """A figure as an exact fraction. A float is read as its shortest decimal, the number
+    it was typed or stored as (0.7 → 7/10, not 0.6999999999999999555910790149937…)."""
+    if isinstance(value, Fraction | int | Decimal):
+        return Fraction(value)
+    return Fraction(repr(float(value)))
+
+
+def round_half_up(value: Number, digits: int = DIGITS) -> Decimal:
+    """``value`` rounded once, half up (away from zero at the half), to ``digits`` decimals."""
+    x = exact(value)
+    scaled = abs(x) * 10**digits
+    whole = math.floor(scaled + Fraction(1, 2))
+    return Decimal(whole if x >= 0 else -whole).scaleb(-digits)
+
+
+def shown(value: Number) -> Decimal:
     """The value as the portal shows it: two decimals, half up (86.125 → 86.13)."""
-    if not isinstance(value, Decimal):
-        value = Decimal(repr(float(value)))  # the shortest decimal reading back as this float
-    return value.quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+    return round_half_up(value, DIGITS)
 
 
 # Criterion answers ---------------------------------------------------------------
@@ -89,41 +107,65 @@ class ScoredCriterion:
     mandatory: bool = False
 
 
-def area_score(criteria: Iterable[ScoredCriterion]) -> float | None:
-    """Σ f·points / Σ points over the applicable criteria; ``None`` if none applies."""
-    earned = total = 0.0
+def area_score_exact(criteria: Iterable[ScoredCriterion]) -> Fraction | None:
+    """Σ f·points / Σ points over the applicable criteria, exactly; ``None`` if none applies."""
+    earned = total = Fraction(0)
     for c in criteria:
         if c.fraction is None or c.points <= 0:
             continue
-        earned += c.fraction * c.points
-        total += c.points
+        points = exact(c.points)
+        earned += exact(c.fraction) * points
+        total += points
     return earned / total if total > 0 else None
 
 
-def area_scores(criteria: Iterable[ScoredCriterion]) -> dict[str, float | None]:
+def area_score(criteria: Iterable[ScoredCriterion]) -> float | None:
+    """Σ f·points / Σ points over the applicable criteria; ``None`` if none applies."""
+    value = area_score_exact(criteria)
+    return None if value is None else float(value)
+
+
+def _by_area(criteria: Iterable[ScoredCriterion]) -> dict[str, list[ScoredCriterion]]:
     by_area: dict[str, list[ScoredCriterion]] = {}
     for c in criteria:
         by_area.setdefault(c.area, []).append(c)
-    return {area: area_score(items) for area, items in by_area.items()}
+    return by_area
 
 
-def compliance(scores: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
-    """C on 0–100: Σ weight × area score, over the areas that have a score.
+def area_scores(criteria: Iterable[ScoredCriterion]) -> dict[str, float | None]:
+    return {area: area_score(items) for area, items in _by_area(criteria).items()}
+
+
+def area_scores_exact(criteria: Iterable[ScoredCriterion]) -> dict[str, Fraction | None]:
+    return {area: area_score_exact(items) for area, items in _by_area(criteria).items()}
+
+
+def compliance_exact(
+    scores: Mapping[str, Number | None], weights: Mapping[str, Number]
+) -> Fraction | None:
+    """C on 0–100, exactly: Σ weight × area score over the areas that have a score.
 
     When an area has no applicable criterion at all (everything N/A), its weight
     is spread over the other areas, so that C stays on 0–100. ``None`` when
     no area has a score.
     """
-    earned = total = 0.0
+    earned = total = Fraction(0)
     for area, weight in weights.items():
         score = scores.get(area)
         if score is None or weight <= 0:
             continue
-        earned += weight * score
-        total += weight
+        w = exact(weight)
+        earned += w * exact(score)
+        total += w
     if total <= 0:
         return None
-    return 100.0 * earned / total
+    return 100 * earned / total
+
+
+def compliance(scores: Mapping[str, Number | None], weights: Mapping[str, Number]) -> float | None:
+    """C on 0–100 as a float (see :func:`compliance_exact`)."""
+    value = compliance_exact(scores, weights)
+    return None if value is None else float(value)
 
 
 def gates_met(criteria: Iterable[ScoredCriterion]) -> bool:
@@ -135,7 +177,10 @@ STANDARDIZED_THRESHOLD = 80.0
 
 
 def is_standardized(
-    *, gates_ok: bool, compliance_verified: float | None, threshold: float = STANDARDIZED_THRESHOLD
+    *,
+    gates_ok: bool,
+    compliance_verified: Number | None,
+    threshold: Number = STANDARDIZED_THRESHOLD,
 ) -> bool:
     """'Đạt chuẩn một cửa số': every gate met and C_verified ≥ 80 (as shown)."""
     return (
@@ -159,9 +204,13 @@ class Satisfaction:
     csat: float | None  # share of 4–5, 0–1
     index: float | None  # mean((score − 1) / 4 × 100), 0–100
     wilson_lower: float | None  # 95% lower bound of csat, 0–1
+    #: The same figures exactly (what ranks and S_adj are computed from).
+    csat_exact: Fraction | None = None
+    index_exact: Fraction | None = None
+    wilson_exact: Decimal | None = None
 
 
-def satisfaction(counts: Mapping[int, int] | Sequence[int]) -> Satisfaction:
+def satisfaction(counts: Mapping[int, int] | Sequence[int], *, z: Number = Z_95) -> Satisfaction:
     """Summarise ratings given as counts per score 1–5."""
     if isinstance(counts, Mapping):
         c = tuple(int(counts.get(s, 0)) for s in SCORES)
@@ -176,51 +225,91 @@ def satisfaction(counts: Mapping[int, int] | Sequence[int]) -> Satisfaction:
         return Satisfaction(0, c, None, None, None)  # type: ignore[arg-type]
     satisfied = c[3] + c[4]
     total_points = sum((score - 1) * count for score, count in zip(SCORES, c, strict=True))
+    csat = Fraction(satisfied, n)
+    index = Fraction(total_points * 100, 4 * n)
+    wilson = wilson_lower_exact(satisfied, n, z)
     return Satisfaction(
         n=n,
         counts=c,  # type: ignore[arg-type]
-        csat=satisfied / n,
-        index=total_points / (4 * n) * 100.0,
-        wilson_lower=wilson_lower_bound(satisfied, n),
+        csat=float(csat),
+        index=float(index),
+        wilson_lower=float(wilson),
+        csat_exact=csat,
+        index_exact=index,
+        wilson_exact=wilson,
     )
 
 
-def wilson_lower_bound(successes: int, n: int, z: float = Z_95) -> float | None:
-    """Lower bound of the Wilson score interval for a proportion."""
+def wilson_lower_exact(successes: int, n: int, z: Number = Z_95) -> Decimal | None:
+    """Lower bound of the Wilson score interval, to ``WILSON_DIGITS`` significant digits.
+
+    (p + z²/2n − z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n), in decimal arithmetic: the only
+    figure that is not a fraction (a square root), carried far beyond any tie that
+    two different counts could produce.
+    """
     if n <= 0:
         return None
     if not 0 <= successes <= n:
         raise ValueError("successes must be between 0 and n")
-    p = successes / n
-    z2 = z * z
-    centre = p + z2 / (2 * n)
-    margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    # Clamp float noise: the bound lies in [0, p] by construction.
-    return min(p, max(0.0, (centre - margin) / (1 + z2 / n)))
+    with localcontext() as ctx:
+        ctx.prec = WILSON_DIGITS + 10
+        zd = Decimal(exact(z).numerator) / Decimal(exact(z).denominator)
+        nd = Decimal(n)
+        p = Decimal(successes) / nd
+        z2 = zd * zd
+        centre = p + z2 / (2 * nd)
+        margin = zd * (p * (1 - p) / nd + z2 / (4 * nd * nd)).sqrt()
+        bound = (centre - margin) / (1 + z2 / nd)
+        bound = min(p, max(Decimal(0), bound))
+        ctx.prec = WILSON_DIGITS
+        return +bound
 
 
-def adjusted_index(
-    n: int, index: float | None, pooled_index: float | None, m: int = DEFAULT_MIN_N
-) -> float | None:
-    """Bayesian average S_adj = (n·S + m·S̄) / (n + m); S̄ when there are no ratings.
+def wilson_lower_bound(successes: int, n: int, z: Number = Z_95) -> float | None:
+    """Lower bound of the Wilson score interval (see :func:`wilson_lower_exact`)."""
+    value = wilson_lower_exact(successes, n, z)
+    return None if value is None else float(value)
+
+
+def adjusted_index_exact(
+    n: int, index: Number | None, pooled_index: Number | None, m: int = DEFAULT_MIN_N
+) -> Fraction | None:
+    """Bayesian average S_adj = (n·S + m·S̄) / (n + m), exactly; S̄ when there are no ratings.
 
     ``None`` only when the province has no reportable rating at all (S̄ undefined):
     then nobody has satisfaction data, and ``quality`` uses compliance alone.
     """
     if n <= 0 or index is None:
-        return pooled_index
+        return None if pooled_index is None else exact(pooled_index)
     if pooled_index is None:  # cannot happen with n > 0 pooled over the same ratings
-        return index
-    return (n * index + m * pooled_index) / (n + m)
+        return exact(index)
+    return (n * exact(index) + m * exact(pooled_index)) / (n + m)
 
 
-def pooled_index(all_counts: Iterable[Sequence[int]]) -> float | None:
-    """The index over every reportable rating of the province (S̄)."""
+def adjusted_index(
+    n: int, index: Number | None, pooled_index: Number | None, m: int = DEFAULT_MIN_N
+) -> float | None:
+    """S_adj as a float (see :func:`adjusted_index_exact`)."""
+    value = adjusted_index_exact(n, index, pooled_index, m)
+    return None if value is None else float(value)
+
+
+def pooled_counts(all_counts: Iterable[Sequence[int]]) -> list[int]:
     total = [0, 0, 0, 0, 0]
     for counts in all_counts:
         for i, x in enumerate(counts):
             total[i] += x
-    return satisfaction(total).index
+    return total
+
+
+def pooled_index_exact(all_counts: Iterable[Sequence[int]]) -> Fraction | None:
+    """The index over every reportable rating of the province (S̄), exactly."""
+    return satisfaction(pooled_counts(all_counts)).index_exact
+
+
+def pooled_index(all_counts: Iterable[Sequence[int]]) -> float | None:
+    """The index over every reportable rating of the province (S̄)."""
+    return satisfaction(pooled_counts(all_counts)).index
 
 
 # Overall quality, classes and rankings --------------------------------------------------
@@ -229,27 +318,44 @@ COMPLIANCE_WEIGHT = 0.7
 SATISFACTION_WEIGHT = 0.3
 
 
-def quality(
-    compliance_verified: float,
-    satisfaction_adjusted: float | None,
+def quality_exact(
+    compliance_verified: Number,
+    satisfaction_adjusted: Number | None,
     *,
-    compliance_weight: float = COMPLIANCE_WEIGHT,
-    satisfaction_weight: float = SATISFACTION_WEIGHT,
-) -> float:
-    """Q = 0.7·C_verified + 0.3·S_adj (weights sum to 1), exact to the shown precision.
+    compliance_weight: Number = COMPLIANCE_WEIGHT,
+    satisfaction_weight: Number = SATISFACTION_WEIGHT,
+) -> Fraction:
+    """Q = 0.7·C_verified + 0.3·S_adj exactly, from the unrounded inputs.
 
-    Both inputs enter as shown (two decimals) and Q is computed in decimal
-    arithmetic, so Q = 0.7·86.10 + 0.3·99.10 is exactly 90.00. Without any rating
-    in the province (S_adj undefined) Q is C_verified alone.
+    Without any rating in the province (S_adj undefined) Q is C_verified alone.
     """
-    if not math.isclose(compliance_weight + satisfaction_weight, 1.0):
+    cw, sw = exact(compliance_weight), exact(satisfaction_weight)
+    if cw + sw != 1:
         raise ValueError("the two quality weights must sum to 1")
     if satisfaction_adjusted is None:
-        return float(shown(compliance_verified))
-    exact = Decimal(repr(compliance_weight)) * shown(compliance_verified) + Decimal(
-        repr(satisfaction_weight)
-    ) * shown(satisfaction_adjusted)
-    return float(shown(exact))
+        return exact(compliance_verified)
+    return cw * exact(compliance_verified) + sw * exact(satisfaction_adjusted)
+
+
+def quality(
+    compliance_verified: Number,
+    satisfaction_adjusted: Number | None,
+    *,
+    compliance_weight: Number = COMPLIANCE_WEIGHT,
+    satisfaction_weight: Number = SATISFACTION_WEIGHT,
+) -> float:
+    """Q as shown: computed exactly, rounded once, half up, to two decimals.
+
+    ``quality(79.994, 80)`` is 80.00 (exactly 79.9958), not 79.99 as it would be
+    from C_verified already rounded to 79.99.
+    """
+    q = quality_exact(
+        compliance_verified,
+        satisfaction_adjusted,
+        compliance_weight=compliance_weight,
+        satisfaction_weight=satisfaction_weight,
+    )
+    return float(shown(q))
 
 
 class Classification(StrEnum):
@@ -268,31 +374,65 @@ CLASS_THRESHOLDS = (
 )
 
 
+#: Best first: a cap "at most Khá" allows FAIR, AVERAGE and WEAK.
+CLASS_ORDER = (
+    Classification.EXCELLENT,
+    Classification.GOOD,
+    Classification.FAIR,
+    Classification.AVERAGE,
+    Classification.WEAK,
+)
+#: The best class a center that is not standardized may have (a per-period setting).
+DEFAULT_CLASS_CAP = Classification.FAIR
+
+
 def classify(
-    q: float, thresholds: Sequence[tuple[float, Classification]] = CLASS_THRESHOLDS
+    q: Number,
+    thresholds: Sequence[tuple[Number, Classification]] = CLASS_THRESHOLDS,
+    *,
+    standardized: bool = True,
+    cap: Classification | str | None = DEFAULT_CLASS_CAP,
 ) -> Classification:
-    """The class of Q as shown: 89.995 shows as 90.00 and is 'Xuất sắc'."""
+    """The class of Q as shown (89.995 shows as 90.00 and is 'Xuất sắc'), at most
+    ``cap`` when the center is not standardized."""
     value = shown(q)
+    found = Classification.WEAK
     for threshold, cls in thresholds:
         if value >= shown(threshold):
-            return cls
-    return Classification.WEAK
+            found = cls
+            break
+    if not standardized and cap is not None:
+        cap = Classification(cap)
+        if CLASS_ORDER.index(found) < CLASS_ORDER.index(cap):
+            return cap
+    return found
+
+
+def is_capped(
+    q: Number,
+    thresholds: Sequence[tuple[Number, Classification]] = CLASS_THRESHOLDS,
+    *,
+    standardized: bool,
+    cap: Classification | str | None = DEFAULT_CLASS_CAP,
+) -> bool:
+    """Whether the standard lowered the class Q alone would earn."""
+    return classify(q, thresholds, standardized=standardized, cap=cap) != classify(q, thresholds)
 
 
 @dataclass(frozen=True)
 class RankInput:
     code: str
-    quality: float | None  # None: not yet verified, not ranked
-    compliance_verified: float | None
+    quality: Number | None  # Q as shown; None: not yet verified, not ranked
+    compliance_verified: Number | None  # exact
     n: int
-    wilson_lower: float | None
+    wilson_lower: Number | None  # exact
 
 
 def overall_ranking(rows: Iterable[RankInput]) -> dict[str, int]:
-    """Rank by Q, ties broken by C_verified, then n, then center code."""
+    """Rank by Q as shown, ties broken by the exact C_verified, then n, then center code."""
     ranked = sorted(
         (r for r in rows if r.quality is not None and r.compliance_verified is not None),
-        key=lambda r: (-shown(r.quality), -shown(r.compliance_verified), -r.n, r.code),
+        key=lambda r: (-shown(r.quality), -exact(r.compliance_verified), -r.n, r.code),
     )
     return {r.code: i for i, r in enumerate(ranked, start=1)}
 
@@ -300,9 +440,9 @@ def overall_ranking(rows: Iterable[RankInput]) -> dict[str, int]:
 def satisfaction_ranking(
     rows: Iterable[RankInput], *, min_n: int = DEFAULT_MIN_N
 ) -> dict[str, int]:
-    """Rank by the Wilson lower bound, only centers with at least ``min_n`` ratings."""
+    """Rank by the exact Wilson lower bound, only centers with at least ``min_n`` ratings."""
     ranked = sorted(
         (r for r in rows if r.n >= min_n and r.wilson_lower is not None),
-        key=lambda r: (-r.wilson_lower, -r.n, r.code),
+        key=lambda r: (-exact(r.wilson_lower), -r.n, r.code),
     )
     return {r.code: i for i, r in enumerate(ranked, start=1)}

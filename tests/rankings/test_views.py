@@ -97,7 +97,7 @@ def test_the_same_ranking_on_the_board_in_the_api_the_table_and_the_csv(publishe
     html = client.get("/rankings/?period=2026-Q1").get_data(as_text=True)
     positions = [html.index(f"/rankings/centers/{code}?") for code, *_ in table]
     assert positions == sorted(positions)  # same order
-    assert "90.00" in html and "84.64" in html and "Xuất sắc" in html and "Tốt" in html
+    assert "90,00" in html and "84,64" in html and "Xuất sắc" in html and "Tốt" in html
     assert "chưa đủ đánh giá" in html  # the third center has 20 ratings
 
     periods = validate(client.get("/api/v1/periods"), "/periods")["periods"]
@@ -140,11 +140,11 @@ def test_board_filters_and_search_without_diacritics(published, client):
 
 def test_center_page_methodology_and_home(published, client):
     html = client.get("/rankings/centers/07900?period=2026-Q1").get_data(as_text=True)
-    assert "90.00" in html and "86.10" in html and "Điểm theo lĩnh vực" in html
+    assert "90,00" in html and "86,10" in html and "Điểm theo lĩnh vực" in html
     assert "Lịch sử xếp loại" in html and "Tạm thời" in html
     html = client.get("/rankings/methodology").get_data(as_text=True)
     # The worked example at the boundary, computed by the rules at render time.
-    assert "0.7 × 86.10 + 0.3 × 99.10 = <strong>90.00</strong> → Xuất sắc" in html
+    assert "0,70 × 79,994 + 0,30 × 80 = <strong>80,00</strong> → Tốt" in html
     english = client.get("/rankings/methodology?lang=en").get_data(as_text=True)
     assert "How scores are computed" in english
     home = client.get("/").get_data(as_text=True)
