@@ -6,7 +6,7 @@ say the best class of a center that is not standardized (default "fair", Khá). 
 snapshots get empty records and are filled by the next recompute.
 
 Revision ID: 8403b2ee9419
-Revises: d41c7e2a9b6f
+Revises: e5b2f7c1d9a4
 Create Date: 2026-12-07 17:35:33.855327
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "8403b2ee9419"
-down_revision = "d41c7e2a9b6f"
+down_revision = "e5b2f7c1d9a4"
 branch_labels = None
 depends_on = None
 
