@@ -205,16 +205,27 @@ def _method_not_allowed(_error_):
 # Published scores and rankings (only published periods; read from rankings.services) -------
 
 
-def _period_record(period) -> dict:
-    status = score_services.period_status(period)
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _period_record(period, revision=None) -> dict:
+    status = score_services.period_status(period, revision)
+    state = "final" if status.final else "provisional"
     return {
         "code": period.code,
         "name": period.name,
         "opens_on": period.opens_on.isoformat(),
         "closes_on": period.closes_on.isoformat(),
-        "published_on": status.published_on.isoformat() if status.published_on else None,
-        "state": "final" if status.final else "provisional",
-        "final_on": status.final_on.isoformat() if status.final_on else None,
+        "published_on": _iso(status.published_on),
+        "state": state,
+        "status": state,
+        "final_on": _iso(status.final_on),
+        "revision": status.revision,
+        "revised_on": _iso(status.revised_on),
+        "revision_reason": status.reason,
+        "cut_off": _iso(status.cut_off),
+        "latest": status.latest,
     }
 
 
@@ -233,6 +244,8 @@ RANKING_FIELDS = (
     "rank",
     "satisfaction_rank",
     "standardized",
+    "state",
+    "under_appeal",
 )
 
 
@@ -247,16 +260,25 @@ def rankings():
     period = score_services.published_period(code)
     if period is None:
         return _error(404, "no published period with this code")
-    # The ranking changes only when it is recomputed or published: a client (or a cache)
-    # that has this version gets 304 without the ~3,355 rows being read again.
-    version = score_services.ranking_version(period)
+    number = request.args.get("revision") or None
+    if number is None:
+        revision = score_services.latest_revision(period)
+    elif not number.isdigit() or len(number) > 6:
+        return _error(400, "revision must be a revision number")
+    else:
+        revision = score_services.revision_number(period, int(number))
+    if revision is None:
+        return _error(404, "no such revision of this period")
+    # The ranking changes only with a new revision: a client (or a cache) that has this
+    # version gets 304 without the ~3,355 rows being read again.
+    version = score_services.ranking_version(period, revision)
     if request.if_none_match.contains(version):
         response = Response(status=304)
     else:
-        rows = score_services.ranking_records(period)
+        rows = score_services.ranking_records(period, revision)
         response = jsonify(
             {
-                "period": _period_record(period),
+                "period": _period_record(period, revision),
                 "centers": [{k: r[k] for k in RANKING_FIELDS} for r in rows],
             }
         )
@@ -277,7 +299,6 @@ def center_scores(code: str):
             {
                 "period": _period_record(period),
                 **{k: record[k] for k in RANKING_FIELDS if k not in ("code", "name")},
-                "state": snapshot.state,
                 "areas": {
                     area: {"self": pair[0], "verified": pair[1]}
                     for area, pair in snapshot.areas.items()
