@@ -99,8 +99,7 @@ def _same(old, new) -> bool:
 def _snapshots(period: AssessmentPeriod) -> list[tuple[ScoreSnapshot, str]]:
     return [
         (s, code)
-        for s, code in
-        db.session.execute(
+        for s, code in db.session.execute(
             sa.select(ScoreSnapshot, Center.code)
             .join(Center, Center.id == ScoreSnapshot.center_id)
             .where(ScoreSnapshot.period_id == period.id)
