@@ -171,15 +171,53 @@ _NUMBER_OR_NULL = {"type": ["number", "null"]}
 _PERIOD = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["code", "name", "opens_on", "closes_on", "published_on", "state", "final_on"],
+    "required": [
+        "code",
+        "name",
+        "opens_on",
+        "closes_on",
+        "published_on",
+        "state",
+        "status",
+        "final_on",
+        "revision",
+        "revised_on",
+        "revision_reason",
+        "cut_off",
+        "latest",
+    ],
     "properties": {
         "code": {"type": "string"},
         "name": {"type": "string"},
         "opens_on": {"type": "string", "format": "date"},
         "closes_on": {"type": "string", "format": "date"},
-        "published_on": {"type": ["string", "null"], "format": "date"},
-        "state": {"type": "string", "enum": ["provisional", "final"]},
+        "published_on": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "The day of the first publication (revision 1).",
+        },
+        "state": {"type": "string", "enum": ["provisional", "final"], "description": "= status"},
+        "status": {
+            "type": "string",
+            "enum": ["provisional", "final"],
+            "description": "provisional (tạm tính, published during the period or before its "
+            "appeal windows closed) or final.",
+        },
         "final_on": {"type": ["string", "null"], "format": "date"},
+        "revision": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The revision number: 1 is the publication, every later change "
+            "of a published figure (an appeal, a late finalization, a recompute) is the next.",
+        },
+        "revised_on": {"type": "string", "format": "date"},
+        "revision_reason": {"type": "string"},
+        "cut_off": {
+            "type": "string",
+            "format": "date",
+            "description": "The last day whose ratings the revision counts.",
+        },
+        "latest": {"type": "boolean", "description": "Whether this is the latest revision."},
     },
 }
 _SCORES = {
@@ -198,6 +236,13 @@ _SCORES = {
     "rank": {"type": ["integer", "null"], "minimum": 1},
     "satisfaction_rank": {"type": ["integer", "null"], "minimum": 1},
     "standardized": {"type": "boolean"},
+    "state": {
+        "type": "string",
+        "enum": ["not_verified", "provisional", "under_appeal", "final"],
+        "description": "The center's verified result: provisional while its appeal window "
+        "is open, under_appeal while an appeal waits for a decision.",
+    },
+    "under_appeal": {"type": "boolean", "description": "The center has appealed its result."},
 }
 _RANKED_CENTER = {
     "type": "object",
@@ -208,13 +253,9 @@ _RANKED_CENTER = {
 _CENTER_PERIOD = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["period", "state", "areas", *_SCORES],
+    "required": ["period", "areas", *_SCORES],
     "properties": {
         "period": {"$ref": "#/components/schemas/Period"},
-        "state": {
-            "type": "string",
-            "enum": ["not_verified", "provisional", "under_appeal", "final"],
-        },
         "areas": {
             "type": "object",
             "additionalProperties": {
@@ -258,14 +299,21 @@ OPENAPI["paths"].update(
         },
         "/rankings": {
             "get": {
-                "summary": "The published ranking of a period (the latest when omitted).",
+                "summary": "The published ranking of a period (the latest when omitted), "
+                "as one revision published it (the latest when omitted).",
                 "description": (
                     "The answer carries an ETag that changes whenever anything it shows "
-                    "changes (a recompute, publication, a center or period renamed); send "
-                    "it back in If-None-Match (weak W/ tags and lists accepted) to get 304."
+                    "changes (a new revision, a center or period renamed); send it back in "
+                    "If-None-Match (weak W/ tags and lists accepted) to get 304."
                 ),
                 "parameters": [
                     {"name": "period", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "revision",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1},
+                        "description": "A revision number of the period; default the latest.",
+                    },
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
@@ -284,13 +332,15 @@ OPENAPI["paths"].update(
                         "Every center: ranked ones by rank, then the others by code.",
                     ),
                     "304": {"description": "Not modified: If-None-Match holds the ETag"},
-                    "404": _json(_ERROR, "No published period with this code"),
+                    "400": _json(_ERROR, "The revision is not a number"),
+                    "404": _json(_ERROR, "No published period or revision with this code"),
                 },
             }
         },
         "/centers/{code}/scores": {
             "get": {
-                "summary": "A center's scores in every published period, oldest first.",
+                "summary": "A center's scores in the latest revision of every published "
+                "period, oldest first.",
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
                 ],

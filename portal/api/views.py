@@ -209,16 +209,27 @@ def _method_not_allowed(_error_):
 # Published scores and rankings (only published periods; read from rankings.services) -------
 
 
-def _period_record(period) -> dict:
-    status = score_services.period_status(period)
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _period_record(period, revision=None) -> dict:
+    status = score_services.period_status(period, revision)
+    state = "final" if status.final else "provisional"
     return {
         "code": period.code,
         "name": period.name,
         "opens_on": period.opens_on.isoformat(),
         "closes_on": period.closes_on.isoformat(),
-        "published_on": status.published_on.isoformat() if status.published_on else None,
-        "state": "final" if status.final else "provisional",
-        "final_on": status.final_on.isoformat() if status.final_on else None,
+        "published_on": _iso(status.published_on),
+        "state": state,
+        "status": state,
+        "final_on": _iso(status.final_on),
+        "revision": status.revision,
+        "revised_on": _iso(status.revised_on),
+        "revision_reason": status.reason,
+        "cut_off": _iso(status.cut_off),
+        "latest": status.latest,
     }
 
 
@@ -237,6 +248,8 @@ RANKING_FIELDS = (
     "rank",
     "satisfaction_rank",
     "standardized",
+    "state",
+    "under_appeal",
 )
 
 
@@ -245,13 +258,13 @@ def periods():
     return jsonify({"periods": [_period_record(p) for p in score_services.published_periods()]})
 
 
-def _rankings_etag(period) -> str:
+def _rankings_etag(period, revision) -> str:
     """An entity tag over everything ``/rankings`` shows: the published figures (the
     ranking's own version: recomputes, publication, finality), the period's fields and
     every listed center's code and name (a rename changes the answer without a
     recompute). The answer has no translated text, so the language does not enter."""
-    digest = hashlib.sha256(score_services.ranking_version(period).encode())
-    digest.update(json.dumps(_period_record(period), sort_keys=True).encode())
+    digest = hashlib.sha256(score_services.ranking_version(period, revision).encode())
+    digest.update(json.dumps(_period_record(period, revision), sort_keys=True).encode())
     names = db.session.execute(
         sa.select(Center.code, Center.name)
         .join(ScoreSnapshot, ScoreSnapshot.center_id == Center.id)
@@ -269,17 +282,26 @@ def rankings():
     period = score_services.published_period(code)
     if period is None:
         return _error(404, "no published period with this code")
+    number = request.args.get("revision") or None
+    if number is None:
+        revision = score_services.latest_revision(period)
+    elif not number.isdigit() or len(number) > 6:
+        return _error(400, "revision must be a revision number")
+    else:
+        revision = score_services.revision_number(period, int(number))
+    if revision is None:
+        return _error(404, "no such revision of this period")
     # A client (or a cache) that has this version gets 304 without the ranking being read
     # and serialised again. If-None-Match compares weakly (RFC 9110 §13.1.2): a cache may
     # hand back W/"…", a list of tags or "*".
-    version = _rankings_etag(period)
+    version = _rankings_etag(period, revision)
     if request.if_none_match.contains_weak(version):
         response = Response(status=304)
     else:
-        rows = score_services.ranking_records(period)
+        rows = score_services.ranking_records(period, revision)
         response = jsonify(
             {
-                "period": _period_record(period),
+                "period": _period_record(period, revision),
                 "centers": [{k: r[k] for k in RANKING_FIELDS} for r in rows],
             }
         )
@@ -300,7 +322,6 @@ def center_scores(code: str):
             {
                 "period": _period_record(period),
                 **{k: record[k] for k in RANKING_FIELDS if k not in ("code", "name")},
-                "state": snapshot.state,
                 "areas": {
                     area: {"self": pair[0], "verified": pair[1]}
                     for area, pair in snapshot.areas.items()

@@ -191,5 +191,8 @@ def seed_history(
             execution_options={"synchronize_session": False},
         )
         if not score_services.settings_for(period).is_published:
-            score_services.publish(period, actor=None)
+            try:  # a finished quarter whose appeal windows have closed: final
+                score_services.publish(period, actor=None, final=True)
+            except score_services.RankingsError:
+                score_services.publish(period, actor=None)
     return periods

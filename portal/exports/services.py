@@ -229,6 +229,8 @@ def rankings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
                 )
 
     state = "chính thức" if status.final else "tạm thời"
+    if status.revision:
+        state += f", công bố lần {status.revision} (số liệu đến {status.cut_off:%d/%m/%Y})"
     return Table(
         f"Xếp hạng {period.code}",
         columns,

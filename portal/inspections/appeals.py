@@ -91,6 +91,8 @@ def file_appeal(
         status=["finalized", "under appeal"],
         criteria=sorted(criteria[cid].code for cid in cleaned),
     )
+    # A published ranking marks the center as under appeal (in a new revision).
+    inspection_result_changed.send(inspection, actor=actor, reason="appeal_filed")
     return appeal
 
 
@@ -177,5 +179,5 @@ def decide_appeal(
             "yes" if result.standardized else "no",
         ],
     )
-    inspection_result_changed.send(inspection, actor=actor)
+    inspection_result_changed.send(inspection, actor=actor, reason="appeal_decided")
     return result

@@ -137,5 +137,5 @@ def finalize(
         standardized="yes" if result.standardized else "no",
         appeal_until=inspection.appeal_until.isoformat(),
     )
-    inspection_result_changed.send(inspection, actor=actor)
+    inspection_result_changed.send(inspection, actor=actor, reason="finalized")
     return result

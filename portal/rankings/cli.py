@@ -1,5 +1,5 @@
-"""``flask scores recompute|publish --period CODE``; ``flask alerts send`` (e-mails each
-manager and inspector the open alerts of their centers)."""
+"""``flask scores recompute|publish --period CODE [--provisional|--final]``;
+``flask alerts send`` (e-mails each manager and inspector the open alerts of their centers)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..shared.timeutils import local_day, now_utc
 from .alerts import alert_list, send_email
 from .errors import RankingsError
 from .publication import publish as publish_period
+from .revisions import latest_revision
 from .snapshots import recompute_snapshots
 
 cli = AppGroup("scores", help="Score snapshots and rankings.")
@@ -52,15 +53,27 @@ def recompute(code: str) -> None:
 
 @cli.command("publish")
 @click.option("--period", "code", required=True, help="Assessment period code.")
-def publish(code: str) -> None:
-    """Publish the period's ranking on the public board."""
+@click.option(
+    "--provisional/--final",
+    "provisional",
+    default=True,
+    show_default=True,
+    help="Provisional (during the period) or final (after its last day and appeal windows).",
+)
+def publish(code: str, provisional: bool) -> None:
+    """Publish the period's results on the public board, as provisional or final."""
     period = _period(code)
     try:
-        publish_period(period, actor=None)
+        publish_period(period, actor=None, final=not provisional)
     except RankingsError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Published {period.code}.")
+    revision = latest_revision(period)
+    click.echo(
+        f"Published {period.code} as {revision.status} "
+        f"(revision {revision.number}, data to {revision.cut_off.isoformat()})."
+    )
 
 
 alerts_cli = AppGroup("alerts", help="Alerts for managers and inspectors.")

@@ -200,6 +200,10 @@ class ScoreSnapshot(db.Model):
         return str(STATE_LABELS[SnapshotState(self.state)])
 
     @property
+    def under_appeal(self) -> bool:
+        return self.state == SnapshotState.UNDER_APPEAL
+
+    @property
     def class_label(self) -> str:
         if not self.classification:
             return ""
@@ -221,3 +225,116 @@ class ScoreSnapshot(db.Model):
         if self.compliance_self is None or self.compliance_verified is None:
             return None
         return float(rules.shown(self.compliance_self) - rules.shown(self.compliance_verified))
+
+
+class RevisionStatus(enum.StrEnum):
+    PROVISIONAL = "provisional"
+    FINAL = "final"
+
+
+class RevisionReason(enum.StrEnum):
+    PUBLISHED = "published"
+    PUBLISHED_FINAL = "published_final"
+    FINALIZED = "finalized"
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_DECIDED = "appeal_decided"
+    RECOMPUTE = "recompute"
+
+
+REASON_LABELS = {
+    RevisionReason.PUBLISHED: _l("Published as provisional"),
+    RevisionReason.PUBLISHED_FINAL: _l("Published as final"),
+    RevisionReason.FINALIZED: _l("An inspection was finalized"),
+    RevisionReason.APPEAL_FILED: _l("A center appealed its result"),
+    RevisionReason.APPEAL_DECIDED: _l("An appeal was decided"),
+    RevisionReason.RECOMPUTE: _l("The figures were recomputed"),
+}
+
+
+class ResultRevision(db.Model):
+    """One numbered publication of a period's results: its rows are frozen copies of the
+    snapshots at that moment, and the public board, exports and API read only them."""
+
+    __tablename__ = "result_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(12))
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    #: What caused it, e.g. the center whose appeal was decided.
+    detail: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: The last day whose ratings the rows count.
+    cut_off: Mapped[date]
+    #: [[center code, old rank, new rank], ...] for the ranks that moved.
+    moved: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    period: Mapped[AssessmentPeriod] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("period_id", "number"),
+        sa.CheckConstraint("status IN ('provisional', 'final')", name="status"),
+    )
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == RevisionStatus.FINAL
+
+    @property
+    def reason_label(self) -> str:
+        try:
+            return str(REASON_LABELS[RevisionReason(self.reason)])
+        except ValueError:
+            return self.reason
+
+
+class PublishedRow(db.Model):
+    """A center's figures as one revision published them (a frozen copy of its snapshot).
+
+    ``figures`` holds every name of ``ScoreSnapshot.FIGURES``; the columns the board
+    filters and orders by are also plain columns. Reading ``row.quality`` etc. reads the
+    copy, so a published row stands in for a snapshot on every page and file.
+    """
+
+    __tablename__ = "published_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("result_revisions.id", ondelete="CASCADE")
+    )
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(sa.String(15))
+    classification: Mapped[str | None] = mapped_column(sa.String(10))
+    rank: Mapped[int | None]
+    figures: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    revision: Mapped[ResultRevision] = relationship()
+    center: Mapped[Center] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("revision_id", "center_id"),)
+
+    def __getattr__(self, name: str):
+        # Only called when normal lookup fails: the frozen figures of the snapshot.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        figures = self.__dict__.get("figures")
+        if figures is None or name not in figures:
+            raise AttributeError(name)
+        value = figures[name]
+        if name == "final_on" and isinstance(value, str):
+            return date.fromisoformat(value)
+        return value
+
+    under_appeal = ScoreSnapshot.under_appeal
+    state_label = ScoreSnapshot.state_label
+    class_label = ScoreSnapshot.class_label
+    gap = ScoreSnapshot.gap
+    threshold = ScoreSnapshot.threshold
+    below_threshold = ScoreSnapshot.below_threshold

@@ -3,7 +3,9 @@
 - ``scoring_settings``: a period's settings (defaults, validation, audited changes);
 - ``satisfaction``: satisfaction figures from the rollups, officers' ranks, monthly trend;
 - ``snapshots``: every figure of a period computed and stored (recompute);
-- ``publication``: publishing a period, the published periods and their status;
+- ``publication``: publishing a period (provisional or final), the published periods and
+  the status of a revision;
+- ``revisions``: the numbered revisions of a published period (frozen rows);
 - ``board``: the published ranking read back (board, open data, API, a center's history);
 - ``errors``: what a scoring or publication step raises.
 
@@ -27,6 +29,13 @@ from .publication import (
     publish,
     published_period,
     published_periods,
+)
+from .revisions import (
+    create_revision,
+    latest_revision,
+    revise_if_changed,
+    revision_number,
+    revisions_of,
 )
 from .satisfaction import (
     ZERO,
@@ -57,7 +66,9 @@ __all__ = [
     "SettingsLocked",
     "class_history",
     "compute_figures",
+    "create_revision",
     "has_snapshots",
+    "latest_revision",
     "monthly_trend",
     "officer_row",
     "officer_rows",
@@ -72,6 +83,9 @@ __all__ = [
     "ranking_rows",
     "ranking_version",
     "recompute_snapshots",
+    "revise_if_changed",
+    "revision_number",
+    "revisions_of",
     "satisfaction_figures",
     "settings_for",
     "settings_record",

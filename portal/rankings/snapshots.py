@@ -12,7 +12,9 @@ Decisions (PRODUCT.md §6, documented on the methodology page):
 - when the province has no reportable rating at all, S̄ is undefined, S_adj is
   empty and Q is C_verified alone;
 - a period's satisfaction counts the reportable ratings from its first day to its
-  last, but never after its publication (a published ranking does not drift).
+  last, also after a provisional publication: the public board does not drift, because
+  it reads the published revision's frozen rows (``revisions``), and a recompute that
+  changes a figure of a published period writes its next revision.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from ..ratings.models import RollupScope
 from ..ratings.services import rollup_counts
 from ..scoring import rules
 from ..shared.timeutils import local_day, now_utc, today_local
-from .models import ScoreSnapshot, ScoringSettings, SnapshotState
+from .models import RevisionReason, ScoreSnapshot, ScoringSettings, SnapshotState
+from .revisions import revise_if_changed
 from .satisfaction import ZERO
 from .scoring_settings import settings_for
 
@@ -70,11 +73,9 @@ def exact_value(text: str | None) -> rules.Number | None:
 
 
 def period_window(period: AssessmentPeriod, settings: ScoringSettings) -> tuple[date, date]:
-    """The days whose ratings count: the period, cut at its publication."""
-    end = period.closes_on
-    if settings.published_at is not None:
-        end = min(end, local_day(settings.published_at))
-    return period.opens_on, max(end, period.opens_on)
+    """The days whose ratings count: the whole period, through its last day (a publication
+    does not cut it; ``settings`` is kept for the callers)."""
+    return period.opens_on, max(period.closes_on, period.opens_on)
 
 
 def _verified_inspections(period: AssessmentPeriod) -> dict[int, Inspection]:
@@ -341,8 +342,13 @@ def recompute_snapshots(
     actor,
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    reason: RevisionReason | None = RevisionReason.RECOMPUTE,
+    detail: str = "",
 ) -> list[Change]:
-    """Store the period's figures; return what changed (nothing on a second run)."""
+    """Store the period's figures; return what changed (nothing on a second run).
+
+    A published period whose figures changed gets its next revision (``reason``); the
+    publication itself passes ``reason=None`` and writes its own."""
     settings = settings_for(period)
     figures = compute_figures(period, settings, today=today)
     existing = {
@@ -381,6 +387,8 @@ def recompute_snapshots(
                 "centers": [c.center_code for c in changes[:50]],
             },
         )
+        if reason is not None:
+            revise_if_changed(period, reason=reason, actor=actor, detail=detail, today=today)
     return changes
 
 
@@ -393,11 +401,28 @@ def has_snapshots(period: AssessmentPeriod) -> bool:
     )
 
 
-def on_inspection_result_changed(inspection: Inspection, *, actor=None, **_kwargs) -> None:
-    """Finalization or an appeal decision: keep a scored period's snapshots up to date."""
+#: The ``reason`` an inspection sends with ``inspection_result_changed``.
+_SIGNAL_REASONS = {
+    "finalized": RevisionReason.FINALIZED,
+    "appeal_filed": RevisionReason.APPEAL_FILED,
+    "appeal_decided": RevisionReason.APPEAL_DECIDED,
+}
+
+
+def on_inspection_result_changed(
+    inspection: Inspection, *, actor=None, reason: str | None = None, **_kwargs
+) -> None:
+    """Finalization, an appeal filed or decided: keep a scored period's snapshots up to
+    date (and a published one's revisions)."""
     period = inspection.assessment.period
     if has_snapshots(period):
-        recompute_snapshots(period, actor=actor)
+        center = inspection.assessment.center
+        recompute_snapshots(
+            period,
+            actor=actor,
+            reason=_SIGNAL_REASONS.get(reason or "", RevisionReason.RECOMPUTE),
+            detail=f"{center.code} {center.name}",
+        )
 
 
 def worked_example(settings: ScoringSettings) -> dict:

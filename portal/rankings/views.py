@@ -32,9 +32,10 @@ from ..shared.timeutils import today_local
 from .board import class_history, ranking_query, ranking_records, ranking_rows, snapshot_for
 from .errors import RankingsError
 from .forms import ConfirmForm, ScoringSettingsForm
-from .models import CLASS_LABELS
+from .models import CLASS_LABELS, ResultRevision
 from .publication import period_status, published_period, published_periods
 from .publication import publish as publish_period
+from .revisions import latest_revision, revision_number, revisions_of
 from .satisfaction import monthly_trend, officer_rows
 from .scoring_settings import default_settings, settings_for, update_settings
 from .snapshots import period_window, recompute_snapshots, worked_example
@@ -49,6 +50,20 @@ def _published_or_404(code: str | None) -> AssessmentPeriod:
     if period is None:
         abort(404)
     return period
+
+
+def _revision_or_404(period: AssessmentPeriod) -> ResultRevision:
+    """The revision asked for by ``?revision=N`` (the latest by default)."""
+    number = request.args.get("revision") or None
+    if number is None:
+        revision = latest_revision(period)
+    else:
+        if not number.isdigit() or len(number) > 6:
+            abort(404)
+        revision = revision_number(period, int(number))
+    if revision is None:
+        abort(404)
+    return revision
 
 
 # Public ---------------------------------------------------------------------------------
@@ -71,8 +86,15 @@ def board():
     if klass not in (None, *[c.value for c in rules.Classification]):
         klass = None
     q = (request.args.get("q") or "").strip()[:100]
+    revision = _revision_or_404(period)
     page = db.paginate(
-        ranking_query(period, level=level, classification=klass, search_key=fold(q) if q else None),
+        ranking_query(
+            period,
+            revision=revision,
+            level=level,
+            classification=klass,
+            search_key=fold(q) if q else None,
+        ),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -81,7 +103,9 @@ def board():
         period=period,
         periods=periods,
         page=page,
-        status=period_status(period),
+        status=period_status(period, revision),
+        revisions=revisions_of(period),
+        revision=revision,
         settings=settings_for(period),
         level=level,
         klass=klass,
@@ -98,7 +122,8 @@ def center(code: str):
     if center is None:
         abort(404)
     period = _published_or_404(request.args.get("period") or None)
-    snapshot = snapshot_for(period, center)
+    revision = _revision_or_404(period)
+    snapshot = snapshot_for(period, center, revision)
     if snapshot is None:
         abort(404)
     areas = {a.code: a for a in period.standard_version.areas}
@@ -109,7 +134,8 @@ def center(code: str):
         snapshot=snapshot,
         areas=areas,
         settings=settings_for(period),
-        status=period_status(period),
+        status=period_status(period, revision),
+        revision=revision,
         trend=monthly_trend(center),
         history=class_history(center),
     )
@@ -153,6 +179,7 @@ CSV_COLUMNS = (
     "n_ratings",
     "satisfaction_rank",
     "state",
+    "under_appeal",
 )
 
 
@@ -170,21 +197,25 @@ def _cell(value) -> str:
 def export_csv(period_code: str):
     """Open data: the published ranking as CSV (UTF-8 with BOM, header row, licence line)."""
     period = _published_or_404(period_code)
+    revision = _revision_or_404(period)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record in ranking_records(period):
+    for record in ranking_records(period, revision):
         writer.writerow([_cell(record[c]) for c in CSV_COLUMNS])
-    status = period_status(period)
-    state = "final" if status.final else "provisional"
-    writer.writerow([f"# {period.code} ({state}); licence: {LICENCE}"])
+    writer.writerow(
+        [
+            f"# {period.code} ({revision.status}, revision {revision.number} of "
+            f"{revision.created_at:%Y-%m-%d}, data to {revision.cut_off.isoformat()}); "
+            f"licence: {LICENCE}"
+        ]
+    )
+    name = f"ranking-{period.code}-r{revision.number}.csv"
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="ranking-{period.code}.csv"',
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -271,6 +302,8 @@ def settings(code: str):
         confirm=ConfirmForm(),
         preview=preview,
         status=period_status(period) if settings.is_published else None,
+        revisions=revisions_of(period),
+        today=today_local(),
     )
 
 
@@ -295,12 +328,19 @@ def publish(code: str):
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm the publication."), "error")
         return redirect(url_for(".settings", code=period.code))
+    final = request.form.get("status") == "final"
     try:
-        publish_period(period, actor=current_user)
+        publish_period(period, actor=current_user, final=final)
     except RankingsError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".settings", code=period.code))
     db.session.commit()
-    flash(_("The ranking of %(period)s is public.", period=period.code), "success")
+    if final:
+        flash(_("The results of %(period)s are published as final.", period=period.code), "success")
+    else:
+        flash(
+            _("The results of %(period)s are published as provisional.", period=period.code),
+            "success",
+        )
     return redirect(url_for(".board", period=period.code))

@@ -1,8 +1,9 @@
 """Signals a lower floor sends and a higher one listens to, so that imports still point down.
 
 ``inspection_result_changed`` is sent by ``inspections`` when a verified result is
-finalized or changed by an appeal decision (sender: the inspection; ``actor``: the
-user). ``rankings`` connects to it and recomputes the period's score snapshots.
+finalized, appealed or changed by an appeal decision (sender: the inspection; ``actor``:
+the user; ``reason``: ``finalized``, ``appeal_filed`` or ``appeal_decided``).
+``rankings`` connects to it and recomputes the period's score snapshots.
 """
 
 from __future__ import annotations

@@ -150,5 +150,11 @@ def test_the_ranking_turns_final_with_the_date_when_appeals_close(small_period, 
     for inspection in db.session.scalars(sa.select(Inspection)):
         inspection.appeal_until = today_local() - timedelta(days=2)
     services.recompute_snapshots(period, actor=None)
+    # Every appeal window has closed, but the period runs on: still provisional (rule of
+    # issue 19: final only by a final publication after the period's last day).
+    assert not services.period_status(period).final
+    after_end = period.closes_on + timedelta(days=1)
+    services.publish(period, actor=users["admin"], final=True, today=after_end)
     status = services.period_status(period)
-    assert status.final and status.final_on == today_local() - timedelta(days=1)
+    assert status.final and status.final_on == today_local()
+    assert _snap(period, small_period["A"]).final_on == today_local() - timedelta(days=1)

@@ -77,7 +77,7 @@ def test_the_same_ranking_on_the_board_in_the_api_the_table_and_the_csv(publishe
     assert set(api["centers"][0]) == {
         "code", "name", "compliance_self", "compliance_verified", "satisfaction_index",
         "satisfaction_adjusted", "csat", "csat_wilson_lower", "n_ratings", "quality", "class",
-        "rank", "satisfaction_rank", "standardized",
+        "rank", "satisfaction_rank", "standardized", "state", "under_appeal",
     }  # fmt: skip
     assert api["period"]["state"] == "provisional"
     assert validate(client.get("/api/v1/rankings"), "/rankings") == api  # latest by default
