@@ -443,18 +443,22 @@ def short_code():
     form = ShortCodeForm(request.args)
     error = None
     if request.args and form.validate():
-        # A receipt's own code (single use) or a counter poster's code.
-        token, state = receipts.resolve_receipt_short_code(form.code.data)
-        if token and state != ReceiptState.OK:
-            target, _state = receipts.resolve_receipt_token(token)
-            html = render_template(
-                "ratings/unavailable.html", state=state, target=target, kiosk=False
-            )
-            return _no_store(html, 410)
-        token = token or tokens.resolve_short_code(form.code.data)
+        # A receipt's own code (single use, its length only) or a counter poster's code.
+        receipt_code = receipts.is_receipt_short_code(form.code.data)
+        if receipt_code:
+            token, state = receipts.resolve_receipt_short_code(form.code.data)
+            if token and state != ReceiptState.OK:
+                target, _state = receipts.resolve_receipt_token(token)
+                html = render_template(
+                    "ratings/unavailable.html", state=state, target=target, kiosk=False
+                )
+                return _no_store(html, 410)
+        else:
+            token = tokens.resolve_short_code(form.code.data)
         if token:
             return redirect(url_for(".rate", token=token))
-        error = "replaced" if tokens.short_code_replaced(form.code.data) else "invalid"
+        replaced = not receipt_code and tokens.short_code_replaced(form.code.data)
+        error = "replaced" if replaced else "invalid"
     return render_template("ratings/code.html", form=form, error=error), 404 if error else 200
 
 

@@ -136,6 +136,12 @@ def resolve_receipt_token(token: str) -> tuple[Target | None, str]:
     return target, ReceiptState.OK
 
 
+def is_receipt_short_code(code: str) -> bool:
+    """Whether a typed code has a receipt code's shape (a counter's code of this length
+    would need a counter id near a billion: none is looked up for it)."""
+    return _value_of(code) is not None
+
+
 def resolve_receipt_short_code(code: str) -> tuple[str | None, str]:
     """``(token, state)`` of the receipt whose short code was typed, ``(None, "")`` if
     none. The token is the one on the slip, so the rating form is the same."""
