@@ -117,12 +117,11 @@ class Config:
     RATING_OPENING_HOURS = (7.0, 18.0)  # local time, [start, end)
     RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
     RATING_RECEIPT_SLACK = 5
-    # Self-rating: a receipt rating sent within this many minutes of issuance from a
-    # network the center's staff issue receipts from is held when such ratings are more
-    # than this share of the center's receipt ratings of the day (from this many on).
-    RATING_SELF_WINDOW_MINUTES = 30
-    RATING_CENTER_NETWORK_SHARE = 0.5
-    RATING_CENTER_NETWORK_MIN = 5
+    # Self-rating: a receipt rating from a network the center's staff signed in or issued
+    # receipts from within this many days, or from a device cookie a staff member of the
+    # center used within this many days, is held for an inspector.
+    RATING_STAFF_NETWORK_DAYS = 30
+    RATING_STAFF_DEVICE_DAYS = 365
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30

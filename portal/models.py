@@ -24,6 +24,7 @@ from .ratings.models import (  # noqa: F401
     Rating,
     RatingRollup,
     Receipt,
+    StaffFingerprint,
     UsedNonce,
 )
 from .settings.models import OpeningHours, PublicHoliday, Setting  # noqa: F401

@@ -183,7 +183,10 @@ def receipts():
         api_key=key,
     )
     key.last_used_at = now_utc()
+    # The receipt's link and short code exist only in this answer: the portal keeps a
+    # hash of their secret, and never shows them to staff.
     token = rating_services.receipt_token(receipt)
+    short_code = rating_services.receipt_short_code(receipt)
     url = base + url_for("rate.rate", token=token)
     expires_at = receipt.expires_at.isoformat() + "Z"
     receipt_id = receipt.id
@@ -193,6 +196,7 @@ def receipts():
             {
                 "id": receipt_id,
                 "url": url,
+                "short_code": short_code,
                 "expires_at": expires_at,
                 "qr_svg": qr.qr_svg(url),
             }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 from ..shared import qr
 from .tokens import secret
@@ -41,4 +41,16 @@ def client_fingerprint(device_cookie: str | None = None) -> Fingerprint:
     return Fingerprint(
         network=_keyed("net:" + client_network()),
         device=_keyed("dev:" + device) if device and len(device) <= 64 else None,
+    )
+
+
+def set_device_cookie(response, device: str) -> None:
+    """Give a browser the rating pages' device cookie (a random id, nothing else)."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
     )

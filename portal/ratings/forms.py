@@ -61,6 +61,12 @@ FLAG_LABELS = {
     "off_hours": _l("Sent outside opening hours"),
     "burst": _l("Unusually many ratings at once"),
     "over_receipts": _l("More ratings than receipts that day"),
+    "issuer_device": _l("From the browser that issued the receipt"),
+    "issuer_network": _l("From the network that issued the receipt"),
+    "center_network": _l("From the center's network, soon after issuance"),
+    "staff_session": _l("Sent from a signed-in staff session of the center"),
+    "staff_device": _l("From a device a staff member of the center uses"),
+    "staff_network": _l("From a network the center's staff use"),
 }
 FLAG_HELP = {
     "off_hours": _l(
@@ -71,6 +77,19 @@ FLAG_HELP = {
     ),
     "over_receipts": _l(
         "The center received more ratings that day than it issued rating receipts."
+    ),
+    "staff_session": _l(
+        "A staff member of this center was signed in to the portal in the browser that "
+        "sent this receipt rating."
+    ),
+    "staff_device": _l(
+        "The receipt rating came from a browser a staff member of this center signed in "
+        "or issued receipts from."
+    ),
+    "staff_network": _l(
+        "The receipt rating came from a network the center's staff signed in or issued "
+        "receipts from recently. A citizen on the center's Wi-Fi looks the same: confirm "
+        "or let it count."
     ),
 }
 
@@ -182,6 +201,10 @@ class ShortCodeForm(BaseForm):
         csrf = False  # a GET lookup form, changes nothing
 
     code = StringField(_l("Code on the poster"), validators=[required(), length(max=32)])
+
+
+class ReprintForm(BaseForm):
+    """The issuer's "Reprint the slip" button (a POST: carries the CSRF token only)."""
 
 
 class EraseForm(BaseForm):

@@ -62,7 +62,13 @@ class CounterQR(db.Model):
 
 
 class Receipt(db.Model):
-    """A single-use rating invitation bound to one dossier (mã hồ sơ)."""
+    """A single-use rating invitation bound to one dossier (mã hồ sơ).
+
+    Its link and short code carry a random secret of which only a keyed hash is stored:
+    the portal can show them once, to whoever issued the receipt (the staff member who
+    printed the slip, or the calling software), and never again. A reprint draws a new
+    secret, so the old slip's link and code stop working.
+    """
 
     __tablename__ = "receipts"
 
@@ -87,6 +93,9 @@ class Receipt(db.Model):
     #: /64) and device cookie: a rating from either is held for an inspector.
     issuer_network: Mapped[str | None] = mapped_column(sa.String(32))
     issuer_device: Mapped[str | None] = mapped_column(sa.String(32))
+    #: Keyed hash of the secret in the receipt's link and short code (NULL: a receipt
+    #: issued before secrets, whose link is signed over its id alone).
+    secret_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
@@ -95,11 +104,37 @@ class Receipt(db.Model):
     counter: Mapped[Counter | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
 
+    #: The secret itself, on the object of the request that issued or reprinted the
+    #: receipt only (never stored): what its link and short code are made from.
+    fresh_secret = None
+
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('completed', 'refused', 'returned')", name="outcome"),
         sa.CheckConstraint("issued_via IN ('portal', 'api')", name="issued_via"),
         # "Is this network one the center's staff issue receipts from?"
         sa.Index("ix_receipts_center_id_issuer_network", "center_id", "issuer_network"),
+    )
+
+
+class StaffFingerprint(db.Model):
+    """Where a center's staff work from: keyed hashes (no address, no cookie) of the
+    network and device cookie of a staff member's sign-in or receipt issuance. A receipt
+    rating from one of them is held for an inspector, whoever the officer."""
+
+    __tablename__ = "staff_fingerprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    network: Mapped[str | None] = mapped_column(sa.String(32))
+    device: Mapped[str | None] = mapped_column(sa.String(32))
+    seen_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    __table_args__ = (
+        sa.Index("ix_staff_fingerprints_center_id_network", "center_id", "network", "seen_at"),
+        sa.Index("ix_staff_fingerprints_center_id_device", "center_id", "device", "seen_at"),
     )
 
 

@@ -313,9 +313,9 @@ def _confirm(target, form, data, *, kiosk: bool):
     return _no_store(html)
 
 
-def _to_thanks(tracking_code: str, *, target, case: bool = False):
+def _to_thanks(tracking_code: str, *, target, case: bool = False, held: bool = False):
     """Post/Redirect/Get: the thank-you page can be reloaded or translated safely."""
-    reference = submission.thanks_reference(tracking_code, token=target.token, case=case)
+    reference = submission.thanks_reference(tracking_code, token=target.token, case=case, held=held)
     return redirect(url_for("rate.thanks", ref=reference), 303)
 
 
@@ -387,9 +387,9 @@ def _handle(token: str, *, kiosk: bool):
         )
         is not None
     )
-    tracking_code = rating.tracking_code
+    tracking_code, held = rating.tracking_code, rating.is_pending_review
     db.session.commit()
-    return _to_thanks(tracking_code, target=target, case=has_case)
+    return _to_thanks(tracking_code, target=target, case=has_case, held=held)
 
 
 def _unavailable(state: str, target, *, kiosk: bool):
@@ -443,10 +443,22 @@ def short_code():
     form = ShortCodeForm(request.args)
     error = None
     if request.args and form.validate():
-        token = tokens.resolve_short_code(form.code.data)
+        # A receipt's own code (single use, its length only) or a counter poster's code.
+        receipt_code = receipts.is_receipt_short_code(form.code.data)
+        if receipt_code:
+            token, state = receipts.resolve_receipt_short_code(form.code.data)
+            if token and state != ReceiptState.OK:
+                target, _state = receipts.resolve_receipt_token(token)
+                html = render_template(
+                    "ratings/unavailable.html", state=state, target=target, kiosk=False
+                )
+                return _no_store(html, 410)
+        else:
+            token = tokens.resolve_short_code(form.code.data)
         if token:
             return redirect(url_for(".rate", token=token))
-        error = "replaced" if tokens.short_code_replaced(form.code.data) else "invalid"
+        replaced = not receipt_code and tokens.short_code_replaced(form.code.data)
+        error = "replaced" if replaced else "invalid"
     return render_template("ratings/code.html", form=form, error=error), 404 if error else 200
 
 
@@ -469,6 +481,7 @@ def thanks(ref: str):
         center_name=target.center.name if target is not None else "",
         kiosk_url=kiosk_start(reference.token) if kiosk else None,
         case=reference.case,
+        held=reference.held,
     )
     return _no_store(html)
 

@@ -1,5 +1,5 @@
 """Screening a rating before it is stored: the anomaly checks (opening hours, bursts,
-more ratings than receipts, ratings by the receipt's own issuer) whose flags hold a
+more ratings than receipts, receipt ratings from the center's own staff) whose flags hold a
 rating for review, never refuse it."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy import orm
 from ..extensions import db
 from ..settings import services as settings
 from ..shared.prepared import Prepared, PreparedFamily
-from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
-from .fingerprints import client_fingerprint
-from .models import Channel, Rating, Receipt
+from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, now_utc
+from .fingerprints import Fingerprint, client_fingerprint
+from .models import Channel, Rating, Receipt, StaffFingerprint
 from .tokens import Target
 
 
@@ -104,18 +104,53 @@ def anomaly_flags(target: Target, moment: datetime) -> list[str]:
     return flags
 
 
-def self_rating_flags(receipt: Receipt, moment: datetime) -> tuple[list[str], bool]:
-    """Flags for a rating through a receipt issued in the portal, and whether it comes
-    soon after issuance from the center's own network.
+def _staff_session_of(center_id: int) -> bool:
+    """Whether the request comes from a signed-in session of a staff member of the center
+    (read only for receipt ratings: a counter rating never loads a user)."""
+    from flask_login import current_user
 
-    ``issuer_device`` / ``issuer_network``: the rating comes from the browser or the
-    network of the staff session that issued the receipt. ``center_network``: from a
-    network the center's staff issue receipts from, within ``RATING_SELF_WINDOW_MINUTES``
-    of issuance, and such ratings are more than ``RATING_CENTER_NETWORK_SHARE`` of the
-    center's receipt ratings today (at least ``RATING_CENTER_NETWORK_MIN``): a few
-    citizens rating on the center's Wi-Fi are normal, most of them are not.
-    """
+    from ..accounts.models import Role
+
+    return bool(
+        current_user.is_authenticated
+        and current_user.role in (Role.MANAGER, Role.OFFICER)
+        and current_user.center_id == center_id
+    )
+
+
+def _staff_seen(center_id: int, mine: Fingerprint, moment: datetime) -> tuple[bool, bool]:
+    """``(device, network)``: whether a staff member of the center signed in or issued a
+    receipt from this device cookie (within ``RATING_STAFF_DEVICE_DAYS``) or this network
+    (within ``RATING_STAFF_NETWORK_DAYS``). One round trip, two index range scans."""
+    if mine.device is None and mine.network is None:
+        return False, False
     config = current_app.config
+    ours = StaffFingerprint.center_id == center_id
+    device = sa.exists().where(
+        ours,
+        StaffFingerprint.device == mine.device,
+        StaffFingerprint.seen_at >= moment - timedelta(days=config["RATING_STAFF_DEVICE_DAYS"]),
+    )
+    network = sa.exists().where(
+        ours,
+        StaffFingerprint.network == mine.network,
+        StaffFingerprint.seen_at >= moment - timedelta(days=config["RATING_STAFF_NETWORK_DAYS"]),
+    )
+    row = db.session.execute(sa.select(device, network)).one()
+    return bool(row[0]) and mine.device is not None, bool(row[1]) and mine.network is not None
+
+
+def staff_rating_flags(receipt: Receipt, moment: datetime) -> tuple[list[str], bool]:
+    """Flags for a rating through a receipt (from the portal or the API), and whether it
+    comes from a network of the center's staff.
+
+    ``issuer_device`` / ``issuer_network``: from the browser or the network of the staff
+    session that issued the receipt. ``staff_session``: sent from a signed-in session of a
+    staff member of the center, whoever the receipt's officer. ``staff_device`` /
+    ``staff_network``: from a device cookie or a network a staff member of the center
+    signed in or issued receipts from recently. A citizen rating on the center's Wi-Fi is
+    held too, when staff use that network: an inspector lets it count.
+    """
     mine = client_fingerprint()
     flags = []
     if (
@@ -126,46 +161,14 @@ def self_rating_flags(receipt: Receipt, moment: datetime) -> tuple[list[str], bo
         flags.append("issuer_device")
     if mine.network and receipt.issuer_network == mine.network:
         flags.append("issuer_network")
-    if mine.network is None or flags:
-        return flags, False
-    quick = as_aware_utc(moment) - as_aware_utc(receipt.created_at) <= timedelta(
-        minutes=config["RATING_SELF_WINDOW_MINUTES"]
-    )
-    if not quick:
-        return flags, False
-    since = moment - timedelta(days=30)
-    center_network = (
-        db.session.scalar(
-            sa.select(Receipt.id)
-            .where(
-                Receipt.center_id == receipt.center_id,
-                Receipt.issuer_network == mine.network,
-                Receipt.created_at >= since,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-    if not center_network:
-        return flags, False
-    today = sa.and_(
-        Rating.center_id == receipt.center_id,
-        Rating.day == local_day(moment),
-        Rating.channel == Channel.RECEIPT_QR.value,
-    )
-    total, same = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((Rating.from_center_network, 1), else_=0)), 0),
-        ).where(today)
-    ).one()
-    total, same = int(total) + 1, int(same) + 1
-    if (
-        total >= config["RATING_CENTER_NETWORK_MIN"]
-        and same / total > config["RATING_CENTER_NETWORK_SHARE"]
-    ):
-        flags.append("center_network")
-    return flags, True
+    if _staff_session_of(receipt.center_id):
+        flags.append("staff_session")
+    device, network = _staff_seen(receipt.center_id, mine, moment)
+    if device and "issuer_device" not in flags:
+        flags.append("staff_device")
+    if network and "issuer_network" not in flags:
+        flags.append("staff_network")
+    return flags, network or "issuer_network" in flags
 
 
 def self_issued_shares(center_id: int, start: date, end: date) -> dict[int, tuple[int, int]]:

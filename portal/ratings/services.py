@@ -36,10 +36,14 @@ from .nonces import (
     purge_nonces,
 )
 from .receipts import (
+    LinkNotShown,
     ReceiptState,
     ReceiptUsed,
     issue_receipt,
+    receipt_short_code,
     receipt_token,
+    reprint_receipt,
+    resolve_receipt_short_code,
     resolve_receipt_token,
 )
 from .retention import erase_personal_data, purge_comments, purge_phone_numbers
@@ -49,7 +53,7 @@ from .screening import (
     anomaly_flags,
     screen_rating,
     self_issued_shares,
-    self_rating_flags,
+    staff_rating_flags,
 )
 from .submission import (
     CONSENT_VERSION,
@@ -101,6 +105,7 @@ __all__ = [
     "RatingInput",
     "ReceiptState",
     "ReceiptUsed",
+    "LinkNotShown",
     "Screening",
     "Target",
     "ThanksRef",
@@ -128,7 +133,10 @@ __all__ = [
     "purge_nonces",
     "purge_phone_numbers",
     "read_thanks_reference",
+    "receipt_short_code",
     "receipt_token",
+    "reprint_receipt",
+    "resolve_receipt_short_code",
     "resolve_counter_token",
     "resolve_receipt_token",
     "resolve_short_code",
@@ -139,7 +147,7 @@ __all__ = [
     "screen_rating",
     "secret",
     "self_issued_shares",
-    "self_rating_flags",
+    "staff_rating_flags",
     "set_comment_hidden",
     "short_code_replaced",
     "submit_rating",

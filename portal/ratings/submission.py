@@ -26,7 +26,7 @@ from .models import ASPECTS, Channel, Rating, Receipt
 from .nonces import consume_nonce
 from .receipts import ReceiptUsed
 from .rollup_rows import apply_to_rollups
-from .screening import Screening, screen_rating, self_rating_flags
+from .screening import Screening, screen_rating, staff_rating_flags
 from .tokens import Target, secret
 
 CONSENT_VERSION = privacy.CONSENT_VERSION
@@ -58,12 +58,13 @@ class ThanksRef:
     tracking_code: str
     token: str  # the counter, kiosk or receipt token the rating was sent from
     case: bool
+    held: bool = False  # held for an inspector's review: the page says so
 
 
-def thanks_reference(tracking_code: str, *, token: str, case: bool) -> str:
+def thanks_reference(tracking_code: str, *, token: str, case: bool, held: bool = False) -> str:
     """The reference in the thank-you URL: encrypted and authenticated, so the URL neither
     shows the tracking code nor lets anyone make a page for a code of their choosing."""
-    body = f"{tracking_code}|{token}|{int(case)}".encode("ascii")
+    body = f"{tracking_code}|{token}|{int(case)}|{int(held)}".encode("ascii")
     return crypto.fernet_for(secret(), "rating-thanks").encrypt(body).decode("ascii")
 
 
@@ -76,8 +77,8 @@ def read_thanks_reference(reference: str) -> ThanksRef | None:
         )
     except (InvalidToken, UnicodeEncodeError, ValueError):
         return None
-    code, token, case = body.decode("ascii").split("|")
-    return ThanksRef(code, token, case == "1")
+    code, token, case, *held = body.decode("ascii").split("|")
+    return ThanksRef(code, token, case == "1", held == ["1"])
 
 
 #: Every column but the id: the insert is compiled once, and the ORM object built from the
@@ -134,8 +135,8 @@ def submit_rating(
             raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
     flags = list(screening.flags)
     center_network = False
-    if target.receipt is not None and target.receipt.issued_via == "portal":
-        extra, center_network = self_rating_flags(target.receipt, moment)
+    if target.receipt is not None:
+        extra, center_network = staff_rating_flags(target.receipt, moment)
         flags += extra
     values = {
         "tracking_code": new_tracking_code(),

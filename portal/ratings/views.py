@@ -29,11 +29,11 @@ from ..extensions import db
 from ..rankings import services as rankings
 from ..settings import services as settings
 from ..shared import crypto, qr
-from ..shared.errors import PortalError
+from ..shared.errors import PermissionDenied, PortalError
 from ..shared.forms import choices
 from ..shared.text import clean_text
-from ..shared.timeutils import parse_period
-from . import fingerprints, moderation, receipts, screening, submission, tokens
+from ..shared.timeutils import now_utc, parse_period
+from . import fingerprints, moderation, receipts, screening, staff, submission, tokens
 from .forms import (
     ASPECT_LABELS,
     CHIP_LABELS,
@@ -42,6 +42,7 @@ from .forms import (
     FLAG_LABELS,
     AssistedRatingForm,
     ReceiptForm,
+    ReprintForm,
 )
 from .models import ASPECTS, DossierOutcome, FlagReview, Rating, RollupScope
 from .posters import posters_for, render_posters
@@ -51,6 +52,10 @@ bp = Blueprint("ratings", __name__, url_prefix="/ratings", template_folder="temp
 VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 ISSUERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 MODERATORS = (Role.ADMIN, Role.INSPECTOR)
+
+# Each staff sign-in records where the center's staff work from (a receipt rating from
+# there is held for an inspector).
+bp.record_once(lambda _state: staff.connect())
 
 
 @bp.app_context_processor
@@ -404,8 +409,8 @@ def receipt_new(code: str):
         counter = db.session.get(Counter, int(form.counter.data)) if form.counter.data else None
         officer = db.session.get(Officer, int(form.officer.data)) if form.officer.data else None
         # The staff browser gets the rating pages' device cookie now if it has none, so
-        # that rating this receipt from the same browser is recognised (and held).
-        device = request.cookies.get(fingerprints.DEVICE_COOKIE) or secrets.token_urlsafe(16)
+        # that rating a receipt from the same browser is recognised (and held).
+        device = _staff_device()
         receipt = receipts.issue_receipt(
             center,
             dossier_code=form.dossier_code.data.strip(),
@@ -416,47 +421,91 @@ def receipt_new(code: str):
             fingerprint=fingerprints.client_fingerprint(device),
         )
         db.session.commit()
-        response = redirect(url_for(".receipt_slip", code=center.code, receipt_id=receipt.id))
-        if fingerprints.DEVICE_COOKIE not in request.cookies:
-            response.set_cookie(
-                fingerprints.DEVICE_COOKIE,
-                device,
-                max_age=365 * 86400,
-                httponly=True,
-                samesite="Lax",
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-            )
-        return response
+        return _slip_with_link(center, receipt, device)
     return render_template("ratings/receipt_new.html", center=center, form=form)
 
 
-@bp.route("/<code>/receipts/<int:receipt_id>")
-@roles_required(*ISSUERS)
-def receipt_slip(code: str, receipt_id: int):
+def _staff_device() -> str:
+    return request.cookies.get(fingerprints.DEVICE_COOKIE) or secrets.token_urlsafe(16)
+
+
+def _slip_with_link(center: Center, receipt, device: str):
+    """The slip with its rating link, QR and short code: the one time they are shown (the
+    response of the POST that issued or reprinted the receipt, never cached)."""
+    url = f"{_public_base()}/r/{receipts.receipt_token(receipt)}"
+    html = render_template(
+        "ratings/receipt_slip.html",
+        center=center,
+        receipt=receipt,
+        url=url,
+        short_code=receipts.receipt_short_code(receipt),
+        code_page=f"{_public_base()}/r/",
+        svg=qr.qr_svg(url, scale=5),
+    )
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    if fingerprints.DEVICE_COOKIE not in request.cookies:
+        fingerprints.set_device_cookie(response, device)
+    return response
+
+
+def _receipt_or_404(center: Center, receipt_id: int):
     from .models import Receipt
 
-    center = center_or_abort(code)
     if current_user.role != Role.ADMIN and current_user.center_id != center.id:
         abort(403)
     receipt = db.session.get(Receipt, receipt_id)
     if receipt is None or receipt.center_id != center.id:
         abort(404)
-    url = f"{_public_base()}/r/{receipts.receipt_token(receipt)}"
-    counter = receipt.counter
-    short_code = (
-        qr.format_short_code(tokens.counter_short_code(counter))
-        if counter is not None and counter.is_active
-        else ""
+    return receipt
+
+
+def _may_reprint(receipt) -> bool:
+    return (
+        receipt.issued_via == "portal"
+        and receipt.issued_by_id == current_user.id
+        and receipt.used_at is None
+        and receipt.expires_at > now_utc()
     )
+
+
+@bp.route("/<code>/receipts/<int:receipt_id>")
+@roles_required(*ISSUERS)
+def receipt_slip(code: str, receipt_id: int):
+    """A receipt's details without its link: the link was shown once, to its issuer, and
+    the portal keeps no copy of it (the issuer may reprint a lost slip)."""
+    center = center_or_abort(code)
+    receipt = _receipt_or_404(center, receipt_id)
     return render_template(
         "ratings/receipt_slip.html",
         center=center,
         receipt=receipt,
-        url=url,
-        short_code=short_code,
-        code_page=f"{_public_base()}/r/",
-        svg=qr.qr_svg(url, scale=5),
+        url=None,
+        can_reprint=_may_reprint(receipt),
     )
+
+
+@bp.route("/<code>/receipts/<int:receipt_id>/reprint", methods=["POST"])
+@roles_required(*ISSUERS)
+def receipt_reprint(code: str, receipt_id: int):
+    """The issuer reprints a lost or spoiled slip: a new link and code, the old ones die."""
+    center = center_or_abort(code)
+    receipt = _receipt_or_404(center, receipt_id)
+    if not ReprintForm().validate_on_submit():
+        abort(400)
+    device = _staff_device()
+    try:
+        receipts.reprint_receipt(
+            receipt, actor=current_user, fingerprint=fingerprints.client_fingerprint(device)
+        )
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except receipts.ReceiptUsed:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    return _slip_with_link(center, receipt, device)
 
 
 # Staff-assisted ratings ----------------------------------------------------------------------
