@@ -128,7 +128,11 @@ OPENAPI: dict = {
                 },
                 "responses": {
                     "201": {
-                        "description": "The rating URL, its expiry (UTC) and the QR as SVG.",
+                        "description": (
+                            "The rating URL, its expiry (UTC), the QR as SVG and the receipt's "
+                            "own single-use short code for citizens who cannot scan. The link "
+                            "and code are given only here: the portal never shows them to staff."
+                        ),
                         "content": {
                             "application/json": {
                                 "schema": {
@@ -138,6 +142,7 @@ OPENAPI: dict = {
                                         "url": {"type": "string"},
                                         "expires_at": {"type": "string", "format": "date-time"},
                                         "qr_svg": {"type": "string"},
+                                        "short_code": {"type": "string"},
                                     },
                                 }
                             }

@@ -8,7 +8,7 @@ from, read when a receipt is rated. SQLite adds the unique constraint by recreat
 receipts table (batch mode); PostgreSQL alters it in place.
 
 Revision ID: ccb663f53689
-Revises: d41c7e2a9b6f
+Revises: 99fdbd145ace
 Create Date: 2026-12-07 17:51:58.122393
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ccb663f53689'
-down_revision = 'd41c7e2a9b6f'
+down_revision = '99fdbd145ace'
 branch_labels = None
 depends_on = None
 
