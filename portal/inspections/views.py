@@ -212,7 +212,7 @@ def review(assessment_id: int):
         items=items_by_criterion(inspection) if inspection else {},
         history=history(inspection) if inspection else {},
         evidence=evidence,
-        reuse=checklist.reuse_warnings(assessment),
+        reuse=checklist.reuse_warnings(assessment, viewer=current_user),
         hints={
             c.id: sources.compute(c.auto_source, assessment.center, period)
             for c in version.criteria
