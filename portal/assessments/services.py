@@ -324,6 +324,11 @@ def missing_answers(assessment: Assessment) -> list[Criterion]:
 
 
 def submit(assessment: Assessment, *, actor: User, today: date | None = None) -> Assessment:
+    # The row lock makes two simultaneous submissions on PostgreSQL one submission: the
+    # second waits, reloads and finds the assessment submitted (SQLite's write lock does
+    # the same there).
+    db.session.flush()
+    db.session.refresh(assessment, with_for_update=True)
     if not can_edit_assessment(actor, assessment, today=today):
         raise PermissionDenied(_("This self-assessment cannot be changed."))
     missing = missing_answers(assessment)

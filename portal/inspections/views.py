@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
@@ -370,10 +371,12 @@ def appeal(inspection_id: int):
                         actor=current_user,
                     )
             file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
-        except PortalError as exc:
+        except (PortalError, IntegrityError) as exc:
+            # IntegrityError: the one-open-appeal index caught a simultaneous filing.
             db.session.rollback()
             _remove(written)
-            flash(exc.message, "error")
+            message = getattr(exc, "message", None)
+            flash(message or _("This result has already been appealed."), "error")
         else:
             db.session.commit()
             flash(_("Your appeal has been filed."), "success")
