@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model registered for Alembic
     from .audit.events import register_request_events
-    from .database import register_database_events
+    from .database import read_body_first, register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import (
         register_template_helpers,
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Before CSRF protection, which reads the form: a few views take larger uploads.
     app.before_request(apply_upload_limits)
+    app.before_request(read_body_first)  # no database access while a body trickles in
     app.before_request(refuse_bad_input)
     # Before any blueprint adds its rules: every <int:…> is a 64-bit id in ASCII digits.
     app.url_map.converters["int"] = IdConverter

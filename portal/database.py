@@ -56,6 +56,21 @@ def read_transactions() -> Iterator[None]:
         _FORCE_DEFERRED.reset(token)
 
 
+def read_body_first() -> None:
+    """``before_request``, ahead of every hook and view that may query the database: read
+    the whole body of a request that may write (a form is parsed, its files spooled).
+
+    A client that sends its body slowly (a bad network, or on purpose) would otherwise
+    hold the SQLite write lock while the view reads it, since a writing request's first
+    query begins ``BEGIN IMMEDIATE``: an API key looked up, then a 53-byte body arriving
+    over 16 s, and citizens' ratings failed. Reading first costs nothing more: every view
+    reads its body anyway, and the size limits (``MAX_CONTENT_LENGTH``, the per-view
+    limits set just before) apply as they do in the view.
+    """
+    if request.method not in SAFE_METHODS:
+        request.get_data(cache=True, parse_form_data=True)
+
+
 def reads_before_writing(view: Callable) -> Callable:
     """Mark a POST view whose slow part (decoding photos, hashing a password) must not
     hold the SQLite write lock: its transactions begin deferred (read-only) until the view

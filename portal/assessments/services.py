@@ -324,6 +324,11 @@ def missing_answers(assessment: Assessment) -> list[Criterion]:
 
 
 def submit(assessment: Assessment, *, actor: User, today: date | None = None) -> Assessment:
+    # The row lock makes two simultaneous submissions on PostgreSQL one submission: the
+    # second waits, reloads and finds the assessment submitted (SQLite's write lock does
+    # the same there).
+    db.session.flush()
+    db.session.refresh(assessment, with_for_update=True)
     if not can_edit_assessment(actor, assessment, today=today):
         raise PermissionDenied(_("This self-assessment cannot be changed."))
     missing = missing_answers(assessment)
@@ -523,6 +528,8 @@ class ReuseMatch:
     period_code: str
     distance: int
     same_center: bool
+    #: The other center lies outside the viewer's scope: counted, never named.
+    hidden: bool = False
 
 
 def reuse_warnings(
@@ -530,9 +537,9 @@ def reuse_warnings(
 ) -> dict[int, list[ReuseMatch]]:
     """Photos of this assessment that also appear for another center or an earlier period.
 
-    With ``viewer``, only matches at centers within the viewer's scope are listed: a
-    manager never learns the names of other centers, other provinces stay hidden from an
-    inspector of one province.
+    With ``viewer``, matches at centers outside the viewer's scope are still reported (the
+    reuse matters) but without the center's code or name: a manager never learns the names
+    of other centers, other provinces stay hidden from an inspector of one province.
     """
     photos = [e for e in assessment.evidence if e.phash]
     if not photos:
@@ -547,6 +554,7 @@ def reuse_warnings(
             Center.code,
             Center.name,
             AssessmentPeriod.code,
+            in_scope.label("in_scope"),
         )
         .join(Assessment, Evidence.assessment_id == Assessment.id)
         .join(Center, Evidence.center_id == Center.id)
@@ -554,7 +562,6 @@ def reuse_warnings(
         .where(
             Evidence.phash.is_not(None),
             Evidence.assessment_id != assessment.id,
-            in_scope,
             sa.or_(
                 Evidence.center_id != assessment.center_id,
                 AssessmentPeriod.opens_on < opens_on,
@@ -563,17 +570,18 @@ def reuse_warnings(
     ).all()
     out: dict[int, list[ReuseMatch]] = {}
     for photo in photos:
-        for other_id, other_hash, center_id, code, name, period_code in rows:
+        for other_id, other_hash, center_id, code, name, period_code, visible in rows:
             distance = hamming(photo.phash, other_hash)
             if distance <= REUSE_MAX_DISTANCE:
                 out.setdefault(photo.id, []).append(
                     ReuseMatch(
-                        evidence_id=other_id,
-                        center_code=code,
-                        center_name=name,
+                        evidence_id=other_id if visible else 0,
+                        center_code=code if visible else "",
+                        center_name=name if visible else "",
                         period_code=period_code,
                         distance=distance,
                         same_center=center_id == assessment.center_id,
+                        hidden=not visible,
                     )
                 )
     return out

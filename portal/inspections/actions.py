@@ -18,7 +18,7 @@ from ..standards.models import Criterion
 from .access import InspectionError, check_center_manager, check_inspector
 from .corrections import store_evidence
 from .models import ActionStatus, CorrectiveAction, Inspection
-from .steps import clean_text, criterion_of, write_step
+from .steps import clean_text, criterion_of, lock, write_step
 
 
 def create_action(
@@ -98,6 +98,7 @@ def close_action(
 ) -> CorrectiveAction:
     """The manager reports the action done, with a note and (usually) a file."""
     check_center_manager(actor, action.inspection.assessment.center)
+    lock(action)
     if action.status != ActionStatus.OPEN:
         raise InspectionError(_("This action is not open."))
     note = clean_text(note)
@@ -120,6 +121,7 @@ def close_action(
 def confirm_action(action: CorrectiveAction, *, accept: bool, actor: User) -> CorrectiveAction:
     """The inspector confirms the action, or reopens it."""
     check_inspector(actor, action.inspection.assessment.center)
+    lock(action)
     if action.status != ActionStatus.CLOSED:
         raise InspectionError(_("Only an action reported done can be confirmed."))
     if accept:

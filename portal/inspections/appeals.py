@@ -31,6 +31,7 @@ from .steps import (
     in_words,
     is_blank,
     items_by_criterion,
+    lock,
     rounded,
     set_verified,
     validate_verified,
@@ -60,11 +61,12 @@ def file_appeal(
 ) -> Appeal:
     """The center's manager contests criteria of a finalized result, within the window."""
     check_center_manager(actor, inspection.assessment.center)
+    lock(inspection)
     today = today or today_local()
+    if inspection.appeals or inspection.status == InspectionStatus.UNDER_APPEAL:
+        raise AppealError(_("This result has already been appealed."))
     if inspection.status != InspectionStatus.FINALIZED:
         raise AppealError(_("Only a finalized result can be appealed."))
-    if inspection.appeals:
-        raise AppealError(_("This result has already been appealed."))
     if inspection.appeal_until is None or today > inspection.appeal_until:
         raise AppealError(_("The appeal window has closed."))
     criteria = {c.id: c for c in inspection.assessment.period.standard_version.criteria}
@@ -115,6 +117,7 @@ def decide_appeal(
     upheld items get a new verified answer and the result is computed again."""
     inspection = appeal.inspection
     check_inspector(actor, inspection.assessment.center)
+    lock(inspection, appeal)
     if actor.id == inspection.finalized_by_id:
         raise PermissionDenied(
             _("The inspector who finalized the result cannot decide the appeal against it.")

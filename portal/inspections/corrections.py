@@ -14,7 +14,7 @@ from ..assessments.models import Answer, Evidence
 from ..extensions import db
 from ..shared.timeutils import now_utc
 from ..standards.models import Criterion
-from .access import InspectionError, Locked, check_center_manager, check_inspector
+from .access import AppealError, InspectionError, Locked, check_center_manager, check_inspector
 from .appeals import appeal_open_for_filing
 from .models import EventKind, Inspection, InspectionStatus, ReviewEvent
 from .steps import (
@@ -24,6 +24,7 @@ from .steps import (
     in_words,
     is_blank,
     items_by_criterion,
+    lock,
     rounded,
     write_step,
 )
@@ -40,6 +41,7 @@ def fix_answer(
     assessment = inspection.assessment
     check_center_manager(actor, assessment.center)
     criterion_of(inspection, criterion)
+    lock(inspection)
     if inspection.is_locked:
         raise Locked(_("This assessment is finalized: only an appeal can change it."))
     item = items_by_criterion(inspection)[criterion.id]
@@ -95,8 +97,11 @@ def add_evidence(
     """A file for a reopened criterion (manager), an appeal (manager) or a visit (inspector)."""
     assessment = inspection.assessment
     criterion_of(inspection, criterion)
+    lock(inspection)
     if actor.role == Role.MANAGER:
         check_center_manager(actor, assessment.center)
+        if inspection.status == InspectionStatus.UNDER_APPEAL:
+            raise AppealError(_("This result has already been appealed."))
         item = items_by_criterion(inspection)[criterion.id]
         allowed = (inspection.status == InspectionStatus.RETURNED and item.reopened) or (
             inspection.status == InspectionStatus.FINALIZED and appeal_open_for_filing(inspection)
@@ -167,6 +172,7 @@ def resubmit(inspection: Inspection, *, actor: User) -> Inspection:
     """The manager sends the corrections back; changed criteria wait for a new verdict."""
     assessment = inspection.assessment
     check_center_manager(actor, assessment.center)
+    lock(inspection)
     if inspection.status != InspectionStatus.RETURNED:
         raise InspectionError(_("Nothing was returned for correction."))
     old_score = assessment.self_score

@@ -276,7 +276,17 @@ class Appeal(db.Model):
         back_populates="appeal", order_by="AppealItem.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.CheckConstraint("status IN ('open', 'decided')", name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'decided')", name="status"),
+        # One open appeal per inspection, whatever two simultaneous requests do.
+        sa.Index(
+            "uq_inspection_appeals_one_open",
+            "inspection_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
 
     @property
     def is_open(self) -> bool:

@@ -18,7 +18,7 @@ from ..shared.signals import inspection_result_changed
 from ..shared.timeutils import now_utc, today_local
 from .access import InspectionError, Locked, check_inspector
 from .models import Inspection, InspectionStatus, Verdict
-from .steps import answers_of, items_by_criterion, rounded, write_step
+from .steps import answers_of, items_by_criterion, lock, rounded, write_step
 
 DEFAULT_APPEAL_WINDOW_DAYS = 10
 
@@ -103,6 +103,7 @@ def finalize(
 ) -> Result:
     """Lock the assessment and compute the verified result (provisional until the window closes)."""
     check_inspector(actor, inspection.assessment.center)
+    lock(inspection)
     if inspection.is_locked:
         raise Locked(_("This assessment is already finalized."))
     if inspection.status == InspectionStatus.RETURNED:

@@ -24,6 +24,7 @@ from .steps import (
     in_words,
     is_blank,
     items_by_criterion,
+    lock,
     set_verified,
     validate_verified,
     write_step,
@@ -33,6 +34,7 @@ from .steps import (
 def start_review(assessment: Assessment, *, actor: User) -> Inspection:
     """Open the review of a submitted self-assessment (idempotent)."""
     check_inspector(actor, assessment.center)
+    lock(assessment)  # two inspectors opening it at once: the second finds the first's
     existing = find_inspection(assessment)
     if existing is not None:
         return existing
@@ -88,6 +90,7 @@ def _as_submitted(answer: Answer | None) -> dict:
 
 
 def _check_open_for_verdicts(inspection: Inspection) -> None:
+    lock(inspection)
     if inspection.is_locked:
         raise Locked(_("This assessment is finalized: only an appeal can change it."))
     if inspection.status == InspectionStatus.RETURNED:
@@ -196,6 +199,7 @@ def accept_remaining(inspection: Inspection, *, actor: User) -> int:
 def return_for_correction(inspection: Inspection, *, actor: User) -> Inspection:
     """Send the criteria marked "ask for correction" back to the center (only those reopen)."""
     check_inspector(actor, inspection.assessment.center)
+    lock(inspection)
     if inspection.is_locked:
         raise Locked(_("This assessment is finalized: only an appeal can change it."))
     if inspection.status == InspectionStatus.RETURNED:

@@ -85,6 +85,20 @@ def criterion_of(inspection: Inspection, criterion: Criterion) -> Criterion:
     return criterion
 
 
+def lock(*rows: object) -> None:
+    """Take the row lock of each object and reload it, before a state change checks it.
+
+    On PostgreSQL (READ COMMITTED) two requests could both read "under review" and both
+    finalize; with the lock the second waits for the first to commit, then reloads and
+    sees the new state, so exactly one wins and the other gets the service's message.
+    SQLite has no row locks and needs none: a writing request holds the database's write
+    lock from its first query (``BEGIN IMMEDIATE``, :mod:`portal.database`).
+    """
+    db.session.flush()
+    for row in rows:
+        db.session.refresh(row, with_for_update=True)
+
+
 # Answers --------------------------------------------------------------------------------
 
 

@@ -20,12 +20,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
 from ..assessments import evidence as files
 from ..assessments import services as checklist
 from ..assessments.models import Assessment
+from ..database import begin_writing, reads_before_writing
 from ..extensions import db
 from ..rankings import sources
 from ..shared.errors import PortalError
@@ -105,7 +107,12 @@ def _refuse(exc: PortalError, inspection: Inspection, anchor: str = ""):
 
 
 def _store_files(inspection: Inspection, criterion: Criterion, field: str, written: list[str]):
-    """Clean and store the files of one form field through the evidence pipeline."""
+    """Clean and store the files of one form field through the evidence pipeline.
+
+    Called by the upload views before :func:`begin_writing`: decoding photos takes
+    seconds, and must not hold the SQLite write lock that citizens' ratings need. The
+    views then reload what they checked, in the write transaction, and record the files.
+    """
     cfg = current_app.config
     stored = []
     for upload in request.files.getlist(field):
@@ -212,7 +219,7 @@ def review(assessment_id: int):
         items=items_by_criterion(inspection) if inspection else {},
         history=history(inspection) if inspection else {},
         evidence=evidence,
-        reuse=checklist.reuse_warnings(assessment),
+        reuse=checklist.reuse_warnings(assessment, viewer=current_user),
         hints={
             c.id: sources.compute(c.auto_source, assessment.center, period)
             for c in version.criteria
@@ -309,6 +316,7 @@ def finalize(inspection_id: int):
 
 
 @bp.route("/<int:inspection_id>/criteria/<int:criterion_id>/fix", methods=["POST"])
+@reads_before_writing
 @roles_required(Role.MANAGER)
 @large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
 def fix(inspection_id: int, criterion_id: int):
@@ -316,8 +324,19 @@ def fix(inspection_id: int, criterion_id: int):
     criterion = _criterion_or_404(inspection, criterion_id)
     written: list[str] = []
     try:
+        stored = _store_files(inspection, criterion, "file", written)
+    except PortalError as exc:
+        _remove(written)
+        return _refuse(exc, inspection, f"c-{criterion.code}")
+    except BaseException:
+        _remove(written)
+        raise
+    begin_writing()
+    inspection = _inspection_or_404(inspection_id)
+    criterion = _criterion_or_404(inspection, criterion_id)
+    try:
         fix_answer(inspection, criterion, answer_input(request.form), actor=current_user)
-        for clean, name, original in _store_files(inspection, criterion, "file", written):
+        for clean, name, original in stored:
             add_evidence(
                 inspection,
                 criterion,
@@ -351,6 +370,7 @@ def resubmit(inspection_id: int):
 
 
 @bp.route("/<int:inspection_id>/appeal", methods=["GET", "POST"])
+@reads_before_writing
 @roles_required(Role.MANAGER)
 @large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
 def appeal(inspection_id: int):
@@ -359,21 +379,31 @@ def appeal(inspection_id: int):
     if request.method == "POST":
         written: list[str] = []
         try:
-            for c in version.criteria:
-                for clean, name, original in _store_files(inspection, c, f"file-{c.id}", written):
+            stored = [
+                (c.id, _store_files(inspection, c, f"file-{c.id}", written))
+                for c in version.criteria
+            ]
+            begin_writing()
+            inspection = _inspection_or_404(inspection_id)
+            version = inspection.assessment.period.standard_version
+            criteria = {c.id: c for c in version.criteria}
+            for criterion_id, files_of in stored:
+                for clean, name, original in files_of:
                     add_evidence(
                         inspection,
-                        c,
+                        criteria[criterion_id],
                         clean,
                         storage_name=name,
                         original_name=original,
                         actor=current_user,
                     )
             file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
-        except PortalError as exc:
+        except (PortalError, IntegrityError) as exc:
+            # IntegrityError: the one-open-appeal index caught a simultaneous filing.
             db.session.rollback()
             _remove(written)
-            flash(exc.message, "error")
+            message = getattr(exc, "message", None)
+            flash(message or _("This result has already been appealed."), "error")
         else:
             db.session.commit()
             flash(_("Your appeal has been filed."), "success")
@@ -424,6 +454,7 @@ def decide(appeal_id: int):
 
 
 @bp.route("/<int:inspection_id>/visits/new", methods=["GET", "POST"])
+@reads_before_writing
 @roles_required(*INSPECTORS)
 @large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
 def visit_new(inspection_id: int):
@@ -440,6 +471,16 @@ def visit_new(inspection_id: int):
             if request.form.get(f"finding-{c.id}", "").strip()
         }
         try:
+            stored = [
+                (c.id, _store_files(inspection, c, f"photo-{c.id}", written))
+                for c in version.criteria
+            ]
+            begin_writing()
+            inspection = _inspection_or_404(inspection_id)
+            if not can_inspect(current_user, inspection.assessment.center):
+                abort(403)
+            version = inspection.assessment.period.standard_version
+            criteria = {c.id: c for c in version.criteria}
             visit = record_visit(
                 inspection,
                 visited_on=form.visited_on.data,
@@ -448,11 +489,11 @@ def visit_new(inspection_id: int):
                 findings=findings,
                 actor=current_user,
             )
-            for c in version.criteria:
-                for clean, name, original in _store_files(inspection, c, f"photo-{c.id}", written):
+            for criterion_id, files_of in stored:
+                for clean, name, original in files_of:
                     attach_visit_photo(
                         visit,
-                        c,
+                        criteria[criterion_id],
                         clean,
                         storage_name=name,
                         original_name=original,
@@ -533,6 +574,7 @@ def _action_or_404(action_id: int) -> CorrectiveAction:
 
 
 @bp.route("/actions/<int:action_id>/close", methods=["POST"])
+@reads_before_writing
 @roles_required(Role.MANAGER)
 @large_upload(bytes_key="EVIDENCE_MAX_REQUEST_BYTES", parts_key="EVIDENCE_MAX_FORM_PARTS")
 def action_close(action_id: int):
@@ -541,8 +583,13 @@ def action_close(action_id: int):
     written: list[str] = []
     try:
         check_center_manager(current_user, inspection.assessment.center)
+        stored = _store_files(inspection, action.criterion, "file", written)
+        begin_writing()
+        action = _action_or_404(action_id)
+        inspection = action.inspection
+        check_center_manager(current_user, inspection.assessment.center)
         evidence = None
-        for clean, name, original in _store_files(inspection, action.criterion, "file", written):
+        for clean, name, original in stored:
             evidence = add_action_evidence(
                 action, clean, storage_name=name, original_name=original, actor=current_user
             )
