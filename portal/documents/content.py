@@ -99,10 +99,12 @@ class Document:
 
     def all_text(self) -> list[str]:
         """Every text the document shows (for the tests that check nothing is cut)."""
-        out = [self.parent_agency, self.agency, self.number_line, self.date_line, self.title]
+        upper = str.upper  # the agency lines and the signer's title are printed in capitals
+        out = [upper(self.parent_agency), upper(self.agency), self.number_line, self.date_line]
+        out.append(self.title)
         out += [self.subtitle, *self.recipients]
         for signer in self.signers:
-            out += [signer.authority, signer.title, signer.name]
+            out += [upper(signer.authority), upper(signer.title), signer.name]
         blocks = list(self.blocks) + (list(self.annex.blocks) if self.annex else [])
         for block in blocks:
             if isinstance(block, Heading | Paragraph):

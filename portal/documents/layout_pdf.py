@@ -140,6 +140,7 @@ def _table(pdf: FPDF, block: Table) -> None:
     with pdf.table(
         col_widths=tuple(block.widths),
         width=pdf.epw,
+        align="LEFT",  # from the left margin (CENTER centres on the page, not the text area)
         line_height=5,
         text_align="LEFT",
         padding=1,

@@ -125,7 +125,8 @@ def verify(data: bytes, *, trust_roots: str = "") -> list[Verification]:
     if not signatures:
         return [Verification(False, message="no signature")]
     roots = _roots(trust_roots)
-    context = lib.ValidationContext(trust_roots=roots, allow_fetching=False) if roots else None
+    # An explicit (possibly empty) list: never the operating system's trust store.
+    context = lib.ValidationContext(trust_roots=roots, allow_fetching=False)
     out = []
     for embedded in signatures:
         try:
