@@ -29,6 +29,7 @@ class Heading:
 class Paragraph:
     text: str
     italic: bool = False
+    bold: bool = False
 
 
 @dataclass
@@ -50,6 +51,14 @@ class Chart:
     """A ``shared.charts`` SVG (drawn in the PDF; the Word file keeps the table beside it)."""
 
     svg: str
+
+
+@dataclass
+class Photo:
+    """A photo of a finding (the stored evidence file's bytes) with its caption."""
+
+    data: bytes
+    caption: str
 
 
 @dataclass

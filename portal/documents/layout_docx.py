@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .content import EMBLEM, MOTTO, Document, Facts, Heading, Paragraph, Table
+from .content import EMBLEM, MOTTO, Document, Facts, Heading, Paragraph, Photo, Table
 from .layout_pdf import BODY, MARGINS
 
 FONT = "Times New Roman"
@@ -94,12 +94,24 @@ def _blocks(word, blocks) -> None:
                 heading.alignment = CENTER
             _run(heading, block.text, bold=True)
         elif isinstance(block, Paragraph):
-            _para(word, block.text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, italic=block.italic)
+            _para(
+                word,
+                block.text,
+                align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                italic=block.italic,
+                bold=block.bold,
+            )
         elif isinstance(block, Facts):
             for label, value in block.rows:
                 paragraph = _para(word)
                 _run(paragraph, f"{label}: ", bold=True)
                 _run(paragraph, str(value))
+        elif isinstance(block, Photo):
+            try:
+                word.add_picture(io.BytesIO(block.data), height=Mm(50))
+            except Exception:  # noqa: BLE001, S112 - an unreadable image is left out
+                continue
+            _para(word, block.caption, italic=True, size=11)
         elif isinstance(block, Table):
             table = word.add_table(rows=1, cols=len(block.headers))
             table.style = "Table Grid"

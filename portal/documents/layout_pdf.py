@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from ..ratings.posters import FONT_DIR
 from ..shared import charts
-from .content import EMBLEM, MOTTO, Chart, Document, Facts, Heading, Paragraph, Table
+from .content import EMBLEM, MOTTO, Chart, Document, Facts, Heading, Paragraph, Photo, Table
 
 SERIF = "Serif"
 #: Margins in mm (left, top, right, bottom): within the ranges the decree's appendix is
@@ -135,6 +135,20 @@ def _chart(pdf: FPDF, svg: str) -> None:
     pdf.set_y(pdf.get_y() + info.rendered_height + 3)
 
 
+def _photo(pdf: FPDF, block: Photo) -> None:
+    """A photo 50 mm high (narrower than the text area), its caption under it; a file
+    that is not a readable image is left out rather than failing the document."""
+    _room(pdf, 62)
+    try:
+        info = pdf.image(io.BytesIO(block.data), x=pdf.l_margin, y=pdf.get_y(), h=50)
+    except (OSError, ValueError, RuntimeError):
+        return
+    pdf.set_y(pdf.get_y() + min(info.rendered_height, 50) + 1)
+    pdf.set_font(SERIF, "I", 11)
+    pdf.multi_cell(pdf.epw, 5, block.caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
 def _table(pdf: FPDF, block: Table) -> None:
     pdf.set_font(SERIF, "", 11)
     with pdf.table(
@@ -166,7 +180,7 @@ def _blocks(pdf: FPDF, blocks) -> None:
             pdf.multi_cell(pdf.epw, LINE, block.text, align=align, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         elif isinstance(block, Paragraph):
-            pdf.set_font(SERIF, "I" if block.italic else "", BODY)
+            pdf.set_font(SERIF, ("B" if block.bold else "") + ("I" if block.italic else ""), BODY)
             pdf.multi_cell(pdf.epw, LINE, block.text, align="J", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         elif isinstance(block, Facts):
@@ -181,6 +195,8 @@ def _blocks(pdf: FPDF, blocks) -> None:
             _table(pdf, block)
         elif isinstance(block, Chart):
             _chart(pdf, block.svg)
+        elif isinstance(block, Photo):
+            _photo(pdf, block)
 
 
 def _signer(pdf: FPDF, x: float, y: float, width: float, signer) -> float:

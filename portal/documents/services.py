@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..assessments import evidence as evidence_files
 from ..assessments.models import Assessment, AssessmentPeriod
 from ..centers.models import Center
 from ..exports.services import case_summary
@@ -24,7 +25,7 @@ from ..shared import charts
 from ..shared.errors import PortalError
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, today_local
 from . import layout_docx, layout_pdf
-from .content import Chart, Document, Facts, Heading, Paragraph, Signer, Table
+from .content import Chart, Document, Facts, Heading, Paragraph, Photo, Signer, Table
 from .letterhead import Letterhead, load
 
 FORMATS = {
@@ -137,7 +138,21 @@ def standardized_text(inspection, *, standardized: bool, gates_ok, verified, thr
 # The on-site visit record ------------------------------------------------------------------
 
 
-def visit_record(visit: Visit, *, letterhead: Letterhead | None = None) -> Document:
+def _photos(finding, evidence_dir: str | None) -> list[Photo]:
+    """The finding's photo, when it has one and its file can be read."""
+    evidence = finding.evidence
+    if evidence_dir is None or evidence is None or not evidence.is_photo:
+        return []
+    try:
+        data = evidence_files.file_path(evidence_dir, evidence.storage_name).read_bytes()
+    except (OSError, ValueError):
+        return []
+    return [Photo(data, f"Ảnh kèm phát hiện tại tiêu chí {finding.criterion.code}")]
+
+
+def visit_record(
+    visit: Visit, *, letterhead: Letterhead | None = None, evidence_dir: str | None = None
+) -> Document:
     inspection = visit.inspection
     assessment = inspection.assessment
     center, period = assessment.center, assessment.period
@@ -172,22 +187,14 @@ def visit_record(visit: Visit, *, letterhead: Letterhead | None = None) -> Docum
     doc.blocks.append(Heading("III. Kết quả kiểm tra theo tiêu chí"))
     if not visit.findings:
         doc.blocks.append(Paragraph("Không ghi nhận phát hiện theo từng tiêu chí."))
-    else:
-        doc.blocks.append(
-            Table(
-                ["Tiêu chí", "Nội dung", "Kết luận hiện tại", "Phát hiện"],
-                [
-                    [
-                        f.criterion.code,
-                        f.criterion.text_vi,
-                        _answer(items.get(f.criterion_id)),
-                        f.text or "—",
-                    ]
-                    for f in visit.findings
-                ],
-                [14, 60, 24, 52],
-            )
-        )
+    for finding in visit.findings:
+        criterion = finding.criterion
+        doc.blocks.append(Paragraph(f"{criterion.code}. {criterion.text_vi}", bold=True))
+        rows = [("Kết luận hiện tại", _answer(items.get(criterion.id)))]
+        if finding.text:
+            rows.append(("Phát hiện", finding.text))
+        doc.blocks.append(Facts(rows))
+        doc.blocks += _photos(finding, evidence_dir)
     doc.blocks.append(
         Paragraph(
             "Biên bản được lập thành 02 bản có giá trị như nhau, đơn vị được kiểm tra giữ "

@@ -13,7 +13,17 @@ import io
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -76,6 +86,10 @@ def _respond(kind: str, build: Callable[[], Document], fmt: str, *, subject: str
     return response
 
 
+def _evidence_dir() -> str:
+    return current_app.config.get("EVIDENCE_DIR") or f"{current_app.instance_path}/evidence"
+
+
 @bp.route(f"/visits/<int:visit_id>.{FMT}", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def visit_record(visit_id: int, fmt: str):
@@ -85,7 +99,7 @@ def visit_record(visit_id: int, fmt: str):
     center = visit.inspection.assessment.center
     return _respond(
         "visit_record",
-        lambda: services.visit_record(visit),
+        lambda: services.visit_record(visit, evidence_dir=_evidence_dir()),
         fmt,
         subject=f"visit {visit.id} ({center.code})",
         may_issue=lambda: inspections.can_inspect(current_user, center),
@@ -126,6 +140,20 @@ def center_report(code: str, center_code: str, fmt: str):
         subject=f"{period.code} {center.code}",
         may_issue=lambda: inspections.can_inspect(current_user, center),
     )
+
+
+@bp.route("/center-report")
+@roles_required(*ISSUERS)
+def center_lookup():
+    """The documents page's form: a period and a center code (or "code – name") → the
+    center's report; the report's own route checks the center against the scope."""
+    code = request.args.get("period", "")
+    fmt = request.args.get("fmt", "pdf")
+    center_code = (request.args.get("center", "").split("–")[0]).strip()
+    if fmt not in services.FORMATS or not center_code.isdigit() or len(center_code) > 10:
+        flash(_("Enter the code of a center."), "error")
+        return redirect(url_for(".index"))
+    return redirect(url_for(".center_report", code=code, center_code=center_code, fmt=fmt))
 
 
 def _province_or_403(province: int) -> None:
