@@ -154,7 +154,9 @@ def test_links_on_the_inspection_and_exports_pages(client, auth, users, scored, 
     assert f"/documents/inspections/{inspection.id}.docx" in page
     assert f"/documents/visits/{visit.id}.docx" in page
     exports = client.get("/exports/").get_data(True)
-    assert "/documents/" in exports
+    assert 'id="documents-link"' in exports
+    dashboard = client.get("/dashboards/").get_data(True)
+    assert 'id="period-documents"' in dashboard
     index = client.get("/documents/").get_data(True)
     assert "/documents/periods/2026-Q1/provinces/25/summary.pdf" in index
     assert "/documents/periods/2026-Q1/provinces/25/decision.docx" in index
