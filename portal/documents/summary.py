@@ -17,9 +17,9 @@ from ..rankings import services as rankings
 from ..rankings.models import CLASS_LABELS, ScoreSnapshot
 from ..scoring import rules
 from ..shared import charts
+from .common import LEVEL_VI, DocumentError, base, num
 from .content import Annex, Chart, Document, Facts, Heading, Paragraph, Signer, Table
 from .letterhead import Letterhead, load
-from .services import LEVEL_VI, DocumentError, base, num
 
 
 def snapshots(period: AssessmentPeriod, province_code: int) -> list[ScoreSnapshot]:
