@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         centers,
         complaints,
         dashboards,
+        documents,
         exports,
         inspections,
         main,
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         dashboards.bp,
         statistics.bp,
         exports.bp,
+        documents.bp,
         admin.bp,
         ratings.public_bp,
         ratings.bp,
@@ -130,6 +132,7 @@ def register_commands(app: Flask) -> None:
     from .centers.cli import cli as centers_cli
     from .cli import translate
     from .demo.cli import cli as demo_cli
+    from .documents.cli import cli as documents_cli
     from .exports.cli import cli as exports_cli
     from .rankings.cli import alerts_cli
     from .rankings.cli import cli as scores_cli
@@ -154,5 +157,6 @@ def register_commands(app: Flask) -> None:
         scores_cli,
         statistics_cli,
         exports_cli,
+        documents_cli,
     ):
         app.cli.add_command(group)

@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center
+from ..documents import services as documents
 from ..inspections.models import (
     QUEUE_STATUS_LABELS,
     VERDICT_LABELS,
@@ -107,8 +108,8 @@ def _facts(pdf: FPDF, facts) -> None:
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(80, 6, f"{label}:")
         pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, str(value))
-        pdf.ln(6)
+        # Wrapped under its own column: a long value (a reason) is never cut at the edge.
+        pdf.multi_cell(0, 6, str(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -151,6 +152,18 @@ def _center_pages(pdf: ReportPDF, period: AssessmentPeriod, center: Center) -> b
 
 
 def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snapshot) -> None:
+    # The rank out of the province's ranked centers ("68/149"), the reason a center is not
+    # standardized, and only the period's own months: the same as the official document.
+    rank = "–"
+    if snapshot.rank is not None:
+        rank = f"{snapshot.rank}/{documents.ranked_count(period, center.province_code)}"
+    standardized = documents.standardized_text(
+        documents.verified_inspection(period, center),
+        standardized=snapshot.standardized,
+        gates_ok=snapshot.gates_ok,
+        verified=snapshot.compliance_verified,
+        threshold=rankings.settings_for(period).standardized_threshold,
+    )
     width = _title(
         pdf,
         "BÁO CÁO KẾT QUẢ CHUẨN HÓA “MỘT CỬA SỐ”",
@@ -162,11 +175,11 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
         (
             ("Điểm chất lượng Q", _num(snapshot.quality)),
             ("Xếp loại", snapshot.class_label or "Chưa thẩm định"),
-            ("Hạng", snapshot.rank if snapshot.rank is not None else "–"),
+            ("Hạng", rank),
             ("C tự đánh giá", _num(snapshot.compliance_self)),
             ("C thẩm định", _num(snapshot.compliance_verified)),
             ("Chênh lệch (tự đánh giá − thẩm định)", _num(snapshot.gap)),
-            ("Đạt chuẩn “Một cửa số”", "Có" if snapshot.standardized else "Không"),
+            ("Đạt chuẩn “Một cửa số”", standardized),
             ("Chỉ số hài lòng S", _num(snapshot.satisfaction_index)),
             ("Tỷ lệ hài lòng (CSAT)", _num((snapshot.csat or 0) * 100) + " %"),
             ("Số đánh giá", snapshot.n_ratings),
@@ -184,7 +197,7 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
     )
     _heading(pdf, "Mức độ hài lòng theo tháng")
     widths = (40, 30, 30, 40)
-    trend = rankings.monthly_trend(center)
+    trend = documents.period_months(center, period)
     _row(pdf, ("Tháng", "Số đánh giá", "CSAT (%)", "Chỉ số S"), widths, bold=True)
     for month, sat in trend:
         csat = None if sat.csat is None else sat.csat * 100

@@ -17,8 +17,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -35,7 +35,7 @@ from ..shared.forms import choices
 from ..shared.timeutils import now_utc, today_local
 from ..shared.uploads import large_upload
 from ..standards.models import Criterion
-from . import corrections, report, results
+from . import corrections, results
 from .access import can_inspect, can_view_inspection, check_center_manager
 from .actions import add_action_evidence, close_action, confirm_action, create_action
 from .appeals import appeal_open_for_filing, decide_appeal, file_appeal, open_appeal
@@ -522,12 +522,18 @@ def visit_report(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
     if not can_view_inspection(current_user, visit.inspection):
         abort(404)
-    pdf = report.visit_report(visit, evidence_dir=evidence_dir())
+    # The record is an administrative document of the documents feature (also as Word, and
+    # issued with a number there); this address stays for the links people kept.
+    from ..documents import services as documents
+
+    with force_locale("vi"):
+        doc = documents.visit_record(visit, evidence_dir=evidence_dir())
+        pdf = documents.render(doc, "pdf")
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="bien-ban-kiem-tra-{visit.id}.pdf"',
+            "Content-Disposition": f'attachment; filename="{doc.filename}.pdf"',
             "Cache-Control": "private, no-store",
         },
     )
