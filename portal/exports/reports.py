@@ -184,22 +184,30 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
     )
     _heading(pdf, "Mức độ hài lòng theo tháng")
     widths = (40, 30, 30, 40)
-    trend = rankings.monthly_trend(center)
+    # only the period's own months: a 2026-Q3 report does not show October to December
+    start, end = period.opens_on, period.closes_on
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    trend = [
+        (month, sat)
+        for month, sat in rankings.monthly_trend(center, months=span, today=end)
+        if start.replace(day=1) <= month <= end
+    ]
     _row(pdf, ("Tháng", "Số đánh giá", "CSAT (%)", "Chỉ số S"), widths, bold=True)
     for month, sat in trend:
         csat = None if sat.csat is None else sat.csat * 100
-        _row(pdf, (f"{month:%m/%Y}", sat.n, _num(csat, 1), _num(sat.index, 1)), widths)
+        _row(pdf, (charts.month_label(month), sat.n, _num(csat, 1), _num(sat.index, 1)), widths)
     pdf.ln(2)
     _room(pdf, 75)
     _chart(
         pdf,
         charts.line_chart(
             [
-                (f"{month:%m/%Y}", None if sat.csat is None else sat.csat * 100, sat.n)
+                (charts.month_label(month), None if sat.csat is None else sat.csat * 100, sat.n)
                 for month, sat in trend
             ],
             title="Tỷ lệ hài lòng theo tháng (%)",
             no_data="Chưa có đánh giá.",
+            unit="%",
         ),
         width * 0.8,
     )
