@@ -29,6 +29,7 @@ from ..centers.services import center_label, find_centers
 from ..extensions import db
 from ..inspections.models import Inspection
 from ..inspections.services import can_view_inspection
+from ..shared.text import fold
 from . import jobs, services, writers
 from .forms import ExportStartForm
 from .models import ExportJob, JobStatus
@@ -89,9 +90,15 @@ def _center_code(text: str | None) -> str | None:
     text = " ".join((text or "").split())
     if not text:
         return None
-    visible = set(
-        db.session.scalars(sa.select(Center.id).where(visible_centers_clause(current_user)))
-    )
+    scope = db.session.execute(
+        sa.select(Center.id, Center.code, Center.name).where(visible_centers_clause(current_user))
+    ).all()
+    # a whole name or picker label of a visible center, with or without diacritics
+    wanted = fold(text)
+    exact = [r.code for r in scope if wanted in (fold(r.name), fold(f"{r.code} — {r.name}"))]
+    if len(exact) == 1:
+        return exact[0]
+    visible = {r.id for r in scope}
     found = find_centers(text, limit=5)
     matches = [c for c in found if c.id in visible]
     if len(found) == 1:

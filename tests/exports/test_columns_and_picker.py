@@ -112,3 +112,13 @@ def test_a_single_center_chosen_by_its_picker_label_is_served_at_once(client, au
     )
     assert response.status_code == 200
     assert [r[2] for r in _xlsx_rows(response.data)[1:]] == [VIET_TRI]
+
+
+def test_a_whole_name_wins_over_the_names_that_contain_the_same_words(client, auth, users, scored):
+    auth.login(users["inspector"])
+    # "… phường Việt Trì" shares all but its last words with every other commune's center
+    response = _start(
+        client, kind="rankings", fmt="xlsx", period=scored["period"].code, center=VIET_TRI.upper()
+    )
+    assert response.status_code == 200
+    assert [r[2] for r in _xlsx_rows(response.data)[1:]] == [VIET_TRI]
