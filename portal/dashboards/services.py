@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -29,24 +30,28 @@ def number(value: float) -> str:
     return format_number(value, 1, trim=True)
 
 
+def month(day) -> str:
+    """A month label in the request's language: "T1/2026" or "Jan 2026", never cut."""
+    return charts.month_label(day, str(get_locale() or "vi"))
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{number(value * 100)} %"
 
 
 def satisfaction_chart(chart_id: str, caption: str, months) -> Chart:
     """CSAT (%) per month with n; ``months`` is [(first day, rules.Satisfaction)]."""
-    points = [
-        (m.strftime("%m/%Y"), None if s.csat is None else s.csat * 100, s.n) for m, s in months
-    ]
+    points = [(month(m), None if s.csat is None else s.csat * 100, s.n) for m, s in months]
     svg = charts.line_chart(
         points,
         title=caption,
         no_data=_("No ratings in these months."),
         chart_id=chart_id,
         number=number,
+        unit="%",
     )
     rows = [
-        [m.strftime("%m/%Y"), _pct(s.csat), "–" if s.index is None else number(s.index), str(s.n)]
+        [month(m), _pct(s.csat), "–" if s.index is None else number(s.index), str(s.n)]
         for m, s in months
     ]
     return Chart(
@@ -66,6 +71,8 @@ def class_chart(chart_id: str, caption: str, by_class: dict[str, int]) -> Chart:
         no_data=_("No verified center in this period."),
         chart_id=chart_id,
         number=number,
+        integer=True,
+        unit=_("centers"),
     )
     return Chart(
         chart_id,
@@ -128,6 +135,7 @@ def hour_chart(chart_id: str, caption: str, counts: list[int]) -> Chart:
         no_data=_("No ratings in this period."),
         chart_id=chart_id,
         number=number,
+        unit=_("ratings"),
     )
     return Chart(
         chart_id,

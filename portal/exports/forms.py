@@ -21,4 +21,5 @@ class ExportStartForm(BaseForm):
         validators=[required(), any_of(FORMATS, message=_l("Choose a format from the list."))],
     )
     period = HiddenField(_l("Period"), validators=[required(), length(max=20)])
-    center = HiddenField(_l("Center"), validators=[optional(), length(max=10)])
+    #: a center's picker label ("07900 — Trung tâm …"), its name or its code
+    center = HiddenField(_l("Center"), validators=[optional(), length(max=300)])

@@ -201,18 +201,19 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
     _row(pdf, ("Tháng", "Số đánh giá", "CSAT (%)", "Chỉ số S"), widths, bold=True)
     for month, sat in trend:
         csat = None if sat.csat is None else sat.csat * 100
-        _row(pdf, (f"{month:%m/%Y}", sat.n, _num(csat, 1), _num(sat.index, 1)), widths)
+        _row(pdf, (charts.month_label(month), sat.n, _num(csat, 1), _num(sat.index, 1)), widths)
     pdf.ln(2)
     _room(pdf, 75)
     _chart(
         pdf,
         charts.line_chart(
             [
-                (f"{month:%m/%Y}", None if sat.csat is None else sat.csat * 100, sat.n)
+                (charts.month_label(month), None if sat.csat is None else sat.csat * 100, sat.n)
                 for month, sat in trend
             ],
             title="Tỷ lệ hài lòng theo tháng (%)",
             no_data="Chưa có đánh giá.",
+            unit="%",
         ),
         width * 0.8,
     )

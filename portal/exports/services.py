@@ -267,10 +267,12 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
             Center.code,
             Center.name,
             counter.number,
+            counter.field,
             officer.full_name,
             Rating.score,
             Rating.channel,
             Rating.flags,
+            Rating.cleared_at,
             Rating.comment,
             Rating.comment_hidden,
         )
@@ -285,7 +287,7 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         Column("Thời gian", "datetime", 17),
         Column("Mã trung tâm", "text", 10),
         Column("Trung tâm", "text", 36),
-        Column("Quầy", "int", 7),
+        Column("Quầy", "text", 30),
         Column("Cán bộ", "text", 24),
         Column("Điểm", "int", 7),
         Column("Kênh", "text", 16),
@@ -297,7 +299,10 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         with force_locale("vi"):
             labels = {k: str(v) for k, v in FLAG_LABELS.items()}
         for r in db.session.execute(stmt):
+            # a reportable rating carries flags only once a reviewer cleared them
             flags = "; ".join(labels.get(f, f) for f in (r.flags or "").split(",") if f)
+            if flags and r.cleared_at is not None:
+                flags += f" (đã xem xét, giữ lại {_local(r.cleared_at):%d/%m/%Y})"
             comment = r.comment or ""
             if r.comment_hidden and comment:
                 comment = "[ẩn khỏi trang công khai] " + comment
@@ -305,11 +310,11 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
                 _local(r.created_at),
                 r.code,
                 r.name,
-                r.number,
+                counter_name(r.number, r.field),
                 r.full_name or "",
                 r.score,
                 CHANNEL_VI.get(r.channel, r.channel),
-                flags,
+                flags or "Không",
                 comment,
             )
 
@@ -321,6 +326,13 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         f"danh-gia-{_suffix(period, centers)}",
         [f"Đánh giá được tính điểm từ {period.opens_on:%d/%m/%Y} đến {period.closes_on:%d/%m/%Y}."],
     )
+
+
+def counter_name(number: int | None, field: str | None) -> str:
+    """A counter as people call it: "Quầy 2 – Lĩnh vực đất đai" (empty for no counter)."""
+    if number is None:
+        return ""
+    return f"Quầy {number} – {field}" if field else f"Quầy {number}"
 
 
 def _answer_vi(criterion: Criterion, item) -> str:

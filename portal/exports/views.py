@@ -23,9 +23,13 @@ from flask_login import current_user
 
 from ..accounts.decorators import roles_required
 from ..accounts.models import Role
+from ..accounts.permissions import visible_centers_clause
+from ..centers.models import Center
+from ..centers.services import center_label, find_centers
 from ..extensions import db
 from ..inspections.models import Inspection
 from ..inspections.services import can_view_inspection
+from ..shared.text import fold
 from . import jobs, services, writers
 from .forms import ExportStartForm
 from .models import ExportJob, JobStatus
@@ -63,7 +67,54 @@ def index():
         table_kinds=services.TABLE_KINDS,
         form=ExportStartForm(),
         recent=recent,
+        center_options=[] if own else _picker_options(),
     )
+
+
+def _picker_options() -> list[str]:
+    """Picker labels ("07900 — name") of the centers the user may export, by name."""
+    centers = db.session.scalars(
+        sa.select(Center)
+        .where(visible_centers_clause(current_user))
+        .order_by(Center.level.desc(), Center.name)
+    )
+    return [center_label(c) for c in centers]
+
+
+def _center_code(text: str | None) -> str | None:
+    """The code of the one visible center ``text`` names (label, name or code).
+
+    ``None`` for an empty field (the whole scope); ``ValueError`` with a message to show
+    when no center, or several, match.
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    scope = db.session.execute(
+        sa.select(Center.id, Center.code, Center.name).where(visible_centers_clause(current_user))
+    ).all()
+    # a whole name or picker label of a visible center, with or without diacritics
+    wanted = fold(text)
+    exact = [r.code for r in scope if wanted in (fold(r.name), fold(f"{r.code} — {r.name}"))]
+    if len(exact) == 1:
+        return exact[0]
+    visible = {r.id for r in scope}
+    found = find_centers(text, limit=5)
+    matches = [c for c in found if c.id in visible]
+    if len(found) == 1:
+        return found[0].code  # a center outside the scope is refused (403) by the export
+    if len(matches) != 1:
+        if not matches:
+            raise ValueError(_("No center matches “%(text)s”.", text=text))
+        names = "; ".join(center_label(c) for c in matches[:5])
+        raise ValueError(
+            _(
+                "Several centers match “%(text)s”: %(names)s. Type more of the name, or the code.",
+                text=text,
+                names=names,
+            )
+        )
+    return matches[0].code
 
 
 def _direct(kind: str, fmt: str, period, centers) -> Response:
@@ -111,7 +162,13 @@ def start():
         flash(_("Choose a format from the list."), "error")
         return redirect(url_for(".index"))
     try:
-        period, centers = jobs.resolve(current_user, form.period.data, form.center.data or None)
+        center_code = _center_code(form.center.data)
+    except ValueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".index", period=form.period.data))
+    try:
+        period, centers = jobs.resolve(current_user, form.period.data, center_code)
     except services.ExportForbidden:
         db.session.rollback()
         abort(403)
@@ -130,9 +187,7 @@ def start():
         response = _direct(kind, fmt, period, centers)
         db.session.commit()
         return response
-    job = jobs.create_job(
-        current_user, kind=kind, fmt=fmt, period=period.code, center=form.center.data or None
-    )
+    job = jobs.create_job(current_user, kind=kind, fmt=fmt, period=period.code, center=center_code)
     db.session.commit()
     jobs.submit(job.id)
     return redirect(url_for(".job", job_id=job.id))

@@ -13,13 +13,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import visible_centers_clause
 from ..extensions import db
+from ..i18n import format_number
 from ..rankings import coverage
 from ..shared import charts
 from ..shared.timeutils import today_local
@@ -140,25 +143,59 @@ def center(code: str):
     center = center_or_abort(code)
     months = coverage.center_months(center)
     chronological = list(reversed(months))
-    on_time_chart = charts.line_chart(
+    locale = str(get_locale() or "vi")
+    labels = [charts.month_label(m.month, locale) for m in chronological]
+    on_time = [_pct(m.figures.on_time_share) for m in chronological]
+    cover = [_pct(m.figures.coverage) for m in chronological]
+    on_time_title = _("Dossiers settled on time (%)")
+    coverage_title = _("Rating coverage (ratings per 100 dossiers settled)")
+    on_time_chart = charts.Figure(
+        "on-time",
+        on_time_title,
+        Markup(  # noqa: S704 - charts escape every label
+            charts.line_chart(
+                [
+                    (lb, v, m.figures.settled)
+                    for lb, v, m in zip(labels, on_time, chronological, strict=True)
+                ],
+                title=on_time_title,
+                no_data=_("No dossier statistics yet."),
+                chart_id="on-time-svg",
+                n_label=_("settled"),
+                number=_chart_number,
+                unit="%",
+            )
+        ),
+        [_("Month"), _("On time"), _("Settled")],
         [
-            (m.month.strftime("%m/%Y"), _pct(m.figures.on_time_share), m.figures.settled)
-            for m in chronological
+            [lb, _shown(v), format_number(m.figures.settled)]
+            for lb, v, m in zip(labels, on_time, chronological, strict=True)
         ],
-        title=_("Dossiers settled on time (%)"),
-        no_data=_("No dossier statistics yet."),
-        chart_id="on-time",
-        n_label=_("settled"),
     )
-    coverage_chart = charts.line_chart(
+    coverage_chart = charts.Figure(
+        "coverage",
+        coverage_title,
+        Markup(  # noqa: S704 - charts escape every label
+            charts.line_chart(
+                [
+                    (lb, v, m.figures.ratings)
+                    for lb, v, m in zip(labels, cover, chronological, strict=True)
+                ],
+                title=coverage_title,
+                no_data=_("No dossier statistics yet."),
+                chart_id="coverage-svg",
+                n_label=_("ratings"),
+                number=_chart_number,
+                unit="%",
+                # more ratings than dossiers (a flagged month) must stay visible above 100 %
+                y_max=charts.nice_max(max([100.0, *(v for v in cover if v is not None)])),
+            )
+        ),
+        [_("Month"), _("Rating coverage"), _("Ratings")],
         [
-            (m.month.strftime("%m/%Y"), _pct(m.figures.coverage), m.figures.ratings)
-            for m in chronological
+            [lb, _shown(v), format_number(m.figures.ratings)]
+            for lb, v, m in zip(labels, cover, chronological, strict=True)
         ],
-        title=_("Rating coverage (ratings per 100 dossiers settled)"),
-        no_data=_("No dossier statistics yet."),
-        chart_id="coverage",
-        n_label=_("ratings"),
     )
     return render_template(
         "statistics/center.html",
@@ -174,3 +211,11 @@ def center(code: str):
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
+
+
+def _chart_number(value: float) -> str:
+    return format_number(value, 1, trim=True)
+
+
+def _shown(value: float | None) -> str:
+    return "–" if value is None else f"{_chart_number(value)} %"

@@ -157,3 +157,110 @@ def test_vn_number():
     assert charts.vn_number(1234.5) == "1.234,5"
     assert charts.vn_number(80) == "80"
     assert charts.vn_number(0.25, 2) == "0,25"
+
+
+# Readability (issue 20): whole month labels, whole-number count ticks, no overlapping labels.
+
+
+def _texts(root: ET.Element, klass: str) -> list[ET.Element]:
+    return root.findall(f".//s:text[@class='{klass}']", NS)
+
+
+def _extent(t: ET.Element) -> tuple[float, float, float]:
+    """(left, right, baseline) of a centred label, with a width estimate of 0.6 em per character
+    (Arial/DejaVu average) independent of the module's own constant."""
+    size = float(t.get("font-size") or 12)
+    half = len(t.text or "") * size * 0.6 / 2
+    x = float(t.get("x"))
+    return x - half, x + half, float(t.get("y"))
+
+
+def assert_no_overlap(texts: list[ET.Element]) -> None:
+    rows: dict[float, list[tuple[float, float]]] = {}
+    for t in texts:
+        left, right, y = _extent(t)
+        rows.setdefault(y, []).append((left, right))
+    for spans in rows.values():
+        spans.sort()
+        for (_, right), (left, _) in zip(spans, spans[1:], strict=False):
+            assert right <= left, f"labels overlap: {spans}"
+
+
+def test_month_labels_are_whole_in_both_languages():
+    from datetime import date
+
+    assert charts.month_label(date(2026, 1, 1)) == "T1/2026"
+    assert charts.month_label(date(2026, 12, 1), "vi") == "T12/2026"
+    assert charts.month_label(date(2026, 1, 1), "en") == "Jan 2026"
+    months = [charts.month_label(date(2025 + m // 12, m % 12 + 1, 1)) for m in range(24)]
+    root = parse(
+        charts.line_chart(
+            [(m, 80.0, 1544 + i) for i, m in enumerate(months)], title="t", no_data="-"
+        )
+    )
+    drawn = [t.text for t in _texts(root, "x-label")]
+    assert drawn and drawn[0] == "T1/2025"
+    assert all(text in months for text in drawn)  # every drawn label is a whole month
+    assert "…" not in all_text(root)
+
+
+@pytest.mark.parametrize("largest", [1, 2, 3, 5, 7, 13, 37, 99, 1234])
+def test_count_axes_have_whole_number_ticks(largest):
+    bars = [("A", float(largest)), ("B", 0.0)]
+    root = parse(charts.bar_chart(bars, title="t", no_data="-", integer=True))
+    ticks = [t.text for t in _texts(root, "tick")]
+    assert len(ticks) >= 2
+    for tick in ticks:
+        assert "," not in tick, ticks  # 12,5 or 3,8 is not a count
+    values = [float(t.replace(".", "")) for t in ticks]
+    assert values[0] == 0 and values[-1] >= largest
+    # the tallest bar reaches its value on the drawn axis
+    top = values[-1]
+    tallest = max(float(b.get("height")) for b in root.findall(".//s:rect[@class='bar']", NS))
+    assert tallest == pytest.approx(charts.PLOT_HEIGHT * largest / top, abs=0.1)
+
+
+def test_hour_chart_counts_are_integers_and_labels_do_not_overlap():
+    root = parse(charts.hour_chart([(h * 7) % 5 for h in range(24)], title="t", no_data="-"))
+    assert all("," not in t.text for t in _texts(root, "tick"))
+    labels = _texts(root, "x-label")
+    assert labels[0].text == "0h" and len(labels) < 24  # thinned, not cut
+    assert_no_overlap(labels)
+
+
+@pytest.mark.parametrize("count", [3, 6, 12, 24, 36])
+def test_line_labels_and_n_never_overlap(count):
+    points = [
+        (f"T{i % 12 + 1}/{2024 + i // 12}", 70.0 + i % 9, 1544 + 55 * i) for i in range(count)
+    ]
+    root = parse(charts.line_chart(points, title="t", no_data="-"))
+    labels, subs = _texts(root, "x-label"), _texts(root, "x-sub")
+    assert labels and len(labels) == len(subs)
+    assert_no_overlap(labels)
+    assert_no_overlap(subs)  # no "n=1.544n=1.599"
+    assert_no_overlap(_texts(root, "value"))
+    assert {t.text for t in subs} <= {f"n={charts.vn_number(n)}" for _, _, n in points}
+
+
+def test_long_category_labels_wrap_instead_of_being_cut():
+    bars = [("Xuất sắc", 3), ("Tốt", 12), ("Khá", 7), ("Trung bình", 2), ("Yếu", 1)]
+    root = parse(charts.bar_chart(bars, title="t", no_data="-", integer=True, unit="trung tâm"))
+    words = " ".join(t.text for t in _texts(root, "x-label"))
+    for label, _ in bars:
+        assert label in words or all(w in words for w in label.split())
+    assert "…" not in words
+    assert_no_overlap(_texts(root, "x-label"))
+    assert root.find(".//s:text[@class='unit']", NS).text == "trung tâm"
+
+
+def test_area_names_are_wrapped_in_full():
+    name = "Cơ sở vật chất, trang thiết bị và ứng dụng công nghệ thông tin tại Bộ phận Một cửa"
+    root = parse(
+        charts.paired_hbar_chart(
+            [(name, 80.0, 70.0)], title="t", no_data="-", series=("Tự đánh giá", "Thẩm định")
+        )
+    )
+    lines = [t.text for t in _texts(root, "row-label")]
+    assert " ".join(lines) == name
+    for line in lines:
+        assert len(line) * 12 * 0.6 <= charts.WIDTH

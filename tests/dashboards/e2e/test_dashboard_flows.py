@@ -96,7 +96,7 @@ def test_inspector_filters_drills_down_and_downloads(demo_server, viewport, requ
     # One center's PDF report: served at once.
     page.get_by_role("link", name="Quay lại trang xuất dữ liệu").click()
     report = page.locator("#export-center_report")
-    report.get_by_label("Mã trung tâm").fill("07900")
+    report.get_by_label("Trung tâm (tên)").fill(VIET_TRI)  # by name, no code to type
     with page.expect_download() as info:
         report.get_by_role("button", name="PDF").click()
     pdf = tmp_path / "report.pdf"
