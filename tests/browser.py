@@ -173,7 +173,7 @@ def demo_live_server(tmp: Path, demo, **config) -> Iterator[LiveServer]:
                 **demo.config(),
                 "WTF_CSRF_ENABLED": True,
                 "SQLITE_SYNCHRONOUS": "NORMAL",
-                "EXPORTS_DIR": str(tmp / "exports"),
+                "INSTANCE_TMP": str(tmp),
                 "EXPORTS_REDIS_URL": "",
                 "RATELIMIT_ENABLED": False,
                 **config,

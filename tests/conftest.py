@@ -210,13 +210,18 @@ def app(app_config, monkeypatch, request):
 
 @dataclass(frozen=True)
 class DemoData:
-    """A database holding `flask demo seed --province 25`'s data, with its evidence files."""
+    """A database holding `flask demo seed --province 25`'s data, and the files it wrote
+    (evidence photos, finished exports) under ``files``."""
 
     url: str
-    evidence_dir: Path
+    files: Path
 
     def config(self) -> dict:
-        return {"SQLALCHEMY_DATABASE_URI": self.url, "EVIDENCE_DIR": str(self.evidence_dir)}
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.url,
+            "EVIDENCE_DIR": str(self.files / "evidence"),
+            "EXPORTS_DIR": str(self.files / "exports"),
+        }
 
 
 def _recreate_pg_database(url: str, *, template: str | None = None) -> None:
@@ -252,24 +257,17 @@ def demo_template(db_url, tmp_path_factory) -> DemoData:
         _recreate_pg_database(url)
     else:
         url = f"sqlite:///{tmp / 'demo.sqlite3'}"
+    demo = DemoData(url, tmp / "files")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PORTAL_ENV", "testing")
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "INSTANCE_TMP": str(tmp),
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "EXPORTS_DIR": str(tmp / "exports"),
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = create_app({**demo.config(), "INSTANCE_TMP": str(tmp), "RATELIMIT_ENABLED": False})
         with app.app_context():
             db.create_all()
             result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
             assert result.exit_code == 0, result.output
             db.session.remove()
             db.engine.dispose()  # a PostgreSQL template must have no connection left
-    return DemoData(url, tmp / "evidence")
+    return demo
 
 
 _copies = itertools.count(1)
@@ -279,13 +277,14 @@ _copies = itertools.count(1)
 def copy_demo(template: DemoData, tmp_path_factory) -> Iterator[DemoData]:
     """A private copy of the demo data, removed afterwards; its holder may change it."""
     tmp = tmp_path_factory.mktemp("demo-copy")
-    shutil.copytree(template.evidence_dir, tmp / "evidence")
+    template.files.mkdir(exist_ok=True)
+    shutil.copytree(template.files, tmp / "files")
     if template.url.startswith("postgresql"):
         parsed = sa.engine.make_url(template.url)
         url = _render(parsed.set(database=f"{parsed.database}_{next(_copies)}"))
         _recreate_pg_database(url, template=parsed.database)
         try:
-            yield DemoData(url, tmp / "evidence")
+            yield DemoData(url, tmp / "files")
         finally:
             _drop_pg_database(url)
         return
@@ -297,7 +296,7 @@ def copy_demo(template: DemoData, tmp_path_factory) -> Iterator[DemoData]:
     finally:
         target.close()
         source.close()
-    yield DemoData(f"sqlite:///{path}", tmp / "evidence")
+    yield DemoData(f"sqlite:///{path}", tmp / "files")
 
 
 @pytest.fixture

@@ -63,7 +63,6 @@ def demo_app(demo_template, tmp_path_factory):
             {
                 **demo.config(),
                 "INSTANCE_TMP": str(tmp),
-                "EXPORTS_DIR": str(tmp / "exports"),
                 "PUBLIC_BASE_URL": "https://danhgia.example.vn",
                 # Every crawl is one visitor from one address: no login or lookup limit.
                 "RATELIMIT_ENABLED": False,
