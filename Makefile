@@ -8,7 +8,23 @@ export FLASK_APP := wsgi.py
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install translations migrate seed lint test-sqlite test-postgres test-e2e browser pdftools bench clean
+.PHONY: run test test-fast test-times-reset install translations migrate seed lint test-sqlite test-postgres test-e2e browser pdftools bench clean
+
+# Two xdist workers (the suite's 2-core target machine), whole files per worker: a module's
+# fixtures (the demo data copy, a crawl's shared state) stay in one process. Override with
+# e.g. `make test PYTEST_WORKERS=0` to run in one process.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=10
+STAGE_TIMES := .test-stage-times
+
+# $(call stage,NAME,COMMAND): shell code that runs one pytest stage, prints and records its
+# wall time and exits with its code. Exit code 5 means "no test collected" (e.g. a marker
+# selected nothing): it is reported but cannot fail the build by itself.
+stage = start=$$(date +%s); $(2); rc=$$?; secs=$$(( $$(date +%s) - start )); \
+	if [ $$rc -eq 5 ]; then echo "NOTE: $(1): pytest collected no tests." >&2; rc=0; fi; \
+	line=$$(printf '%-10s %3dm%02ds  (exit %d, load average %s)' '$(1)' $$((secs / 60)) \
+		$$((secs % 60)) $$rc "$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"); \
+	echo "== $$line =="; echo "$$line" >> $(STAGE_TIMES); exit $$rc
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,17 +51,22 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The edit loop: SQLite only, no browser, no PostgreSQL.
+test-fast: translations pdftools
+	@$(call stage,SQLite,$(PYTEST) -m "not e2e")
+
 test-sqlite: translations pdftools
-	$(BIN)/pytest -m "not e2e"
+	@$(call stage,SQLite,$(PYTEST) -m "not e2e")
 
 test-postgres: translations pdftools
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== PostgreSQL run =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"; \
+		echo "== PostgreSQL run (each xdist worker on its own database test_gwN) =="; \
+		$(call stage,PostgreSQL,TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not e2e"); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required in CI but 127.0.0.1:5432/test is not reachable." >&2; exit 1; \
 	else \
 		echo "SKIPPED: PostgreSQL run (no server on 127.0.0.1:5432, database 'test'). Set up PostgreSQL to run it."; \
+		echo "PostgreSQL skipped" >> $(STAGE_TIMES); \
 	fi
 
 browser:
@@ -65,17 +86,23 @@ pdftools:
 test-e2e: translations browser
 	@if [ -x $(CHROMIUM) ]; then \
 		echo "== Browser tests (Playwright + $(CHROMIUM)) =="; \
-		$(BIN)/pytest -m e2e; \
+		$(call stage,Browser,$(PYTEST) -m e2e); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "chromium is required in CI but $(CHROMIUM) is missing." >&2; exit 1; \
 	else \
 		echo "SKIPPED: browser tests ($(CHROMIUM) not found; apt-get install chromium to run them)."; \
+		echo "Browser skipped" >> $(STAGE_TIMES); \
 	fi
 
-test: lint test-sqlite test-postgres test-e2e
+# Each stage prints its ten slowest tests and its wall time; the summary repeats the times.
+test: test-times-reset lint test-sqlite test-postgres test-e2e
+	@echo "== Time per stage =="; cat $(STAGE_TIMES)
+
+test-times-reset:
+	@rm -f $(STAGE_TIMES)
 
 bench: translations
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache instance/*.sqlite3*
+	rm -rf $(VENV) .pytest_cache .ruff_cache instance/*.sqlite3* $(STAGE_TIMES)

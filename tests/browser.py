@@ -163,29 +163,36 @@ def open_menu(page) -> None:
 
 
 @contextmanager
-def demo_live_server(tmp: Path, **config) -> Iterator[LiveServer]:
-    """`make run`'s data (``flask demo seed`` for Phú Thọ) served on a temporary SQLite file."""
+def demo_live_server(tmp: Path, demo, **config) -> Iterator[LiveServer]:
+    """`make run`'s data (``flask demo seed`` for Phú Thọ), from the copy ``demo`` of the
+    session's demo template (see ``tests/conftest.py``), served with CSRF on."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PORTAL_ENV", "testing")
         app = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.sqlite3'}",
+                **demo.config(),
                 "WTF_CSRF_ENABLED": True,
                 "SQLITE_SYNCHRONOUS": "NORMAL",
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "EXPORTS_DIR": str(tmp / "exports"),
+                "INSTANCE_TMP": str(tmp),
                 "EXPORTS_REDIS_URL": "",
                 "RATELIMIT_ENABLED": False,
                 **config,
             }
         )
-        with app.app_context():
-            db.create_all()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
-            db.session.remove()
         with LiveServer(app) as server:
             yield server
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_template, tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo data on a live server, for the tests of one module (which may change it)."""
+    from tests.conftest import copy_demo
+
+    with (
+        copy_demo(demo_template, tmp_path_factory) as demo,
+        demo_live_server(tmp_path_factory.mktemp("demo-server"), demo) as server,
+    ):
+        yield server
 
 
 def login(page, base_url: str, username: str, password: str) -> None:

@@ -40,7 +40,7 @@ from portal.extensions import db
 from portal.ratings import services as rating_services
 from portal.ratings.models import Rating
 
-from .conftest import IsolatedClient, _empty_tables, _schema_ready, database_url
+from .conftest import IsolatedClient, copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_ROUTE = 3
@@ -54,17 +54,15 @@ NOT_PAGES = {"static", "accounts.language"}
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory):
-    """An app holding `flask demo seed`'s data, shared by every crawl of this module."""
-    with pytest.MonkeyPatch.context() as mp:
+def demo_app(demo_template, tmp_path_factory):
+    """An app on a copy of `flask demo seed`'s data, shared by every crawl of this module."""
+    with pytest.MonkeyPatch.context() as mp, copy_demo(demo_template, tmp_path_factory) as demo:
         mp.setenv("PORTAL_ENV", "testing")
         tmp = tmp_path_factory.mktemp("every-page")
         app = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+                **demo.config(),
                 "INSTANCE_TMP": str(tmp),
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "EXPORTS_DIR": str(tmp / "exports"),
                 "PUBLIC_BASE_URL": "https://danhgia.example.vn",
                 # Every crawl is one visitor from one address: no login or lookup limit.
                 "RATELIMIT_ENABLED": False,
@@ -72,16 +70,7 @@ def demo_app(tmp_path_factory):
         )
         app.test_client_class = IsolatedClient
         with app.app_context():
-            url = app.config["SQLALCHEMY_DATABASE_URI"]
-            if url not in _schema_ready:
-                db.drop_all()
-                db.create_all()
-                _schema_ready.add(url)
-            _empty_tables()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
             yield app
-            _empty_tables()
             db.session.remove()
             db.engine.dispose()
 

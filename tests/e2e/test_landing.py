@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.demo.services import demo_accounts
-from tests.browser import demo_live_server, login
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
 
@@ -17,12 +17,6 @@ LANDINGS = {
     "quanly": ("/dashboards/centers/07900", "Trung tâm Phục vụ hành chính công phường Việt Trì"),
     "canbo": ("/ratings/me", "Đánh giá của tôi"),
 }
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    with demo_live_server(tmp_path_factory.mktemp("landing")) as server:
-        yield server
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])

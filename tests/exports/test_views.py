@@ -18,6 +18,7 @@ from portal.exports import jobs
 from portal.exports.models import ExportJob
 from portal.extensions import db
 from portal.inspections.models import VERDICT_LABELS, CorrectiveAction, Inspection, ReviewItem
+from tests.conftest import signal_handlers_restored
 from tests.pdftext import printed_text
 
 from .conftest import HOSTILE
@@ -196,7 +197,8 @@ def test_the_job_runs_on_rq_with_real_redis(app, client, auth, users, scored, re
         job = db.session.scalar(sa.select(ExportJob))
         assert job.status == "queued" and len(queue) == 1
         db.session.commit()  # the test body holds no lock while the worker runs
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        with signal_handlers_restored():  # the worker installs its SIGTERM/SIGINT handlers
+            SimpleWorker([queue], connection=connection).work(burst=True)
         db.session.refresh(job)
         assert job.status == "done" and job.started_at and job.finished_at
         file = client.get(f"/exports/jobs/{job.id}/file")

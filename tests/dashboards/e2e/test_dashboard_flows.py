@@ -13,19 +13,13 @@ from playwright.sync_api import expect
 from portal.centers.services import official_units
 from portal.demo.services import demo_accounts
 from portal.shared.text import fold
-from tests.browser import demo_live_server, login
+from tests.browser import login
 from tests.pdftext import printed_text
 
 pytestmark = pytest.mark.e2e
 
 VIET_TRI = "Trung tâm Phục vụ hành chính công phường Việt Trì"
 ACCOUNTS = {a.username: a for a in demo_accounts(25)}
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    with demo_live_server(tmp_path_factory.mktemp("dashboards")) as server:
-        yield server
 
 
 def _heading(page):
