@@ -20,36 +20,20 @@ from portal import create_app
 from portal.extensions import db
 from portal.rankings.snapshots import period_window
 
-from ..conftest import _empty_tables, _schema_ready, database_url
+from ..conftest import copy_demo
 
 ORDER = ["excellent", "good", "fair", "average", "weak"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
+def demo(demo_template, tmp_path_factory):
+    """A private copy of `flask demo seed`'s data (seeded once per session)."""
+    with pytest.MonkeyPatch.context() as mp, copy_demo(demo_template, tmp_path_factory) as data:
         mp.setenv("PORTAL_ENV", "testing")
         tmp = tmp_path_factory.mktemp("exact-demo")
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
-                "INSTANCE_TMP": str(tmp),
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = create_app({**data.config(), "INSTANCE_TMP": str(tmp), "RATELIMIT_ENABLED": False})
         with app.app_context():
-            url = app.config["SQLALCHEMY_DATABASE_URI"]
-            if url not in _schema_ready:
-                db.drop_all()
-                db.create_all()
-                _schema_ready.add(url)
-            _empty_tables()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
             yield app
-            db.session.remove()  # the test's reads end before the tables are emptied
-            _empty_tables()
             db.session.remove()
             db.engine.dispose()
 

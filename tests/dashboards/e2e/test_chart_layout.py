@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.demo.services import demo_accounts
-from tests.browser import demo_live_server, login
+from tests.browser import login
 
 pytestmark = pytest.mark.e2e
 
@@ -30,12 +30,6 @@ MEASURE = """() => Array.from(document.querySelectorAll('svg.chart text')).map(t
   return [t.ownerSVGElement.closest('figure')?.id || '', t.getAttribute('class') || '',
           Math.round(r.top), r.left, r.right, r.height];
 })"""
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    with demo_live_server(tmp_path_factory.mktemp("charts")) as server:
-        yield server
 
 
 @pytest.fixture(params=list(VIEWPORTS))
