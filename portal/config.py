@@ -125,6 +125,10 @@ class Config:
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30
+    # The inspector's review flags a center's typed outcome share (e.g. QT10, on-time
+    # dossiers) that differs from the imported dossier statistics by more than this many
+    # percentage points.
+    DOSSIER_GAP_POINTS = 10.0
     # Alerts.
     ALERT_DISSATISFIED_SHARE = 0.3
     ALERT_WINDOW_DAYS = 7

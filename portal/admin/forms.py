@@ -62,6 +62,7 @@ class SettingsForm(BaseForm):
     alert_window_days = _setting_field("alert_window_days")
     alert_silent_days = _setting_field("alert_silent_days")
     rating_min_n = _setting_field("rating_min_n")
+    dossier_gap_points = _setting_field("dossier_gap_points")
     submit = SubmitField(_l("Save settings"))
 
 

@@ -79,6 +79,7 @@ register_fields(
         "alert_window_days": _l("Alert window (days)"),
         "alert_silent_days": _l("Days without ratings for an alert"),
         "rating_min_n": _l("Minimum number of ratings"),
+        "dossier_gap_points": _l("Tolerance between typed and imported dossier shares"),
         "opens": _l("Opens at"),
         "closes": _l("Closes at"),
         "closed_weekdays": _l("Closed on"),

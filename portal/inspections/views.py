@@ -225,6 +225,12 @@ def review(assessment_id: int):
             for c in version.criteria
             if c.auto_source
         },
+        outcomes=sources.outcome_checks(
+            version.criteria,
+            assessment.center,
+            period,
+            {x.criterion_id: x for x in assessment.answers},
+        ),
         summary=checklist.score(assessment),
         inspector=inspector,
         manager=manager,

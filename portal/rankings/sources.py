@@ -168,3 +168,57 @@ def compute(key: str | None, center: Center, period: AssessmentPeriod) -> Source
     if not key or key not in SOURCES:
         return None
     return SOURCES[key](center, period)
+
+
+# Typed outcome answers against the imported dossier statistics ---------------------------
+
+#: Outcome criteria whose answer is a share the imported dossier statistics also give.
+OUTCOME_SHARES = {"dossiers_on_time": "on_time_share", "dossiers_online_share": "online_share"}
+
+
+@dataclass(frozen=True)
+class OutcomeCheck:
+    """A center's typed share beside the imported one, in percent."""
+
+    typed: float | None
+    imported: float | None
+    tolerance: float
+    source: str
+
+    @property
+    def difference(self) -> float | None:
+        if self.typed is None or self.imported is None:
+            return None
+        return self.typed - self.imported
+
+    @property
+    def flagged(self) -> bool:
+        """The two figures differ by more than the tolerance (percentage points)."""
+        return self.difference is not None and abs(self.difference) > self.tolerance + 1e-9
+
+
+def outcome_check(criterion, center: Center, period: AssessmentPeriod, typed: float | None):
+    """The imported figure for an outcome criterion answered with a share in percent, or
+    ``None`` for any other criterion. The same read as the checklist's hints."""
+    attr = OUTCOME_SHARES.get(criterion.auto_source or "")
+    if attr is None or criterion.answer_type != "number" or criterion.unit.strip() != "%":
+        return None
+    totals = _dossier_totals(center, period)
+    share = getattr(totals, attr) if totals is not None else None
+    return OutcomeCheck(
+        typed=typed,
+        imported=None if share is None else share * 100,
+        tolerance=settings.get("dossier_gap_points"),
+        source=_dossier_source(totals) if totals is not None else "",
+    )
+
+
+def outcome_checks(criteria, center: Center, period: AssessmentPeriod, answers) -> dict:
+    """:func:`outcome_check` per criterion id, from the answers (by criterion id)."""
+    out = {}
+    for c in criteria:
+        answer = answers.get(c.id)
+        typed = None if answer is None or answer.not_applicable else answer.number
+        if (check := outcome_check(c, center, period, typed)) is not None:
+            out[c.id] = check
+    return out

@@ -86,6 +86,18 @@ DEFINITIONS: dict[str, Definition] = {
             1,
             10_000,
         ),
+        Definition(
+            "dossier_gap_points",
+            "DOSSIER_GAP_POINTS",
+            _l(
+                "Flag a typed dossier share that differs from the imported one "
+                "by more than (points)"
+            ),
+            float,
+            0,
+            100,
+            _l("Shown to the inspector beside outcome criteria such as the on-time share."),
+        ),
     )
 }
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from . import services
-from .loader import StandardFileError
+from .loader import StandardFileError, basis_warnings
 
 cli = AppGroup("standards", help="Checklist standards (versioned YAML).")
 
@@ -27,6 +27,8 @@ def import_(path: str | None) -> None:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from exc
     db.session.commit()
+    for warning in basis_warnings(spec):
+        click.echo(f"warning: {warning}", err=True)
     v = result.version
     if result.created:
         click.echo(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,8 +28,40 @@ AUTO_SOURCES = (
     "dossiers_on_time",
     "dossiers_online_share",
 )
+#: Texts replaced by the 2025 reform (DOMAIN.md §0): Decree 61/2018 and Decree 107/2021 by
+#: Decree 118/2025; Circular 01/2018 guided Decree 61 (most probably replaced by Circular
+#: 03/2025, not confirmed); whether Decision 06/2008 is still in force was not verified. A
+#: criterion citing one of them is at most "unverified" as current law.
+REPLACED_TEXTS: dict[str, re.Pattern[str]] = {
+    "ND-61-2018": re.compile(r"\b61/2018\b"),
+    "ND-107-2021": re.compile(r"\b107/2021\b"),
+    "TT-01-2018": re.compile(r"\b0?1/2018/TT\b|\bTT\s*0?1/2018\b", re.IGNORECASE),
+    "QD-06-2008": re.compile(r"\b0?6/2008\b"),
+}
 WEIGHT_TOTAL = 100.0
 MAX_TEXT = 2000
+
+
+def replaced_texts(legal_basis: str) -> tuple[str, ...]:
+    """The replaced texts (keys of :data:`REPLACED_TEXTS`) a legal basis cites."""
+    return tuple(key for key, pattern in REPLACED_TEXTS.items() if pattern.search(legal_basis))
+
+
+def basis_confidence(confidence: str, legal_basis: str) -> str:
+    """The confidence to show: "unverified" whenever the basis cites a replaced text."""
+    return "unverified" if replaced_texts(legal_basis) else confidence
+
+
+def basis_warnings(spec: StandardSpec) -> list[str]:
+    """Criteria labelled better than "unverified" although they cite a replaced text."""
+    return [
+        f"criterion {c.code}: labelled '{c.confidence}' but cites "
+        f"{', '.join(replaced_texts(c.legal_basis))}, replaced or not verified as current law; "
+        "label it 'unverified' and say what replaced it"
+        + (" (a mandatory gate)" if c.mandatory else "")
+        for c in spec.criteria
+        if c.confidence != "unverified" and replaced_texts(c.legal_basis)
+    ]
 
 
 class StandardFileError(Exception):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..shared.timeutils import now_utc
+from .loader import basis_confidence, replaced_texts
 
 
 def _pick(vi: str, en: str) -> str:
@@ -35,6 +36,28 @@ CONFIDENCE_LABELS = {
     Confidence.SECONDARY: _l("Secondary source, not checked against the legal text"),
     Confidence.PROVINCE_PRACTICE: _l("Province practice (no national rule found)"),
     Confidence.UNVERIFIED: _l("Basis not verified in the current law"),
+}
+
+
+#: What replaced each text of :data:`loader.REPLACED_TEXTS`, as far as DOMAIN.md §0 supports.
+REPLACED_TEXT_NOTES = {
+    "ND-61-2018": _l(
+        "Decree 61/2018/NĐ-CP was replaced by Decree 118/2025/NĐ-CP (effective 01/07/2025); "
+        "the corresponding article of Decree 118 was not verified."
+    ),
+    "ND-107-2021": _l(
+        "Decree 107/2021/NĐ-CP amended Decree 61/2018; both were replaced by Decree "
+        "118/2025/NĐ-CP; the corresponding article of Decree 118 was not verified."
+    ),
+    "TT-01-2018": _l(
+        "Circular 01/2018/TT-VPCP guided Decree 61/2018, which Decree 118/2025/NĐ-CP replaced; "
+        "it is most probably replaced by Circular 03/2025/TT-VPCP (not confirmed article by "
+        "article)."
+    ),
+    "QD-06-2008": _l(
+        "Whether Decision 06/2008/QĐ-BNV (the civil-servant card) is still in force, or what "
+        "replaced it, was not verified."
+    ),
 }
 
 
@@ -106,6 +129,13 @@ class StandardVersion(db.Model):
 
     def weights(self) -> dict[str, float]:
         return {a.code: a.weight for a in self.areas}
+
+    @property
+    def unverified_gates(self) -> list[Criterion]:
+        """Mandatory gates whose legal basis is not verified as current law."""
+        return [
+            c for c in self.criteria if c.mandatory and c.basis_confidence == Confidence.UNVERIFIED
+        ]
 
 
 class Area(db.Model):
@@ -200,8 +230,24 @@ class Criterion(db.Model):
         return self.points <= 0
 
     @property
+    def basis_confidence(self) -> str:
+        """The confidence shown: "unverified" when the basis cites a replaced text, whatever
+        an older version of the standard labelled it."""
+        return basis_confidence(self.confidence, self.legal_basis)
+
+    @property
+    def relabelled(self) -> bool:
+        """This version labelled the basis better than it is (see :attr:`basis_confidence`)."""
+        return self.basis_confidence != self.confidence
+
+    @property
+    def replaced_notes(self) -> list[str]:
+        """What replaced each text the basis cites."""
+        return [str(REPLACED_TEXT_NOTES[key]) for key in replaced_texts(self.legal_basis)]
+
+    @property
     def confidence_label(self) -> str:
-        return str(CONFIDENCE_LABELS[Confidence(self.confidence)])
+        return str(CONFIDENCE_LABELS[Confidence(self.basis_confidence)])
 
     @property
     def wants_photo_or_document(self) -> bool:

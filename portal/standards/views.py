@@ -11,7 +11,7 @@ from ..accounts.models import Role
 from ..extensions import db
 from . import services
 from .forms import StandardUploadForm
-from .loader import StandardFileError, parse_standard
+from .loader import StandardFileError, parse_standard, replaced_texts
 from .models import StandardVersion
 
 MAX_UPLOAD = 1024 * 1024
@@ -83,6 +83,11 @@ def upload():
             spec=spec,
             previous=previous,
             changes=changes,
+            overclaimed=[
+                c
+                for c in (spec.criteria if spec else [])
+                if c.confidence != "unverified" and replaced_texts(c.legal_basis)
+            ],
         ),
         status,
     )

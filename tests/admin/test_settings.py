@@ -27,6 +27,7 @@ FORM = {
     "alert_window_days": "7",
     "alert_silent_days": "7",
     "rating_min_n": "30",
+    "dossier_gap_points": "10",
 }
 
 

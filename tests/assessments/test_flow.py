@@ -266,10 +266,10 @@ def test_standard_version_is_locked_once_centers_started(assessment, users, runn
 
     text = standard_services.DEFAULT_STANDARD_FILE.read_text(encoding="utf-8")
     newer = tmp_path / "v2.yaml"
-    newer.write_text(text.replace('"2026.2"', '"2026.3"'), encoding="utf-8")
+    newer.write_text(text.replace('"2026.3"', '"2026.4"'), encoding="utf-8")
     assert runner.invoke(args=["standards", "import", str(newer)]).exit_code == 0
     v2 = standard_services.list_versions()[0]
-    assert v2.version == "2026.3"
+    assert v2.version == "2026.4"
     period = assessment.period
     with pytest.raises(services.PeriodError):
         services.update_period(

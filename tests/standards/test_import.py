@@ -21,7 +21,7 @@ def _counts(count_rows):
 def test_cli_imports_the_default_standard_once(runner, count_rows):
     result = runner.invoke(args=["standards", "import", str(services.DEFAULT_STANDARD_FILE)])
     assert result.exit_code == 0, result.output
-    assert "Imported mot-cua-so-phu-tho version 2026.2: 7 areas, 58 criteria." in result.output
+    assert "Imported mot-cua-so-phu-tho version 2026.3: 7 areas, 58 criteria." in result.output
     first = _counts(count_rows)
     assert first == (1, 1, 7, 58)
     again = runner.invoke(args=["standards", "import", str(services.DEFAULT_STANDARD_FILE)])
@@ -47,14 +47,14 @@ def test_changed_content_needs_a_new_version(runner, tmp_path, count_rows):
     assert "already imported with different content" in result.output
     assert _counts(count_rows) == (1, 1, 7, 58)
     changed.write_text(
-        DEFAULT.replace("points: 3", "points: 4", 1).replace('"2026.2"', '"2026.3"'),
+        DEFAULT.replace("points: 3", "points: 4", 1).replace('"2026.3"', '"2026.4"'),
         encoding="utf-8",
     )
     result = runner.invoke(args=["standards", "import", str(changed)])
     assert result.exit_code == 0, result.output
     assert _counts(count_rows) == (1, 2, 14, 116)
     listing = runner.invoke(args=["standards", "list"])
-    assert "v2026.2" in listing.output and "v2026.3" in listing.output
+    assert "v2026.3" in listing.output and "v2026.4" in listing.output
     assert "processes 20" in listing.output
 
 

@@ -55,8 +55,10 @@ def test_default_standard_gates_are_verified_legal_duties():
     # DOMAIN.md §6: TTHC publicity, receipt/refusal forms, counters by field,
     # digitisation, satisfaction monitoring, civil-servant card.
     assert set(gates) == {"QT01", "BM01", "CS02", "QT02", "QT08", "TD03"}
-    # CS02 and TD03 cite replaced texts (ND 61/107, QĐ 06/2008): labelled so, never "verified".
+    # CS02, TD03 and BM01 cite replaced texts (ND 61/107, QĐ 06/2008, TT 01/2018): labelled
+    # so, never "verified".
     assert {k: c.confidence for k, c in gates.items() if c.confidence != "verified"} == {
+        "BM01": "unverified",
         "CS02": "unverified",
         "TD03": "unverified",
     }
@@ -84,7 +86,11 @@ def test_no_criterion_citing_a_replaced_text_claims_a_verified_basis():
     citing = {
         c.code: c.confidence for c in spec.criteria if any(r in c.legal_basis for r in replaced)
     }
-    assert set(citing) == {"NL01", "NL02", "CS01", "CS02", "CS03", "CS04", "QT09", "TD01", "TD03"}
+    # Since 2026.3 the TT 01/2018 criteria say it guided ND 61/2018: they are caught too.
+    assert set(citing) == {
+        *("NL01", "NL02", "CS01", "CS02", "CS03", "CS04", "QT09", "TD01", "TD03"),
+        *("CS07", "BM01", "BM03", "TD05", "TD06"),
+    }
     assert set(citing.values()) == {"unverified"}
 
 
