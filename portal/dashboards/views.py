@@ -13,7 +13,7 @@ from ..accounts.permissions import visible_centers_clause
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Counter
 from ..extensions import db
-from ..rankings import coverage
+from ..rankings import coverage, live, years
 from ..rankings import dashboards as reads
 from ..rankings import services as rankings
 from ..rankings.models import CLASS_LABELS
@@ -51,6 +51,8 @@ def province():
     period = _period_or_404(request.args.get("period"))
     if period is None:
         return render_template("dashboards/province.html", period=None, form=form)
+    freshness = live.refresh(period)
+    db.session.commit()
     areas = _area_names(period)
     form.area.choices = [("", _("No area column")), *areas.items()]
     if request.args and not form.validate():
@@ -115,6 +117,30 @@ def province():
         area_name=areas.get(area_code or ""),
         settings=rankings.settings_for(period),
         class_labels=CLASS_LABELS,
+        freshness=freshness,
+        year=period.closes_on.year,
+        year_ago=years.same_quarter_last_year(period),
+    )
+
+
+@bp.route("/years/<int:year>")
+@roles_required(*PROVINCE_VIEWERS)
+def year(year: int):
+    """The centers in scope in a year, computed live, against the year before."""
+    available = years.years_with_results()
+    if year not in available:
+        abort(404)
+    scope = set(
+        db.session.scalars(sa.select(Center.id).where(visible_centers_clause(current_user)))
+    )
+    comparison = years.compare_years(year)
+    db.session.commit()  # settings of a period are created on first use
+    return render_template(
+        "dashboards/year.html",
+        year=year,
+        years=comparison,
+        rows=years.year_rows(comparison, scope),
+        others=available,
     )
 
 
@@ -148,7 +174,11 @@ def center(code: str):
         "today": today,
     }
     if period is not None:
+        freshness = live.refresh(period)
+        db.session.commit()
         snap = reads.snapshot(period, center)
+        now = live.live_satisfaction(period, center)
+        year_cmp = years.compare_years(period.closes_on.year)
         previous = reads.previous_period(period)
         areas = _area_names(period)
         pairs = (snap.areas if snap else {}) or {}
@@ -168,6 +198,12 @@ def center(code: str):
             ),
             counters=reads.counter_figures(center, start, end),
             settings=rankings.settings_for(period),
+            freshness=freshness,
+            live_n=now.n,
+            year=period.closes_on.year,
+            year_cmp=year_cmp.center(center.id),
+            year_note=year_cmp.now,
+            quarter_cmp=years.quarter_comparison(period, center),
         )
     return render_template("dashboards/center.html", **context)
 

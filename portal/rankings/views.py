@@ -38,6 +38,7 @@ from .publication import publish as publish_period
 from .satisfaction import monthly_trend, officer_rows
 from .scoring_settings import default_settings, settings_for, update_settings
 from .snapshots import period_window, recompute_snapshots, worked_example
+from .years import compare_years, quarter_comparison, year_rows, years_with_results
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
 
@@ -88,6 +89,7 @@ def board():
         q=q,
         levels=list(CenterLevel),
         class_labels=CLASS_LABELS,
+        year=period.closes_on.year,
     )
 
 
@@ -102,8 +104,14 @@ def center(code: str):
     if snapshot is None:
         abort(404)
     areas = {a.code: a for a in period.standard_version.areas}
+    year = period.closes_on.year
+    years = compare_years(year, published_only=True)
     return render_template(
         "rankings/center.html",
+        year=year,
+        years=years,
+        year_cmp=years.center(center.id),
+        quarter_cmp=quarter_comparison(period, center, published_only=True),
         center=center,
         period=period,
         snapshot=snapshot,
@@ -112,6 +120,21 @@ def center(code: str):
         status=period_status(period),
         trend=monthly_trend(center),
         history=class_history(center),
+    )
+
+
+@bp.route("/years/<int:year>")
+def year(year: int):
+    """A year's ranking from its published quarters, compared with the year before."""
+    if year not in years_with_results(published_only=True):
+        abort(404)
+    years = compare_years(year, published_only=True)
+    return render_template(
+        "rankings/year.html",
+        year=year,
+        years=years,
+        rows=year_rows(years),
+        others=years_with_results(published_only=True),
     )
 
 
