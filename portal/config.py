@@ -126,6 +126,10 @@ class Config:
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30
+    # Officers' classes on S_adj (DOMAIN.md §3 rubric): > excellent, > good, ≥ done.
+    OFFICER_BAND_EXCELLENT = 90.0
+    OFFICER_BAND_GOOD = 80.0
+    OFFICER_BAND_DONE = 50.0
     # Alerts.
     ALERT_DISSATISFIED_SHARE = 0.3
     ALERT_WINDOW_DAYS = 7

@@ -58,6 +58,13 @@ CASES = {
         (200, 200, 403, 200, 403, 403, 302),
         None,
     ),
+    ("rankings.officers_xlsx", "GET"): (
+        False,
+        "/rankings/officers.xlsx?center=07900",
+        None,
+        (200, 200, 403, 200, 403, 403, 302),
+        None,
+    ),
     ("rankings.periods", "GET"): (False, "/rankings/periods", None, ADMIN_ONLY_GET, None),
     ("rankings.settings", "GET"): (
         False,
