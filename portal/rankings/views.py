@@ -40,7 +40,13 @@ from .publication import publish as publish_period
 from .satisfaction import monthly_trend
 from .scoring_settings import default_settings, settings_for, update_settings
 from .snapshots import recompute_snapshots, worked_example
-from .years import compare_years, quarter_comparison, year_rows, years_with_results
+from .years import (
+    compare_years,
+    quarter_comparison,
+    year_ago_qualities,
+    year_rows,
+    years_with_results,
+)
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
 
@@ -79,6 +85,7 @@ def board():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
+    year_ago, year_ago_q = year_ago_qualities(period, published_only=True)
     return render_template(
         "rankings/board.html",
         period=period,
@@ -92,6 +99,8 @@ def board():
         levels=list(CenterLevel),
         class_labels=CLASS_LABELS,
         year=period.closes_on.year,
+        year_ago=year_ago,
+        year_ago_q=year_ago_q,
     )
 
 

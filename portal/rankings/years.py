@@ -286,3 +286,17 @@ def year_rows(
         key=lambda r: (r[0].province_code, r[1].now.rank is None, r[1].now.rank or 0, r[0].code)
     )
     return rows
+
+
+def year_ago_qualities(period: AssessmentPeriod, *, published_only: bool = False) -> tuple:
+    """The same quarter a year before and its Q per center id (on the public board, only
+    if that quarter was published): ``(period or None, {center_id: Q})``."""
+    before = same_quarter_last_year(period)
+    if before is None or (published_only and not settings_for(before).is_published):
+        return None, {}
+    rows = db.session.execute(
+        sa.select(ScoreSnapshot.center_id, ScoreSnapshot.quality).where(
+            ScoreSnapshot.period_id == before.id
+        )
+    )
+    return before, {center_id: q for center_id, q in rows}

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.assessments.models import AssessmentPeriod
 from portal.extensions import db
 from portal.rankings import services, years
+from portal.rankings.models import ScoreSnapshot
 from portal.scoring import rules
 
 from .conftest import add_rollup, add_verified
@@ -157,3 +159,26 @@ def test_year_counts_are_the_sum_of_its_quarters(app, standard_version, center, 
     if sum(total):
         exact = Fraction(sum(i * k for i, k in enumerate(total)) * 100, 4 * sum(total))
         assert year["satisfaction_index"] == float(rules.round_half_up(exact))
+
+
+def test_board_shows_the_same_quarter_a_year_before_once_published(
+    app, client, users, standard_version, center, other_center
+):
+    q4_25, _q2, _q3 = _two_years(standard_version, center, other_center)
+    q4 = _quarter("2026-Q4", date(2026, 10, 1), date(2026, 12, 31), standard_version)
+    add_verified(q4, center, verified=90.0)
+    db.session.commit()
+    services.publish(q4, actor=users["admin"])
+    db.session.commit()
+    board = client.get("/rankings/?period=2026-Q4").get_data(as_text=True)
+    assert 'class="year-ago"' not in board  # 2025-Q4 not published: nothing to compare
+    services.publish(q4_25, actor=users["admin"])
+    db.session.commit()
+    before = db.session.scalar(
+        sa.select(ScoreSnapshot.quality).where(
+            ScoreSnapshot.period_id == q4_25.id, ScoreSnapshot.center_id == center.id
+        )
+    )
+    board = client.get("/rankings/?period=2026-Q4").get_data(as_text=True)
+    shown = f"{before:.2f}".replace(".", ",")
+    assert f'<td class="year-ago">{shown}</td>' in board
