@@ -31,6 +31,7 @@ from ..ratings.models import RollupScope
 from ..ratings.services import rollup_counts
 from ..scoring import rules
 from ..shared.timeutils import now_utc, today_local
+from .board import snapshot_for
 from .models import ScoreSnapshot, ScoringSettings
 from .satisfaction import ZERO
 from .scoring_settings import settings_for
@@ -262,14 +263,7 @@ def quarter_comparison(
     if before is None or (published_only and not settings_for(before).is_published):
         return None
 
-    def snap(p: AssessmentPeriod) -> ScoreSnapshot | None:
-        return db.session.scalar(
-            sa.select(ScoreSnapshot).where(
-                ScoreSnapshot.period_id == p.id, ScoreSnapshot.center_id == center.id
-            )
-        )
-
-    return Comparison(snap(period), snap(before))
+    return Comparison(snapshot_for(period, center), snapshot_for(before, center))
 
 
 def year_rows(
