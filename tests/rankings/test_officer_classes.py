@@ -131,3 +131,18 @@ def test_sheet_and_page_are_never_public(client, auth, users, rated, who, status
         auth.login(users[who])
     for url in ("/rankings/officers.xlsx?center=07900", "/rankings/officers?center=07900"):
         assert client.get(url).status_code == status, url
+
+
+@given(
+    st.lists(st.integers(0, 50), min_size=5, max_size=5).filter(lambda c: sum(c) > 0),
+    st.fractions(min_value=0, max_value=100),
+    st.integers(0, 100),
+)
+def test_officer_s_adj_lies_between_own_index_and_the_center(counts, center_index, m):
+    """Shrinking never overshoots: S_adj is between the officer's S and the center's,
+    nearer the officer's as n grows."""
+    s = rules.satisfaction(counts).index_exact
+    adjusted = rules.adjusted_index_exact(sum(counts), s, center_index, m)
+    assert min(s, center_index) <= adjusted <= max(s, center_index)
+    more = rules.adjusted_index_exact(sum(counts) * 2, s, center_index, m)
+    assert abs(more - s) <= abs(adjusted - s)
