@@ -129,6 +129,10 @@ class Config:
     # dossiers) that differs from the imported dossier statistics by more than this many
     # percentage points.
     DOSSIER_GAP_POINTS = 10.0
+    # Officers' classes on S_adj (DOMAIN.md §3 rubric): > excellent, > good, ≥ done.
+    OFFICER_BAND_EXCELLENT = 90.0
+    OFFICER_BAND_GOOD = 80.0
+    OFFICER_BAND_DONE = 50.0
     # Alerts.
     ALERT_DISSATISFIED_SHARE = 0.3
     ALERT_WINDOW_DAYS = 7

@@ -44,12 +44,16 @@ WEEKDAY_LABELS = (
 )
 
 
-def _setting_field(key: str):
+def _setting_field(key: str, *, may_be_empty: bool = False):
+    """A setting's field; ``may_be_empty``: left empty, the value in force stays."""
     d = DEFINITIONS[key]
     field_class = FloatField if d.kind is float else IntegerField
     return field_class(
         d.label,
-        validators=[required(), number_range(min=d.minimum, max=d.maximum)],
+        validators=[
+            optional() if may_be_empty else required(),
+            number_range(min=d.minimum, max=d.maximum),
+        ],
         description=d.help,
         render_kw={"inputmode": "decimal" if d.kind is float else "numeric"},
     )
@@ -63,6 +67,9 @@ class SettingsForm(BaseForm):
     alert_silent_days = _setting_field("alert_silent_days")
     rating_min_n = _setting_field("rating_min_n")
     dossier_gap_points = _setting_field("dossier_gap_points")
+    officer_band_excellent = _setting_field("officer_band_excellent", may_be_empty=True)
+    officer_band_good = _setting_field("officer_band_good", may_be_empty=True)
+    officer_band_done = _setting_field("officer_band_done", may_be_empty=True)
     submit = SubmitField(_l("Save settings"))
 
 

@@ -12,8 +12,9 @@ from ..accounts.models import Role
 from ..accounts.permissions import visible_centers_clause
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Counter
+from ..database import write_transactions
 from ..extensions import db
-from ..rankings import coverage
+from ..rankings import coverage, live, years
 from ..rankings import dashboards as reads
 from ..rankings import services as rankings
 from ..rankings.models import CLASS_LABELS
@@ -41,6 +42,18 @@ def _area_names(period: AssessmentPeriod) -> dict[str, str]:
     return {a.code: a.name for a in period.standard_version.areas}
 
 
+def _refresh_live(period: AssessmentPeriod) -> live.Freshness:
+    """Bring an open period's stored figures up to the rollups in a short write transaction
+    of its own. A GET reads in a deferred transaction, which SQLite cannot turn into a write
+    once another connection (a citizen's rating) has written since it began: the read so far
+    is ended and the refresh begins ``BEGIN IMMEDIATE``."""
+    db.session.rollback()
+    with write_transactions():
+        freshness = live.refresh(period)
+        db.session.commit()
+    return freshness
+
+
 @bp.route("/")
 @roles_required(*PROVINCE_VIEWERS)
 def province():
@@ -51,6 +64,7 @@ def province():
     period = _period_or_404(request.args.get("period"))
     if period is None:
         return render_template("dashboards/province.html", period=None, form=form)
+    freshness = _refresh_live(period)
     areas = _area_names(period)
     form.area.choices = [("", _("No area column")), *areas.items()]
     if request.args and not form.validate():
@@ -115,6 +129,30 @@ def province():
         area_name=areas.get(area_code or ""),
         settings=rankings.settings_for(period),
         class_labels=CLASS_LABELS,
+        freshness=freshness,
+        year=period.closes_on.year,
+        year_ago=years.same_quarter_last_year(period),
+    )
+
+
+@bp.route("/years/<int:year>")
+@roles_required(*PROVINCE_VIEWERS)
+def year(year: int):
+    """The centers in scope in a year, computed live, against the year before."""
+    available = years.years_with_results()
+    if year not in available:
+        abort(404)
+    scope = set(
+        db.session.scalars(sa.select(Center.id).where(visible_centers_clause(current_user)))
+    )
+    comparison = years.compare_years(year)
+    db.session.commit()  # settings of a period are created on first use
+    return render_template(
+        "dashboards/year.html",
+        year=year,
+        years=comparison,
+        rows=years.year_rows(comparison, scope),
+        others=available,
     )
 
 
@@ -148,7 +186,10 @@ def center(code: str):
         "today": today,
     }
     if period is not None:
+        freshness = _refresh_live(period)
         snap = reads.snapshot(period, center)
+        now = live.live_satisfaction(period, center)
+        year_cmp = years.compare_years(period.closes_on.year)
         previous = reads.previous_period(period)
         areas = _area_names(period)
         pairs = (snap.areas if snap else {}) or {}
@@ -168,6 +209,12 @@ def center(code: str):
             ),
             counters=reads.counter_figures(center, start, end),
             settings=rankings.settings_for(period),
+            freshness=freshness,
+            live_n=now.n,
+            year=period.closes_on.year,
+            year_cmp=year_cmp.center(center.id),
+            year_note=year_cmp.now,
+            quarter_cmp=years.quarter_comparison(period, center),
         )
     return render_template("dashboards/center.html", **context)
 

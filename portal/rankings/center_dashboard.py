@@ -20,15 +20,14 @@ from ..inspections.models import (
 )
 from ..ratings.models import Channel, Rating
 from ..standards.models import Criterion
+from .board import snapshot_for
 from .models import ScoreSnapshot
 
 
 def snapshot(period: AssessmentPeriod, center: Center) -> ScoreSnapshot | None:
-    return db.session.scalar(
-        sa.select(ScoreSnapshot).where(
-            ScoreSnapshot.period_id == period.id, ScoreSnapshot.center_id == center.id
-        )
-    )
+    """The center's figures of the period, read as the board reads them (one figure per
+    center and period on every page)."""
+    return snapshot_for(period, center)
 
 
 @dataclass(frozen=True)

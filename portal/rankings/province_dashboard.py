@@ -25,6 +25,7 @@ from ..scoring import rules
 from ..settings import services as settings
 from .dashboard_periods import previous_period
 from .models import ScoreSnapshot
+from .years import same_quarter_last_year
 
 #: Sortable columns of the province list: name → SQL expression (built per query).
 SORTS = (
@@ -59,6 +60,15 @@ class CenterRow:
     snapshot: ScoreSnapshot
     center: Center
     previous_quality: float | None
+    #: Q in the same quarter a year before, if that quarter has a result.
+    year_ago_quality: float | None = None
+
+    @property
+    def year_ago(self) -> float | None:
+        """Q now minus Q in the same quarter a year before, two decimals."""
+        if self.snapshot.quality is None or self.year_ago_quality is None:
+            return None
+        return float(rules.shown(self.snapshot.quality) - rules.shown(self.year_ago_quality))
 
     @property
     def trend(self) -> float | None:
@@ -129,15 +139,24 @@ def province_page(
         .where(*where)
     )
     prev = previous_period(period)
+    ago = same_quarter_last_year(period)
     before = aliased(ScoreSnapshot)
+    year_ago = aliased(ScoreSnapshot)
     stmt = (
-        sa.select(ScoreSnapshot, Center, before.quality)
+        sa.select(ScoreSnapshot, Center, before.quality, year_ago.quality)
         .join(Center, Center.id == ScoreSnapshot.center_id)
         .outerjoin(
             before,
             sa.and_(
                 before.center_id == ScoreSnapshot.center_id,
                 before.period_id == (prev.id if prev else -1),
+            ),
+        )
+        .outerjoin(
+            year_ago,
+            sa.and_(
+                year_ago.center_id == ScoreSnapshot.center_id,
+                year_ago.period_id == (ago.id if ago else -1),
             ),
         )
         .where(*where)
@@ -163,7 +182,7 @@ def province_page(
     stmt = stmt.order_by(column.is_(None), ordered, Center.code)
     page = max(1, page)
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    items = [CenterRow(s, c, q) for s, c, q in rows]
+    items = [CenterRow(s, c, q, y) for s, c, q, y in rows]
     return Page(items, page, per_page, int(total or 0))
 
 

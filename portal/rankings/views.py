@@ -29,16 +29,25 @@ from ..extensions import db
 from ..scoring import rules
 from ..shared.text import fold, neutralise_formula
 from ..shared.timeutils import today_local
+from . import officer_classes
 from .board import class_history, ranking_query, ranking_records, ranking_rows, snapshot_for
 from .errors import RankingsError
 from .forms import ConfirmForm, ScoringSettingsForm
 from .models import CLASS_LABELS, ResultRevision
+from .officer_sheet import officer_workbook
 from .publication import period_status, published_period, published_periods
 from .publication import publish as publish_period
 from .revisions import latest_revision, revision_number, revisions_of
-from .satisfaction import monthly_trend, officer_rows
+from .satisfaction import monthly_trend
 from .scoring_settings import default_settings, settings_for, update_settings
-from .snapshots import period_window, recompute_snapshots, worked_example
+from .snapshots import recompute_snapshots, worked_example
+from .years import (
+    compare_years,
+    quarter_comparison,
+    year_ago_qualities,
+    year_rows,
+    years_with_results,
+)
 
 bp = Blueprint("rankings", __name__, url_prefix="/rankings", template_folder="templates")
 
@@ -98,6 +107,7 @@ def board():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
+    year_ago, year_ago_q = year_ago_qualities(period, published_only=True)
     return render_template(
         "rankings/board.html",
         period=period,
@@ -112,6 +122,9 @@ def board():
         q=q,
         levels=list(CenterLevel),
         class_labels=CLASS_LABELS,
+        year=period.closes_on.year,
+        year_ago=year_ago,
+        year_ago_q=year_ago_q,
     )
 
 
@@ -127,8 +140,14 @@ def center(code: str):
     if snapshot is None:
         abort(404)
     areas = {a.code: a for a in period.standard_version.areas}
+    year = period.closes_on.year
+    years = compare_years(year, published_only=True)
     return render_template(
         "rankings/center.html",
+        year=year,
+        years=years,
+        year_cmp=years.center(center.id),
+        quarter_cmp=quarter_comparison(period, center, published_only=True),
         center=center,
         period=period,
         snapshot=snapshot,
@@ -138,6 +157,21 @@ def center(code: str):
         revision=revision,
         trend=monthly_trend(center),
         history=class_history(center),
+    )
+
+
+@bp.route("/years/<int:year>")
+def year(year: int):
+    """A year's ranking from its published quarters, compared with the year before."""
+    if year not in years_with_results(published_only=True):
+        abort(404)
+    years = compare_years(year, published_only=True)
+    return render_template(
+        "rankings/year.html",
+        year=year,
+        years=years,
+        rows=year_rows(years),
+        others=years_with_results(published_only=True),
     )
 
 
@@ -222,30 +256,42 @@ def export_csv(period_code: str):
 # Staff ----------------------------------------------------------------------------------
 
 
-@bp.route("/officers")
-@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
-def officers():
-    """Civil servants' figures in a center, ranked within it and the province (never public)."""
+def _officer_view_args():
+    """The centers in the actor's scope, the chosen center, and the chosen period or year."""
     centers = db.session.scalars(
         sa.select(Center).where(visible_centers_clause(current_user)).order_by(Center.code)
     ).all()
     if not centers:
         abort(403)
-    code = request.args.get("center") or centers[0].code
-    center = center_or_abort(code)
+    center = center_or_abort(request.args.get("center") or centers[0].code)
     periods = db.session.scalars(
         sa.select(AssessmentPeriod)
         .where(AssessmentPeriod.opens_on <= today_local())
         .order_by(AssessmentPeriod.opens_on.desc())
     ).all()
-    period_code = request.args.get("period")
-    period = next((p for p in periods if p.code == period_code), periods[0] if periods else None)
+    year_arg = request.args.get("year", "")
+    scope = period = year = None
+    if year_arg.isdigit():
+        year = int(year_arg)
+        scope = officer_classes.year_scope(year)
+        if scope is None:
+            abort(404)
+    else:
+        code = request.args.get("period")
+        period = next((p for p in periods if p.code == code), periods[0] if periods else None)
+        if period is not None:
+            scope = officer_classes.period_scope(period)
+    return centers, center, periods, period, year, scope
+
+
+@bp.route("/officers")
+@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+def officers():
+    """Civil servants' figures and classes in a center, per period or year (never public)."""
+    centers, center, periods, period, year, scope = _officer_view_args()
     rows = []
-    min_n = current_app.config["RATING_MIN_N"]
-    if period is not None:
-        min_n = settings_for(period).min_n
-        start, end = period_window(period, settings_for(period))
-        rows = officer_rows(center.province_code, start, end, min_n=min_n, center=center)
+    if scope is not None:
+        rows = officer_classes.officer_classes([center], scope)
     db.session.commit()  # settings of a period are created on first use
     return render_template(
         "rankings/officers.html",
@@ -253,8 +299,38 @@ def officers():
         centers=centers if len(centers) <= 200 else [center],
         periods=periods,
         period=period,
+        year=year,
+        years=years_with_results(),
+        scope=scope,
         rows=rows,
-        min_n=min_n,
+        min_n=scope.min_n if scope else current_app.config["RATING_MIN_N"],
+        bands=officer_classes.bands(),
+        class_labels=officer_classes.OFFICER_CLASS_LABELS,
+    )
+
+
+@bp.route("/officers.xlsx")
+@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+def officers_xlsx():
+    """The appraisal sheet of one center, or (``all=1``) of every center in scope."""
+    centers, center, _periods, _period, _year, scope = _officer_view_args()
+    if scope is None:
+        abort(404)
+    every = request.args.get("all") == "1"
+    chosen = list(centers) if every else [center]
+    band_values = officer_classes.bands()
+    rows = officer_classes.officer_classes(chosen, scope, band_values=band_values)
+    title = _(
+        "Citizen satisfaction with civil servants (“thái độ phục vụ”): %(who)s",
+        who=_("every center in your scope") if every else center.name,
+    )
+    data = officer_workbook(rows, title=title, scope=scope, band_values=band_values)
+    db.session.commit()
+    name = f"cong-chuc-{'tat-ca' if every else center.code}-{scope.code}.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -446,3 +446,37 @@ def satisfaction_ranking(
         key=lambda r: (-exact(r.wilson_lower), -r.n, r.code),
     )
     return {r.code: i for i, r in enumerate(ranked, start=1)}
+
+
+# Officers' classification ------------------------------------------------------------------
+
+
+class OfficerClass(StrEnum):
+    """The citizen-satisfaction component of a civil servant's annual appraisal."""
+
+    EXCELLENT = "excellent"  # Hoàn thành xuất sắc nhiệm vụ
+    GOOD = "good"  # Hoàn thành tốt nhiệm vụ
+    DONE = "done"  # Hoàn thành nhiệm vụ
+    NOT_DONE = "not_done"  # Không hoàn thành nhiệm vụ
+
+
+#: Default bands after the civil-servant rubric in DOMAIN.md §3 (Hải Phòng QĐ 212/2025,
+#: on 100 points): above 90 excellent, above 80 good, from 50 done, below 50 not done.
+#: A province's own rubric replaces them (an operational setting).
+OFFICER_BANDS = (90.0, 80.0, 50.0)
+
+
+def officer_class(score: Number, bands: Sequence[Number] = OFFICER_BANDS) -> OfficerClass:
+    """The class of an officer's S_adj as shown (two decimals): strictly above the first
+    band excellent, strictly above the second good, from the third done, else not done."""
+    excellent, good, passing = (shown(b) for b in bands)
+    if not excellent >= good >= passing:
+        raise ValueError("officer bands must be given best first, in decreasing order")
+    value = shown(score)
+    if value > excellent:
+        return OfficerClass.EXCELLENT
+    if value > good:
+        return OfficerClass.GOOD
+    if value >= passing:
+        return OfficerClass.DONE
+    return OfficerClass.NOT_DONE

@@ -98,6 +98,34 @@ DEFINITIONS: dict[str, Definition] = {
             100,
             _l("Shown to the inspector beside outcome criteria such as the on-time share."),
         ),
+        Definition(
+            "officer_band_excellent",
+            "OFFICER_BAND_EXCELLENT",
+            _l("Officers: “excellent” above this S_adj"),
+            float,
+            0,
+            100,
+            _l(
+                "Default after a province's civil-servant rubric (DOMAIN.md §3); unverified for "
+                "this province: confirm against its own appraisal rules."
+            ),
+        ),
+        Definition(
+            "officer_band_good",
+            "OFFICER_BAND_GOOD",
+            _l("Officers: “good” above this S_adj"),
+            float,
+            0,
+            100,
+        ),
+        Definition(
+            "officer_band_done",
+            "OFFICER_BAND_DONE",
+            _l("Officers: “done” from this S_adj"),
+            float,
+            0,
+            100,
+        ),
     )
 }
 
@@ -197,6 +225,12 @@ def update_settings(*, actor, values: dict[str, Any]) -> dict[str, list]:
         else:
             row.value = json.dumps(new)
         changes[key] = [old, new]
+    bands = [
+        changes[k][1] if k in changes else get(k)
+        for k in ("officer_band_excellent", "officer_band_good", "officer_band_done")
+    ]
+    if not bands[0] >= bands[1] >= bands[2]:
+        raise SettingsError(_("The officers' bands must decrease: excellent, good, done."))
     if changes:
         db.session.flush()
         audit.record(

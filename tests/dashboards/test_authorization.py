@@ -19,6 +19,10 @@ def _counter_url(small_period):
     return f"/dashboards/centers/07900/counters/{counter.id}"
 
 
+def _year_url(small_period):
+    return f"/dashboards/years/{small_period['period'].closes_on.year}"
+
+
 # (endpoint, method): (url or a function of the fixture, statuses by role)
 CASES = {
     ("dashboards.province", "GET"): ("/dashboards/", PROVINCE),
@@ -26,6 +30,7 @@ CASES = {
     ("dashboards.area", "GET"): ("/dashboards/centers/07900/areas/{area}", CENTER),
     ("dashboards.criterion", "GET"): ("/dashboards/centers/07900/criteria/{criterion}", CENTER),
     ("dashboards.counter", "GET"): (_counter_url, CENTER),
+    ("dashboards.year", "GET"): (_year_url, PROVINCE),
 }
 
 

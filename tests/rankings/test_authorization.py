@@ -49,10 +49,18 @@ CASES = {
     ("rankings.board", "GET"): (True, "/rankings/", None, ALL, None),
     ("rankings.center", "GET"): (True, "/rankings/centers/07900", None, ALL, None),
     ("rankings.methodology", "GET"): (False, "/rankings/methodology", None, ALL, None),
+    ("rankings.year", "GET"): (True, "/rankings/years/{year}", None, ALL, None),
     ("rankings.export_csv", "GET"): (True, "/rankings/2026-Q1/ranking.csv", None, ALL, None),
     ("rankings.officers", "GET"): (
         False,
         "/rankings/officers?center=07900",
+        None,
+        (200, 200, 403, 200, 403, 403, 302),
+        None,
+    ),
+    ("rankings.officers_xlsx", "GET"): (
+        False,
+        "/rankings/officers.xlsx?center=07900",
         None,
         (200, 200, 403, 200, 403, 403, 302),
         None,
@@ -103,6 +111,7 @@ def test_route_by_role(client, auth, users, small_period, key, who, expected):
     if publish_first:
         services.publish(period, actor=users["admin"])
         db.session.commit()
+    url = url.format(year=period.closes_on.year)
     if who:
         auth.login(users[who])
     if key[1] == "GET":
