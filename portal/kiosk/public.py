@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -26,7 +27,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import force_locale
@@ -172,8 +172,8 @@ def manifest(device_id: int):
 @bp.route("/kiosk/sw.js")
 def service_worker():
     """The service worker, served from ``/kiosk/`` so that it may control the app pages."""
-    response = send_from_directory(current_app.static_folder, "js/kiosk-sw.js", max_age=0)
-    response.mimetype = "text/javascript"
+    path = Path(current_app.static_folder) / "js" / "kiosk-sw.js"
+    response = current_app.response_class(path.read_bytes(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

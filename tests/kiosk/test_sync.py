@@ -224,3 +224,11 @@ def test_the_sync_needs_no_csrf_token_and_is_rate_limited(make_app, app_config, 
     assert refused.status_code == 429
     with strict.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(KioskItem)) == 1
+
+
+def test_the_sync_is_in_the_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    sync = doc["paths"]["/sync"]
+    assert sync["servers"][0]["url"] == "/kiosk"
+    assert set(sync["post"]["responses"]) >= {"200", "401", "403"}
+    assert "KioskItem" in doc["components"]["schemas"]
