@@ -137,6 +137,9 @@ class Config:
     KIOSK_VOLUME_FLOOR = 300
     KIOSK_SYNC_LIMIT = "120 per minute"
     KIOSK_BATCH_MAX = 100
+    # The tablet's screens: how long "add a comment?" waits, how long "thank you" shows.
+    KIOSK_COMMENT_SECONDS = 12
+    KIOSK_THANKS_SECONDS = 3.0
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30

@@ -44,8 +44,6 @@ log = logging.getLogger("portal.kiosk")
 
 #: A batch of KIOSK_BATCH_MAX ratings with 1,000-character comments fits.
 SYNC_MAX_BYTES = 512 * 1024
-#: Seconds the "add a comment?" screen stays before the app returns to the faces.
-COMMENT_SECONDS = 12
 
 
 def _no_store(response):
@@ -127,7 +125,6 @@ def app(device_id: int):
             faces={k: str(v) for k, v in FACES.items()},
             face_emoji=FACE_EMOJI,
             config=current_app.config,
-            comment_seconds=COMMENT_SECONDS,
             cached=json.dumps(_cached_urls(device)),
             online_url=_online_kiosk_url(device),
         )

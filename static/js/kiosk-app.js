@@ -78,11 +78,23 @@
     });
   }
 
+  /* Resolves once the worker is active (``serviceWorker.ready`` would wait forever on
+   * the enrolment page, which is outside the worker's scope), or after 10 s regardless. */
   function registerWorker(el) {
     if (!("serviceWorker" in navigator)) return Promise.resolve();
-    return navigator.serviceWorker.register(el.dataset.swUrl, { scope: el.dataset.swScope })
-      .then(function () { return navigator.serviceWorker.ready; })
+    var registered = navigator.serviceWorker.register(el.dataset.swUrl, { scope: el.dataset.swScope })
+      .then(function (reg) {
+        var worker = reg.installing || reg.waiting || reg.active;
+        if (!worker || worker.state === "activated") return reg;
+        return new Promise(function (resolve) {
+          worker.addEventListener("statechange", function () {
+            if (worker.state === "activated" || worker.state === "redundant") resolve(reg);
+          });
+        });
+      })
       .catch(function () { /* without a service worker the app still works online */ });
+    var timeout = new Promise(function (resolve) { setTimeout(resolve, 10000); });
+    return Promise.race([registered, timeout]);
   }
 
   // Enrolment page ----------------------------------------------------------------------
@@ -117,6 +129,7 @@
     this.minGap = Number(el.dataset.minGap) * 1000;
     this.batch = Number(el.dataset.batch) || 50;
     this.commentSeconds = Number(el.dataset.commentSeconds) || 12;
+    this.thanksSeconds = Number(el.dataset.thanksSeconds) || 3;
     this.startUrl = el.dataset.startUrl;
     this.lastTap = 0;
     this.current = null;
@@ -222,7 +235,7 @@
       } else if (!self.current) {
         self.show("kiosk-start");
       }
-    }, 2500);
+    }, this.thanksSeconds * 1000);
   };
 
   /* A page closed or reloaded on the comment screen: its rating is final as it is. */
@@ -266,7 +279,7 @@
    * answered for stays queued for the next attempt. */
   App.prototype.sync = function () {
     var self = this;
-    if (this.config.revoked || this.syncing) return Promise.resolve();
+    if (this.config.revoked || this.syncing || !navigator.onLine) return Promise.resolve();
     var work = function () { return self.syncBatches(); };
     this.syncing = true;
     var locked = navigator.locks ? navigator.locks.request("portal-kiosk-sync", work) : work();
