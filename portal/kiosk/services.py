@@ -35,6 +35,7 @@ from ..ratings import services as ratings
 from ..ratings.models import Channel, Rating
 from ..settings import services as settings
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.prepared import Prepared
 from ..shared.text import clean_text
 from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
 from ..statistics.models import DossierStat
@@ -251,16 +252,12 @@ def devices_of(center_id: int) -> list[KioskDevice]:
 
 
 def time_flags(
-    device_time: datetime,
-    *,
-    now: datetime,
-    enrolled_at: datetime,
-    neighbours: tuple[datetime | None, datetime | None] = (None, None),
+    device_time: datetime, *, now: datetime, enrolled_at: datetime, too_close: bool = False
 ) -> list[str]:
     """Why a queued rating's time is implausible (naive UTC datetimes): ahead of the
-    server, before the tablet had a key, older than ``KIOSK_MAX_AGE_DAYS``, or within
-    ``KIOSK_MIN_GAP_SECONDS`` of the tablet's nearest other rating (a person cannot rate
-    after another that fast; the tablet itself refuses to)."""
+    server, before the tablet had a key, older than ``KIOSK_MAX_AGE_DAYS``, or (``too_close``,
+    see :func:`too_close`) within ``KIOSK_MIN_GAP_SECONDS`` of another rating of the tablet:
+    a person cannot rate after another that fast, and the tablet itself refuses to."""
     config = current_app.config
     slack = timedelta(seconds=config["KIOSK_FUTURE_SLACK_SECONDS"])
     flags = []
@@ -270,8 +267,7 @@ def time_flags(
         flags.append("kiosk_before_enrolment")
     if now - device_time > timedelta(days=config["KIOSK_MAX_AGE_DAYS"]):
         flags.append("kiosk_stale")
-    gap = timedelta(seconds=config["KIOSK_MIN_GAP_SECONDS"])
-    if any(n is not None and abs(device_time - n) < gap for n in neighbours):
+    if too_close:
         flags.append("kiosk_burst")
     return flags
 
@@ -282,20 +278,29 @@ def off_hours(center_id: int, province_code: int, moment: datetime) -> bool:
     return not hours.is_open(local.weekday(), local.hour * 60 + local.minute)
 
 
-def _neighbours(device_id: int, moment: datetime) -> tuple[datetime | None, datetime | None]:
-    """The tablet's stored ratings just before and just after ``moment`` (index reads)."""
-    t = KioskItem
-    before = db.session.scalar(
-        sa.select(sa.func.max(t.device_time)).where(
-            t.device_id == device_id, t.device_time <= moment
+_TOO_CLOSE = Prepared(
+    lambda _dialect: sa.select(sa.func.count()).select_from(
+        sa.select(sa.literal_column("1"))
+        .where(
+            KioskItem.device_id == sa.bindparam("device_id"),
+            KioskItem.item_id != sa.bindparam("item_id"),
+            KioskItem.device_time > sa.bindparam("low", type_=sa.DateTime()),
+            KioskItem.device_time < sa.bindparam("high", type_=sa.DateTime()),
         )
+        .limit(1)
+        .subquery()
     )
-    after = db.session.scalar(
-        sa.select(sa.func.min(t.device_time)).where(
-            t.device_id == device_id, t.device_time >= moment
-        )
-    )
-    return before, after
+)
+
+
+def too_close(device_id: int, item_id: str, moment: datetime) -> bool:
+    """Whether the tablet stored another rating within ``KIOSK_MIN_GAP_SECONDS`` of
+    ``moment``, before or after it (one index range read of at most one row)."""
+    gap = timedelta(seconds=current_app.config["KIOSK_MIN_GAP_SECONDS"])
+    found = _TOO_CLOSE.execute(
+        device_id=device_id, item_id=item_id, low=moment - gap, high=moment + gap
+    ).scalar_one()
+    return bool(found)
 
 
 #: Working days in a month, to turn a month's dossiers into a day's.
@@ -391,20 +396,44 @@ def _int(value, low: int, high: int) -> int | None:
 T_MIN, T_MAX = 1_577_836_800_000, 4_102_444_800_000
 
 
+def _claim_statement(dialect: str) -> sa.Executable:
+    table = KioskItem.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .values(
+            device_id=sa.bindparam("device_id"),
+            item_id=sa.bindparam("item_id"),
+            device_time=sa.bindparam("device_time", type_=sa.DateTime()),
+            received_at=sa.bindparam("received_at", type_=sa.DateTime()),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.device_id, table.c.item_id])
+        .returning(table.c.device_id)
+    )
+
+
+_CLAIM = Prepared(_claim_statement)
+_LINK_RATING = Prepared(
+    lambda _dialect: (
+        sa.update(KioskItem.__table__)
+        .where(
+            KioskItem.__table__.c.device_id == sa.bindparam("device_id"),
+            KioskItem.__table__.c.item_id == sa.bindparam("item_id"),
+        )
+        .values(rating_id=sa.bindparam("rating_id"))
+    )
+)
+
+
 def _claim(device_id: int, item_id: str, device_time: datetime, moment: datetime) -> bool:
     """Insert the (device, item) row unless it exists: ``True`` if this call inserted it.
 
     ``ON CONFLICT DO NOTHING``: a concurrent transaction holding the same key makes this
     one wait for it and then insert nothing (PostgreSQL); SQLite serialises writers."""
-    table = KioskItem.__table__
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(device_id=device_id, item_id=item_id, device_time=device_time, received_at=moment)
-        .on_conflict_do_nothing(index_elements=[table.c.device_id, table.c.item_id])
-        .returning(table.c.device_id)
-    )
-    return db.session.execute(stmt).first() is not None
+    row = _CLAIM.execute(
+        device_id=device_id, item_id=item_id, device_time=device_time, received_at=moment
+    ).first()
+    return row is not None
 
 
 def device_for_sync(device_id) -> KioskDevice:
@@ -448,9 +477,9 @@ def sync_batch(payload) -> SyncResult:
     target = _target(device)
     moment = now_utc()
     results: list[ItemResult] = []
-    volume_limits: dict = {}
+    volumes: dict = {}
     for raw in items:
-        results.append(_store_item(device, key, target, raw, moment, volume_limits))
+        results.append(_store_item(device, key, target, raw, moment, volumes))
     result = SyncResult(device=device, items=results)
     stored = result.count("stored")
     held = sum(1 for i in results if i.held)
@@ -483,7 +512,7 @@ def _target(device: KioskDevice) -> ratings.Target:
     return dataclasses.replace(target, channel=Channel.KIOSK_OFFLINE, token="")
 
 
-def _store_item(device, key, target, raw, moment, volume_limits) -> ItemResult:
+def _store_item(device, key, target, raw, moment, volumes) -> ItemResult:
     config = current_app.config
     item_id = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(item_id, str) or not ITEM_ID_RE.fullmatch(item_id):
@@ -503,20 +532,27 @@ def _store_item(device, key, target, raw, moment, volume_limits) -> ItemResult:
     if not verify(key, item_message(device.id, item_id, t_ms, score, comment), raw.get("sig")):
         return ItemResult(id=item_id, status="refused", reason="signature")
     device_time = datetime.fromtimestamp(t_ms / 1000, UTC).replace(tzinfo=None)
-    neighbours = _neighbours(device.id, device_time)
     if not _claim(device.id, item_id, device_time, moment):
         return ItemResult(id=item_id, status="duplicate")
     flags = time_flags(
-        device_time, now=moment, enrolled_at=device.enrolled_at, neighbours=neighbours
+        device_time,
+        now=moment,
+        enrolled_at=device.enrolled_at,
+        too_close=too_close(device.id, item_id, device_time),
     )
     # An implausible time is not trusted for the rating's day: it is dated on arrival.
     when = moment if flags and set(flags) - {"kiosk_burst"} else device_time
     if off_hours(target.center.id, target.center.province_code, when):
         flags.append("off_hours")
+    # The counter's day: its limit and count are read once per batch, then counted here.
     day = local_day(when)
-    if day not in volume_limits:
-        volume_limits[day] = daily_volume_limit(device.counter_id, device.center_id, day)
-    if _counter_ratings_on(device.counter_id, day) + 1 > volume_limits[day]:
+    if day not in volumes:
+        volumes[day] = [
+            daily_volume_limit(device.counter_id, device.center_id, day),
+            _counter_ratings_on(device.counter_id, day),
+        ]
+    volumes[day][1] += 1
+    if volumes[day][1] > volumes[day][0]:
         flags.append("kiosk_volume")
     rating = ratings.submit_rating(
         target,
@@ -524,10 +560,5 @@ def _store_item(device, key, target, raw, moment, volume_limits) -> ItemResult:
         nonce_key=f"kiosk-{device.id}-{item_id}",
         screening=ratings.Screening(moment=when, flags=tuple(flags)),
     )
-    db.session.execute(
-        sa.update(KioskItem)
-        .where(KioskItem.device_id == device.id, KioskItem.item_id == item_id)
-        .values(rating_id=rating.id)
-        .execution_options(synchronize_session=False)
-    )
+    _LINK_RATING.execute(device_id=device.id, item_id=item_id, rating_id=rating.id)
     return ItemResult(id=item_id, status="stored", held=bool(flags))

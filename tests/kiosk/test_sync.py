@@ -232,3 +232,31 @@ def test_the_sync_is_in_the_openapi_document(client):
     assert sync["servers"][0]["url"] == "/kiosk"
     assert set(sync["post"]["responses"]) >= {"200", "401", "403"}
     assert "KioskItem" in doc["components"]["schemas"]
+
+
+def test_two_tabs_sending_the_same_queue_at_once_store_each_rating_once(app, tablet, counter):
+    import threading
+
+    body = tablet.batch(tablet.spaced(10))
+    db.session.rollback()  # the test's own session holds no write lock while tabs race
+    barrier = threading.Barrier(4)
+    answers: list = []
+    lock = threading.Lock()
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/kiosk/sync", json=body)
+        with lock:
+            answers.append((response.status_code, statuses(response)))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in answers] == [200] * 4
+    per_item = list(zip(*(s for _, s in answers), strict=True))
+    assert all(sorted(item) == ["duplicate"] * 3 + ["stored"] for item in per_item)
+    assert stored(counter) == 10
+    assert counted(counter) == 10

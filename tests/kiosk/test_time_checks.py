@@ -12,8 +12,8 @@ NOW = datetime(2026, 12, 7, 3, 0, 0)  # 10:00 in Hà Nội
 ENROLLED = NOW - timedelta(days=30)
 
 
-def flags(moment, neighbours=(None, None)):
-    return services.time_flags(moment, now=NOW, enrolled_at=ENROLLED, neighbours=neighbours)
+def flags(moment):
+    return services.time_flags(moment, now=NOW, enrolled_at=ENROLLED)
 
 
 def test_an_ordinary_offline_rating_is_not_flagged(app):
@@ -36,13 +36,28 @@ def test_a_rating_older_than_the_allowed_days_is_held(app):
     assert flags(NOW - timedelta(hours=30)) == ["kiosk_stale"]
 
 
-@pytest.mark.parametrize(("gap", "held"), [(1.0, True), (3.9, True), (4.0, False), (60.0, False)])
-def test_a_rating_too_close_to_another_of_the_tablet_is_a_burst(app, gap, held):
+def test_a_rating_too_close_to_another_of_the_tablet_is_a_burst(app):
+    assert flags(NOW - timedelta(hours=1)) == []
     moment = NOW - timedelta(hours=1)
-    before = (moment - timedelta(seconds=gap), None)
-    after = (None, moment + timedelta(seconds=gap))
-    assert ("kiosk_burst" in flags(moment, before)) is held
-    assert ("kiosk_burst" in flags(moment, after)) is held
+    held = services.time_flags(moment, now=NOW, enrolled_at=ENROLLED, too_close=True)
+    assert held == ["kiosk_burst"]
+
+
+@pytest.mark.parametrize(("gap", "held"), [(1.0, True), (3.9, True), (4.0, False), (60.0, False)])
+def test_too_close_means_within_the_minimum_gap_before_or_after(app, tablet, gap, held):
+    from portal.extensions import db
+    from portal.kiosk.models import KioskItem
+
+    moment = NOW - timedelta(hours=1)
+    db.session.add(
+        KioskItem(device_id=tablet.device_id, item_id="a" * 32, device_time=moment, received_at=NOW)
+    )
+    db.session.flush()
+    later = moment + timedelta(seconds=gap)
+    earlier = moment - timedelta(seconds=gap)
+    assert services.too_close(tablet.device_id, "b" * 32, later) is held
+    assert services.too_close(tablet.device_id, "b" * 32, earlier) is held
+    assert services.too_close(tablet.device_id, "a" * 32, moment) is False  # not itself
 
 
 def test_opening_hours_are_read_at_the_device_time(app, center):
