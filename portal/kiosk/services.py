@@ -484,7 +484,8 @@ def sync_batch(payload) -> SyncResult:
     stored = result.count("stored")
     held = sum(1 for i in results if i.held)
     device.last_sync_at = moment
-    device.pending = pending
+    # What the tablet still holds once it drops the items answered for here.
+    device.pending = max(0, pending - len(results))
     device.received += stored
     device.held += held
     audit.record(
