@@ -64,7 +64,12 @@ class SyncTap:
 
 
 @pytest.fixture
-def live(make_live_app):
+def live_config() -> dict:
+    return {}
+
+
+@pytest.fixture
+def live(make_live_app, live_config):
     def seed(app):
         center = viet_tri_center()
         db.session.add_all([center, Counter(center=center, number=1, field="Hộ tịch")])
@@ -84,8 +89,7 @@ def live(make_live_app):
         RATING_OPENING_HOURS=(0.0, 24.0),
         RATING_CLOSED_WEEKDAYS=(),
         RATELIMIT_ENABLED=False,
-        KIOSK_MIN_GAP_SECONDS=0.3,
-        KIOSK_THANKS_SECONDS=0.2,
+        **{"KIOSK_MIN_GAP_SECONDS": 0.3, "KIOSK_THANKS_SECONDS": 0.2, **live_config},
         KIOSK_BATCH_MAX=4,
     )
     tap = SyncTap(app.wsgi_app)
@@ -270,3 +274,16 @@ def test_a_sync_cut_halfway_resumes_to_exactly_ten(live, manager_page, tablet_co
     assert stored(live) == (10, 10)
     statuses = [len(b["items"]) for b in live["tap"].bodies]
     assert statuses == [4, 4, 4, 2]  # the second batch was sent again, then the last two
+
+
+@pytest.mark.parametrize("live_config", [{"KIOSK_MIN_GAP_SECONDS": 8.0}])
+def test_the_tablet_takes_no_second_rating_faster_than_a_person(live, manager_page, tablet_context):
+    page = enrol(live, manager_page, tablet_context)
+    tablet_context.set_offline(True)
+    page.locator(".kiosk-face[data-score='5']").click()
+    page.get_by_role("button", name="Xong").click()
+    page.locator("#kiosk-start").wait_for(state="visible")
+    page.locator(".kiosk-face[data-score='5']").click()  # at once: refused on the tablet
+    expect(page.locator("#kiosk-wait")).to_be_visible()
+    assert page.locator("#kiosk-start").is_visible()
+    assert pending(page) == "1"
