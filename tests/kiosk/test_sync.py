@@ -260,3 +260,23 @@ def test_two_tabs_sending_the_same_queue_at_once_store_each_rating_once(app, tab
     assert all(sorted(item) == ["duplicate"] * 3 + ["stored"] for item in per_item)
     assert stored(counter) == 10
     assert counted(counter) == 10
+
+
+def test_synced_ratings_keep_their_channel_in_the_export(client, tablet, center):
+    from types import SimpleNamespace
+
+    from portal.exports import services as exports
+
+    post(client, tablet.batch(tablet.spaced(2)))
+    today = local_day(now_utc())
+    period = SimpleNamespace(code="2026-Q4", name="Quý 4", opens_on=today, closes_on=today)
+    table = exports.ratings_table(period, [center])
+    channels = [row[6] for row in table.rows]
+    assert channels == ["Ki-ốt (ngoại tuyến)"] * 2
+
+
+def test_the_staff_list_marks_a_synced_rating_as_kiosk_offline(client, auth, users, tablet, center):
+    post(client, tablet.batch([tablet.item(comment="Nhanh gọn")]))
+    auth.login(users["manager"])
+    page = client.get(f"/ratings/{center.code}").get_data(as_text=True)
+    assert "ki-ốt (ngoại tuyến)" in page
