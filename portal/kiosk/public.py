@@ -29,7 +29,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 
 from ..extensions import csrf, db
 from ..ratings import services as ratings
@@ -138,8 +137,7 @@ def app(device_id: int):
 def manifest(device_id: int):
     """The installable app's manifest (start page, full screen, icon)."""
     device = _device_or_404(device_id)
-    with force_locale("vi"):
-        name = f"Đánh giá · Quầy {device.counter.number}"
+    name = f"Đánh giá · Quầy {device.counter.number}"  # the tablet starts in Vietnamese
     body = {
         "name": name,
         "short_name": name,

@@ -437,7 +437,7 @@ def _claim(device_id: int, item_id: str, device_time: datetime, moment: datetime
 
 
 def device_for_sync(device_id) -> KioskDevice:
-    device_id = _int(device_id, 1, 2**63 - 1)
+    device_id = _int(device_id, 1, 2**31 - 1)  # an INTEGER column on PostgreSQL
     if device_id is None:
         raise SyncRefused(400, "malformed")
     device = db.session.get(KioskDevice, device_id)

@@ -140,6 +140,8 @@ def test_a_revoked_tablet_is_refused_and_the_refusal_audited(client, tablet, cou
 def test_malformed_unknown_and_forged_batches_are_refused_whole(app, client, tablet):
     good = tablet.batch([tablet.item()])
     assert post(client, {**good, "device": 999999}).status_code == 404
+    assert post(client, {**good, "device": 2**40}).status_code == 400
+    assert post(client, {**good, "device": "1"}).status_code == 400
     assert post(client, {**good, "sig": "0" * 64}).status_code == 401
     assert post(client, {**good, "pending": -1}).status_code == 400
     assert post(client, {**good, "items": "x"}).status_code == 400
