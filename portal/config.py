@@ -122,6 +122,23 @@ class Config:
     # center used within this many days, is held for an inspector.
     RATING_STAFF_NETWORK_DAYS = 30
     RATING_STAFF_DEVICE_DAYS = 365
+    # The offline counter kiosk (issue 23): an enrolment link's life; the tablet's minimum
+    # time between two ratings (and the server's: faster is a burst); how far a tablet's
+    # clock may run ahead and how old a queued rating may be before it is held; a day of
+    # one tablet far above its counter's dossiers (this many times the daily average, and
+    # at least the floor when no dossier figures are imported) is held; sync requests
+    # per tablet and the size of one batch.
+    KIOSK_ENROL_MINUTES = 15
+    KIOSK_MIN_GAP_SECONDS = 4.0
+    KIOSK_FUTURE_SLACK_SECONDS = 300
+    KIOSK_MAX_AGE_DAYS = 7
+    KIOSK_VOLUME_FACTOR = 3.0
+    KIOSK_VOLUME_FLOOR = 300
+    KIOSK_SYNC_LIMIT = "120 per minute"
+    KIOSK_BATCH_MAX = 100
+    # The tablet's screens: how long "add a comment?" waits, how long "thank you" shows.
+    KIOSK_COMMENT_SECONDS = 12
+    KIOSK_THANKS_SECONDS = 3.0
     CASE_DUE_WORKING_DAYS = 5
     # Below this many ratings a share is "not enough ratings" (PRODUCT.md §6, minimum n).
     RATING_MIN_N = 30

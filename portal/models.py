@@ -17,6 +17,7 @@ from .inspections.models import (  # noqa: F401
     Visit,
     VisitFinding,
 )
+from .kiosk.models import KioskDevice, KioskEnrolment, KioskItem  # noqa: F401
 from .privacy.models import ConsentRecord  # noqa: F401
 from .rankings.models import ScoreSnapshot, ScoringSettings  # noqa: F401
 from .ratings.models import (  # noqa: F401

@@ -355,6 +355,12 @@ UNLINKED = {
     # Issue 8's pages, seen unreached when main was merged into issue 9: the lead checks them.
     "inspections.appeal": "issue 8: linked only while an appeal can be filed",
     "inspections.decide": "issue 8: linked only from an open appeal",
+    # Issue 23's tablet pages (tests/kiosk/test_enrolment.py, tests/kiosk/e2e).
+    "kiosk.revoke": "linked from the tablets page once a tablet is enrolled",
+    "kiosk_app.enrol": "opened on the tablet from a one-time link or its QR code",
+    "kiosk_app.app": "where the tablet lands after enrolment",
+    "kiosk_app.manifest": "read by the browser from the app's page",
+    "kiosk_app.service_worker": "registered by the app's script",
 }
 
 

@@ -462,3 +462,94 @@ OPENAPI["paths"]["/dossier-stats"] = {
         },
     }
 }
+
+# The offline kiosk's sync (portal/kiosk/public.py) lives outside /api/v1: a tablet, not an
+# API key, calls it, and every rating in it is authenticated by its own signature.
+_KIOSK_ITEM = {
+    "type": "object",
+    "required": ["id", "t", "score", "comment", "sig"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "Random id."},
+        "t": {"type": "integer", "description": "The tablet's clock at the tap, ms since 1970."},
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "comment": {"type": "string", "maxLength": 1000},
+        "sig": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "Hex HMAC-SHA256 under the tablet's key of the UTF-8 lines "
+            '"v1", device, id, t, score, comment, joined by "\\n".',
+        },
+    },
+}
+_KIOSK_ANSWER = {
+    "type": "object",
+    "required": ["id", "status"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string", "enum": ["stored", "duplicate", "refused"]},
+        "reason": {"type": "string", "enum": ["signature", "malformed", "revoked"]},
+        "held": {"type": "boolean", "description": "Stored but held for an inspector."},
+    },
+}
+OPENAPI["components"]["schemas"].update({"KioskItem": _KIOSK_ITEM, "KioskAnswer": _KIOSK_ANSWER})
+OPENAPI["paths"]["/sync"] = {
+    "servers": [{"url": "/kiosk", "description": "Outside /api/v1: POST /kiosk/sync"}],
+    "post": {
+        "summary": "An enrolled kiosk tablet sends a batch of its signed, queued ratings.",
+        "description": "Each rating is stored at most once per tablet and id: a replayed or "
+        "resent batch answers `duplicate`. The tablet deletes from its queue exactly the "
+        "items answered for. Ratings with an implausible time (before enrolment, ahead of "
+        "the server, too old, outside opening hours), faster than a person taps, or far "
+        "above the counter's dossiers are stored but held (`held: true`). No cookie, no "
+        "CSRF token: rate-limited per tablet and network.",
+        "security": [],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["device", "sent", "pending", "sig", "items"],
+                        "properties": {
+                            "device": {"type": "integer"},
+                            "sent": {"type": "integer", "description": "ms since 1970"},
+                            "pending": {"type": "integer", "minimum": 0},
+                            "sig": {
+                                "type": "string",
+                                "description": 'HMAC of "v1", "batch", device, sent, '
+                                'pending joined by "\\n".',
+                            },
+                            "items": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": {"$ref": "#/components/schemas/KioskItem"},
+                            },
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "device": {"type": "integer"},
+                        "items": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/KioskAnswer"},
+                        },
+                    },
+                },
+                "One answer per item, in order.",
+            ),
+            "400": {"description": "Malformed batch."},
+            "401": {"description": "The batch signature does not verify."},
+            "403": {"description": "The tablet was revoked: every item is refused."},
+            "404": {"description": "Unknown tablet."},
+            "410": {"description": "The tablet's counter no longer takes ratings."},
+            "413": {"description": "More items than a batch may hold."},
+            "429": {"description": "Too many syncs from this tablet and network."},
+        },
+    },
+}

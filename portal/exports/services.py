@@ -56,6 +56,7 @@ CHANNEL_VI = {
     Channel.COUNTER_QR: "QR tại quầy",
     Channel.RECEIPT_QR: "QR trên phiếu hẹn",
     Channel.KIOSK: "Ki-ốt",
+    Channel.KIOSK_OFFLINE: "Ki-ốt (ngoại tuyến)",
     Channel.STAFF: "Cán bộ hỗ trợ",
 }
 ANSWER_VI = {

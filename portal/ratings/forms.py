@@ -67,6 +67,12 @@ FLAG_LABELS = {
     "staff_session": _l("Sent from a signed-in staff session of the center"),
     "staff_device": _l("From a device a staff member of the center uses"),
     "staff_network": _l("From a network the center's staff use"),
+    # Ratings synced from an offline kiosk tablet's queue (portal/kiosk).
+    "kiosk_future": _l("Tablet clock ahead of the server"),
+    "kiosk_before_enrolment": _l("Dated before the tablet was enrolled"),
+    "kiosk_stale": _l("Queued on the tablet for too long"),
+    "kiosk_burst": _l("Tapped faster than a person can"),
+    "kiosk_volume": _l("Far more ratings than the counter's dossiers"),
 }
 FLAG_HELP = {
     "off_hours": _l(
@@ -90,6 +96,21 @@ FLAG_HELP = {
         "The receipt rating came from a network the center's staff signed in or issued "
         "receipts from recently. A citizen on the center's Wi-Fi looks the same: confirm "
         "or let it count."
+    ),
+    "kiosk_future": _l(
+        "The tablet dated the rating later than when it reached the server: its clock is "
+        "wrong or the rating was made up. It is dated on arrival."
+    ),
+    "kiosk_before_enrolment": _l(
+        "The tablet dated the rating before it was enrolled, when it had no key yet."
+    ),
+    "kiosk_stale": _l("The rating waited on the tablet longer than the allowed number of days."),
+    "kiosk_burst": _l(
+        "The tablet recorded this rating seconds after another, faster than one citizen "
+        "after another can rate."
+    ),
+    "kiosk_volume": _l(
+        "The tablet's counter received many more ratings that day than it handles dossiers."
     ),
 }
 

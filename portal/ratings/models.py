@@ -17,6 +17,8 @@ class Channel(enum.StrEnum):
     COUNTER_QR = "counter_qr"
     RECEIPT_QR = "receipt_qr"
     KIOSK = "kiosk"
+    #: Signed and queued on an enrolled tablet, synced when the network is back.
+    KIOSK_OFFLINE = "kiosk_offline"
     STAFF = "staff"
 
 
@@ -167,7 +169,7 @@ class Rating(db.Model):
     receipt_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("receipts.id", ondelete="SET NULL"), unique=True
     )
-    channel: Mapped[str] = mapped_column(sa.String(12))
+    channel: Mapped[str] = mapped_column(sa.String(16))
     score: Mapped[int] = mapped_column(sa.SmallInteger)
     aspect_access: Mapped[int | None] = mapped_column(sa.SmallInteger)
     aspect_procedure: Mapped[int | None] = mapped_column(sa.SmallInteger)
@@ -211,7 +213,8 @@ class Rating(db.Model):
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         sa.CheckConstraint(
-            "channel IN ('counter_qr', 'receipt_qr', 'kiosk', 'staff')", name="channel"
+            "channel IN ('counter_qr', 'receipt_qr', 'kiosk', 'kiosk_offline', 'staff')",
+            name="channel",
         ),
         sa.CheckConstraint(
             "flag_review IS NULL OR flag_review IN ('confirmed', 'rejected')", name="flag_review"
