@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 
 from flask import (
@@ -25,6 +26,7 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..database import begin_writing, reads_before_writing
 from ..extensions import db, talisman
+from ..inspections.state import assessment_state, states_of
 from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -87,8 +89,14 @@ def index():
         if selected is not None and current_user.role != Role.MANAGER
         else []
     )
+    states = states_of(
+        [a for a in mine.values() if a is not None] + [a for _, a in listed if a is not None],
+        current_user,
+        today=today,
+    )
     return render_template(
         "assessments/index.html",
+        states=states,
         periods=periods,
         form=form,
         selected=selected,
@@ -163,6 +171,7 @@ def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 2
             error_areas={c.area.code for c in criteria if c.id in errors},
             missing=services.missing_answers(assessment),
             editable=editable,
+            state=assessment_state(assessment, current_user),
             answers=answers,
             evidence=by_criterion,
             reuse=services.reuse_warnings(assessment, viewer=current_user),
@@ -363,8 +372,13 @@ def save(assessment_id: int):
         )
     anchor = request.form.get("anchor", "")
     return redirect(
-        url_for(".detail", assessment_id=assessment.id) + (f"#{anchor}" if anchor.isalnum() else "")
+        url_for(".detail", assessment_id=assessment.id)
+        + (f"#{anchor}" if ANCHOR.fullmatch(anchor) else "")
     )
+
+
+#: A criterion's or an area's id on the checklist page (``c-NL04``, ``area-NL``).
+ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -396,6 +410,7 @@ def evidence_file(evidence_id: int):
 def evidence_delete(evidence_id: int):
     item = _evidence_or_404(evidence_id)
     assessment = item.assessment
+    code = item.criterion.code
     try:
         name = services.delete_evidence(item, actor=current_user)
     except PortalError:
@@ -404,7 +419,7 @@ def evidence_delete(evidence_id: int):
     with contextlib.suppress(OSError, ValueError):
         files.file_path(evidence_dir(), name).unlink()
     flash(_("The file has been removed."), "success")
-    return redirect(url_for(".detail", assessment_id=assessment.id))
+    return redirect(url_for(".detail", assessment_id=assessment.id) + f"#c-{code}")
 
 
 # Periods (administrators) ---------------------------------------------------------------------

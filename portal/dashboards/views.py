@@ -13,6 +13,7 @@ from ..accounts.permissions import visible_centers_clause
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Counter
 from ..extensions import db
+from ..inspections.state import center_states
 from ..rankings import coverage
 from ..rankings import dashboards as reads
 from ..rankings import services as rankings
@@ -146,6 +147,7 @@ def center(code: str):
         "results": coverage.center_months(center, months=3),
         "counters": [],
         "today": today,
+        "states": center_states(center, current_user, today=today),
     }
     if period is not None:
         snap = reads.snapshot(period, center)
