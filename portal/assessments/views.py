@@ -75,9 +75,7 @@ def index():
     periods = services.list_periods()
     form = PeriodPickForm(request.args)
     form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
-    selected = next(
-        (p for p in periods if p.id == form.period.data), periods[0] if periods else None
-    )
+    selected = services.choose_period(periods, request.args.get("period"), user=current_user)
     if selected is not None:
         form.period.data = selected.id
     today = services.today_local()
@@ -450,7 +448,27 @@ def period_edit(period_id: int | None = None):
         form.code.render_kw = {"readonly": True}
         if request.method == "POST":
             form.code.data = period.code
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    warnings: list[str] = []
+    if valid:
+        warnings = services.date_warnings(
+            kind=form.kind.data,
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            exclude_id=period.id if period else None,
+        )
+    if warnings and not form.confirm_dates.data:
+        # Shown beside the dates, with the box that saves them anyway (like the other
+        # refusals of this form, the page comes back with what was typed).
+        form.opens_on.errors = [*form.opens_on.errors, *warnings]
+        return render_template(
+            "assessments/period_edit.html",
+            form=form,
+            period=period,
+            has_versions=bool(versions),
+            confirm_dates=True,
+        )
+    if valid:
         version = next(v for v in versions if v.id == form.standard_version_id.data)
         values = {
             "name": form.name.data,

@@ -32,7 +32,7 @@ CENTER_VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 
 
 def _period_or_404(code: str | None) -> AssessmentPeriod | None:
-    period = reads.pick_period(code or None)
+    period = reads.pick_period(code or None, current_user)
     if code and period is None:
         abort(404)
     return period

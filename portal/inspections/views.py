@@ -62,7 +62,7 @@ from .models import (
     Verdict,
     Visit,
 )
-from .queue import queue, queue_status, result_state, unit_types
+from .queue import queue, queue_status, result_state, unit_types, waiting_elsewhere
 from .review import accept_remaining, record_verdict, return_for_correction, start_review
 from .steps import find_inspection, history, items_by_criterion
 from .visits import attach_visit_photo, record_visit
@@ -202,9 +202,7 @@ def index():
     form = QueueFilterForm(request.args)
     form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
     form.area.choices = choices([("", _("All kinds"))] + [(t, t) for t in unit_types(current_user)])
-    selected = next(
-        (p for p in periods if p.id == form.period.data), periods[0] if periods else None
-    )
+    selected = checklist.choose_period(periods, request.args.get("period"), user=current_user)
     rows, page, pages = [], 1, 1
     counts: dict[str, int] = {}
     if selected is not None:
@@ -240,6 +238,7 @@ def index():
         counts=counts,
         labels=QUEUE_STATUS_LABELS,
         state_labels=RESULT_STATE_LABELS,
+        elsewhere=waiting_elsewhere(current_user, selected) if selected else [],
         today=today_local(),
         now=now_utc(),
     )
