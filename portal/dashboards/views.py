@@ -52,6 +52,7 @@ def province():
     period = _period_or_404(request.args.get("period"))
     if period is None:
         return render_template("dashboards/province.html", period=None, form=form)
+    form.period.data = period.code  # the menu shows the period the page shows
     areas = _area_names(period)
     form.area.choices = [("", _("No area column")), *areas.items()]
     if request.args and not form.validate():

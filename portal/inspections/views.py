@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, format_date, format_decimal, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from ..assessments import services as checklist
 from ..assessments.models import Assessment
 from ..database import begin_writing, reads_before_writing
 from ..extensions import db
+from ..i18n import format_number
 from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -417,9 +418,9 @@ def finalize(inspection_id: int):
             consequences=[
                 _(
                     "Verified score (C_verified) %(verified)s, self-assessed (C_self) "
-                    "%(self)s; standardized: %(standardized)s.",
-                    verified=format_decimal(round(preview.verified_score or 0, 1)),
-                    self=format_decimal(round(preview.self_score or 0, 1)),
+                    "%(own)s; standardized: %(standardized)s.",
+                    verified=format_number(preview.verified_score, 1),
+                    own=format_number(preview.self_score, 1),
                     standardized=_("Yes") if preview.standardized else _("No"),
                 ),
                 _("No verdict can be changed afterwards; only an appeal can change the result."),
