@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from ..shared.forms import BaseForm, choices, length, regexp, required
@@ -35,6 +35,8 @@ class PeriodForm(BaseForm):
     opens_on = DateField(_l("Opens on"), validators=[required()])
     closes_on = DateField(_l("Closes on (inclusive)"), validators=[required()])
     standard_version_id = SelectField(_l("Standard version"), coerce=int)
+    #: Asked for only when the dates overlap another period or open in the past.
+    confirm_dates = BooleanField(_l("I have checked these dates: save the period anyway"))
     submit = SubmitField(_l("Save"))
 
     def validate_closes_on(self, field):

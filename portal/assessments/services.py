@@ -21,6 +21,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..scoring import rules
 from ..shared.errors import PermissionDenied, PortalError
+from ..shared.signals import assessment_submitted
 from ..shared.timeutils import now_utc, today_local
 from ..standards.models import Area, Criterion, StandardVersion
 from .evidence import CleanFile, hamming
@@ -157,6 +158,88 @@ def list_periods() -> list[AssessmentPeriod]:
             )
         )
     )
+
+
+def date_warnings(
+    *,
+    kind: str,
+    opens_on: date,
+    closes_on: date,
+    exclude_id: int | None = None,
+    today: date | None = None,
+) -> list[str]:
+    """Why these dates need a second look: another period of the same kind overlaps them,
+    or a new period opens in the past (its answers would be late from the first day)."""
+    today = today or today_local()
+    warnings = []
+    stmt = sa.select(AssessmentPeriod).where(
+        AssessmentPeriod.kind == kind,
+        AssessmentPeriod.opens_on <= closes_on,
+        AssessmentPeriod.closes_on >= opens_on,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(AssessmentPeriod.id != exclude_id)
+    for other in db.session.scalars(stmt.order_by(AssessmentPeriod.opens_on)):
+        warnings.append(
+            _(
+                "These dates overlap %(code)s (%(start)s – %(end)s).",
+                code=other.code,
+                start=other.opens_on.strftime("%d/%m/%Y"),
+                end=other.closes_on.strftime("%d/%m/%Y"),
+            )
+        )
+    if exclude_id is None and opens_on < today:
+        warnings.append(
+            _("The period opens in the past (%(day)s).", day=opens_on.strftime("%d/%m/%Y"))
+        )
+    return warnings
+
+
+def work_period(
+    periods: list[AssessmentPeriod], user: User | None = None
+) -> AssessmentPeriod | None:
+    """The period where the work is: the newest of ``periods`` (newest first) with a
+    submitted self-assessment in ``user``'s scope; else the newest open today; else the
+    newest. A new, empty period never hides the one still being inspected."""
+    if not periods:
+        return None
+    stmt = sa.select(Assessment.period_id).where(Assessment.status == AssessmentStatus.SUBMITTED)
+    if user is not None:
+        stmt = stmt.join(Center, Center.id == Assessment.center_id).where(
+            visible_centers_clause(user)
+        )
+    with_work = set(db.session.scalars(stmt.distinct()))
+    today = today_local()
+    return (
+        next((p for p in periods if p.id in with_work), None)
+        or next((p for p in periods if p.is_open(today)), None)
+        or periods[0]
+    )
+
+
+#: The session key of the period a person last chose on a page with a period filter.
+CHOSEN_PERIOD = "period"
+
+
+def choose_period(
+    periods: list[AssessmentPeriod],
+    requested: str | int | None,
+    *,
+    user: User | None = None,
+    by: str = "id",
+) -> AssessmentPeriod | None:
+    """The period a page shows: the one asked for (``by`` its id or code, remembered in the
+    session), else the one chosen last, else :func:`work_period`."""
+    from flask import session
+
+    if requested not in (None, ""):
+        found = next((p for p in periods if str(getattr(p, by)) == str(requested)), None)
+        if found is not None:
+            session[CHOSEN_PERIOD] = found.code
+            return found
+    remembered = session.get(CHOSEN_PERIOD)
+    found = next((p for p in periods if p.code == remembered), None)
+    return found or work_period(periods, user)
 
 
 # Assessments ------------------------------------------------------------------------------
@@ -358,6 +441,7 @@ def submit(assessment: Assessment, *, actor: User, today: date | None = None) ->
             "gates_met": summary.gates_ok,
         },
     )
+    assessment_submitted.send(assessment)
     return assessment
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 
 from flask import (
@@ -25,6 +26,7 @@ from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..database import begin_writing, reads_before_writing
 from ..extensions import db, talisman
+from ..inspections.state import assessment_state, states_of
 from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -73,9 +75,7 @@ def index():
     periods = services.list_periods()
     form = PeriodPickForm(request.args)
     form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
-    selected = next(
-        (p for p in periods if p.id == form.period.data), periods[0] if periods else None
-    )
+    selected = services.choose_period(periods, request.args.get("period"), user=current_user)
     if selected is not None:
         form.period.data = selected.id
     today = services.today_local()
@@ -87,8 +87,14 @@ def index():
         if selected is not None and current_user.role != Role.MANAGER
         else []
     )
+    states = states_of(
+        [a for a in mine.values() if a is not None] + [a for _, a in listed if a is not None],
+        current_user,
+        today=today,
+    )
     return render_template(
         "assessments/index.html",
+        states=states,
         periods=periods,
         form=form,
         selected=selected,
@@ -163,6 +169,7 @@ def _render(assessment: Assessment, *, posted=None, errors=None, status: int = 2
             error_areas={c.area.code for c in criteria if c.id in errors},
             missing=services.missing_answers(assessment),
             editable=editable,
+            state=assessment_state(assessment, current_user),
             answers=answers,
             evidence=by_criterion,
             reuse=services.reuse_warnings(assessment, viewer=current_user),
@@ -363,8 +370,13 @@ def save(assessment_id: int):
         )
     anchor = request.form.get("anchor", "")
     return redirect(
-        url_for(".detail", assessment_id=assessment.id) + (f"#{anchor}" if anchor.isalnum() else "")
+        url_for(".detail", assessment_id=assessment.id)
+        + (f"#{anchor}" if ANCHOR.fullmatch(anchor) else "")
     )
+
+
+#: A criterion's or an area's id on the checklist page (``c-NL04``, ``area-NL``).
+ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -396,6 +408,7 @@ def evidence_file(evidence_id: int):
 def evidence_delete(evidence_id: int):
     item = _evidence_or_404(evidence_id)
     assessment = item.assessment
+    code = item.criterion.code
     try:
         name = services.delete_evidence(item, actor=current_user)
     except PortalError:
@@ -404,7 +417,7 @@ def evidence_delete(evidence_id: int):
     with contextlib.suppress(OSError, ValueError):
         files.file_path(evidence_dir(), name).unlink()
     flash(_("The file has been removed."), "success")
-    return redirect(url_for(".detail", assessment_id=assessment.id))
+    return redirect(url_for(".detail", assessment_id=assessment.id) + f"#c-{code}")
 
 
 # Periods (administrators) ---------------------------------------------------------------------
@@ -435,7 +448,27 @@ def period_edit(period_id: int | None = None):
         form.code.render_kw = {"readonly": True}
         if request.method == "POST":
             form.code.data = period.code
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    warnings: list[str] = []
+    if valid:
+        warnings = services.date_warnings(
+            kind=form.kind.data,
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            exclude_id=period.id if period else None,
+        )
+    if warnings and not form.confirm_dates.data:
+        # Shown beside the dates, with the box that saves them anyway (like the other
+        # refusals of this form, the page comes back with what was typed).
+        form.opens_on.errors = [*form.opens_on.errors, *warnings]
+        return render_template(
+            "assessments/period_edit.html",
+            form=form,
+            period=period,
+            has_versions=bool(versions),
+            confirm_dates=True,
+        )
+    if valid:
         version = next(v for v in versions if v.id == form.standard_version_id.data)
         values = {
             "name": form.name.data,

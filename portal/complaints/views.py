@@ -142,7 +142,7 @@ def reveal_phone(case_id: int):
 def alerts():
     today = local_day(now_utc())
     kind = request.args.get("kind", "")
-    if kind and kind not in set(AlertKind):
+    if kind and kind not in ALERT_KIND_LABELS:
         abort(400)
     center = _center_from_args()
     listed = alert_list(
@@ -150,6 +150,7 @@ def alerts():
         today,
         kind=kind,
         center_id=center.id if center is not None else None,
+        viewer=current_user,
     )
     centers = db.session.execute(
         sa.select(Center.code, Center.name)

@@ -14,6 +14,7 @@ from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Counter
 from ..database import write_transactions
 from ..extensions import db
+from ..inspections.state import center_states
 from ..rankings import coverage, live, years
 from ..rankings import dashboards as reads
 from ..rankings import services as rankings
@@ -32,7 +33,7 @@ CENTER_VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 
 
 def _period_or_404(code: str | None) -> AssessmentPeriod | None:
-    period = reads.pick_period(code or None)
+    period = reads.pick_period(code or None, current_user)
     if code and period is None:
         abort(404)
     return period
@@ -65,6 +66,7 @@ def province():
     if period is None:
         return render_template("dashboards/province.html", period=None, form=form)
     freshness = _refresh_live(period)
+    form.period.data = period.code  # the menu shows the period the page shows
     areas = _area_names(period)
     form.area.choices = [("", _("No area column")), *areas.items()]
     if request.args and not form.validate():
@@ -184,6 +186,7 @@ def center(code: str):
         "results": coverage.center_months(center, months=3),
         "counters": [],
         "today": today,
+        "states": center_states(center, current_user, today=today),
     }
     if period is not None:
         freshness = _refresh_live(period)

@@ -12,6 +12,7 @@ from ..assessments import services as checklist
 from ..assessments.evidence import CleanFile
 from ..assessments.models import Answer, Evidence
 from ..extensions import db
+from ..shared.signals import assessment_submitted
 from ..shared.timeutils import now_utc
 from ..standards.models import Criterion
 from .access import AppealError, InspectionError, Locked, check_center_manager, check_inspector
@@ -196,4 +197,5 @@ def resubmit(inspection: Inspection, *, actor: User) -> Inspection:
         status=["returned for correction", "resubmitted"],
         self_score=[rounded(old_score), rounded(new_score)],
     )
+    assessment_submitted.send(assessment)
     return inspection

@@ -199,3 +199,28 @@ def manager_inspections(user: User) -> list[Inspection]:
             .order_by(AssessmentPeriod.opens_on.desc())
         )
     )
+
+
+def waiting_elsewhere(user: User, period: AssessmentPeriod) -> list[tuple[AssessmentPeriod, int]]:
+    """Other periods with self-assessments in ``user``'s scope that wait for an inspector
+    (submitted and not opened, under review, or resubmitted), newest first, so that the
+    previous quarter's resubmitted work is not hidden behind the period shown."""
+    waiting = sa.or_(
+        Inspection.id.is_(None),
+        Inspection.status.in_([InspectionStatus.UNDER_REVIEW, InspectionStatus.RESUBMITTED]),
+    )
+    rows = db.session.execute(
+        sa.select(AssessmentPeriod, sa.func.count(Assessment.id))
+        .join(Assessment, Assessment.period_id == AssessmentPeriod.id)
+        .join(Center, Center.id == Assessment.center_id)
+        .outerjoin(Inspection, Inspection.assessment_id == Assessment.id)
+        .where(
+            AssessmentPeriod.id != period.id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            waiting,
+            visible_centers_clause(user),
+        )
+        .group_by(AssessmentPeriod.id)
+        .order_by(AssessmentPeriod.opens_on.desc())
+    ).all()
+    return [(p, n) for p, n in rows]

@@ -4,6 +4,7 @@ center's manager), appeals, on-site visits and corrective actions."""
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from math import ceil
 
 from flask import (
@@ -15,9 +16,10 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +31,7 @@ from ..assessments import services as checklist
 from ..assessments.models import Assessment
 from ..database import begin_writing, reads_before_writing
 from ..extensions import db
+from ..i18n import format_number
 from ..rankings import sources
 from ..shared.errors import PortalError
 from ..shared.forms import choices
@@ -57,9 +60,10 @@ from .models import (
     CorrectiveAction,
     Inspection,
     InspectionStatus,
+    Verdict,
     Visit,
 )
-from .queue import queue, queue_status, result_state, unit_types
+from .queue import queue, queue_status, result_state, unit_types, waiting_elsewhere
 from .review import accept_remaining, record_verdict, return_for_correction, start_review
 from .steps import find_inspection, history, items_by_criterion
 from .visits import attach_visit_photo, record_visit
@@ -100,10 +104,38 @@ def _back(inspection: Inspection, anchor: str = ""):
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
-def _refuse(exc: PortalError, inspection: Inspection, anchor: str = ""):
+def _refuse(exc: PortalError, inspection: Inspection, anchor: str = "", *, keep: str = ""):
+    """Refuse a step: the error at the top and, for a criterion's form (``keep``: the
+    form's name), beside the form too, with what was typed, once the page reloads at it."""
     db.session.rollback()
     flash(exc.message, "error")
+    if keep:
+        session[KEPT_FORM] = {
+            "inspection": inspection.id,
+            "form": keep,
+            "criterion": request.view_args.get("criterion_id"),
+            "fields": {k: v for k, v in request.form.items() if k in KEPT_FIELDS},
+            "error": exc.message,
+        }
     return _back(inspection, anchor)
+
+
+#: The session key of a refused criterion form, and the fields it keeps (not the files).
+KEPT_FORM = "kept_form"
+KEPT_FIELDS = ("verdict", "reason", "choice", "number", "na", "note")
+
+
+def _kept_form(inspection: Inspection | None) -> dict | None:
+    """The refused form of this inspection, once (the next page view forgets it)."""
+    kept = session.pop(KEPT_FORM, None)
+    if not kept or inspection is None or kept.get("inspection") != inspection.id:
+        return None
+    values = kept["fields"]
+    try:
+        values["number"] = float(values["number"]) if values.get("number") else None
+    except ValueError:
+        values["number"] = None
+    return kept
 
 
 def _store_files(inspection: Inspection, criterion: Criterion, field: str, written: list[str]):
@@ -135,6 +167,32 @@ def _remove(written: list[str]) -> None:
             files.file_path(evidence_dir(), name).unlink()
 
 
+def _confirmed() -> bool:
+    """The person saw the confirmation step (a final action posted without it shows it)."""
+    return request.form.get("confirm") == "1"
+
+
+def _confirm(inspection: Inspection, *, title: str, button: str, consequences: list[str]):
+    """The confirmation step of a final action: what it will do, then the same action with
+    ``confirm=1`` (without JavaScript too). Shown only to whoever may take the action."""
+    center = inspection.assessment.center
+    if current_user.role == Role.MANAGER:
+        allowed = current_user.center_id == center.id
+    else:
+        allowed = can_inspect(current_user, center)
+    if not allowed:
+        abort(403)
+    return render_template(
+        "inspections/confirm.html",
+        a=inspection.assessment,
+        title=title,
+        button=button,
+        consequences=consequences,
+        action=request.path,
+        back=url_for(".review", assessment_id=inspection.assessment_id),
+    )
+
+
 # Queue --------------------------------------------------------------------------------------
 
 
@@ -145,9 +203,7 @@ def index():
     form = QueueFilterForm(request.args)
     form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
     form.area.choices = choices([("", _("All kinds"))] + [(t, t) for t in unit_types(current_user)])
-    selected = next(
-        (p for p in periods if p.id == form.period.data), periods[0] if periods else None
-    )
+    selected = checklist.choose_period(periods, request.args.get("period"), user=current_user)
     rows, page, pages = [], 1, 1
     counts: dict[str, int] = {}
     if selected is not None:
@@ -183,6 +239,7 @@ def index():
         counts=counts,
         labels=QUEUE_STATUS_LABELS,
         state_labels=RESULT_STATE_LABELS,
+        elsewhere=waiting_elsewhere(current_user, selected) if selected else [],
         today=today_local(),
         now=now_utc(),
     )
@@ -244,6 +301,7 @@ def review(assessment_id: int):
         can_appeal=manager and inspection is not None and appeal_open_for_filing(inspection),
         open_appeal=open_appeal(inspection) if inspection else None,
         action_form=action_form,
+        kept=_kept_form(inspection),
         today=today,
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
     )
@@ -272,7 +330,7 @@ def verdict(inspection_id: int, criterion_id: int):
     try:
         record_verdict(inspection, criterion, verdict_input(request.form), actor=current_user)
     except PortalError as exc:
-        return _refuse(exc, inspection, f"c-{criterion.code}")
+        return _refuse(exc, inspection, f"c-{criterion.code}", keep="verdict")
     db.session.commit()
     flash(_("%(code)s: verdict saved.", code=criterion.code), "success")
     return _back(inspection, f"c-{criterion.code}")
@@ -282,6 +340,28 @@ def verdict(inspection_id: int, criterion_id: int):
 @roles_required(*INSPECTORS)
 def accept_rest(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
+    if not _confirmed():
+        answered = {a.criterion_id for a in inspection.assessment.answers}
+        codes = [
+            i.criterion.code
+            for i in sorted(inspection.items, key=lambda i: i.criterion.position)
+            if i.verdict is None and (i.criterion_id in answered or i.criterion.is_informational)
+        ]
+        if codes:
+            return _confirm(
+                inspection,
+                title=_("Accept every criterion without a verdict"),
+                button=_("Accept %(num)d criteria", num=len(codes)),
+                consequences=[
+                    _(
+                        "%(num)d criteria without a verdict are accepted as the center "
+                        "answered them: %(codes)s.",
+                        num=len(codes),
+                        codes=", ".join(codes),
+                    ),
+                    _("Each acceptance is written to the criterion's history."),
+                ],
+            )
     try:
         count = accept_remaining(inspection, actor=current_user)
     except PortalError as exc:
@@ -295,6 +375,28 @@ def accept_rest(inspection_id: int):
 @roles_required(*INSPECTORS)
 def return_(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
+    asked = sorted(
+        (i for i in inspection.items if i.verdict == Verdict.CORRECT),
+        key=lambda i: i.criterion.position,
+    )
+    if not _confirmed() and asked and inspection.status != InspectionStatus.RETURNED:
+        return _confirm(
+            inspection,
+            title=_("Return for correction"),
+            button=_("Return to the center"),
+            consequences=[
+                _(
+                    "The center is asked to correct %(num)d criteria: %(codes)s.",
+                    num=len(asked),
+                    codes=", ".join(f"{i.criterion.code} ({i.reason})" for i in asked),
+                ),
+                _(
+                    "The review pauses until the center sends its corrections; you cannot "
+                    "finalize meanwhile."
+                ),
+                _("The center's manager sees the requests on every page."),
+            ],
+        )
     try:
         return_for_correction(inspection, actor=current_user)
     except PortalError as exc:
@@ -308,6 +410,34 @@ def return_(inspection_id: int):
 @roles_required(*INSPECTORS)
 def finalize(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
+    ready = all(
+        i.verdict in (Verdict.ACCEPT, Verdict.ADJUST) or i.criterion.is_informational
+        for i in inspection.items
+    )
+    if not _confirmed() and ready and not inspection.is_locked:
+        preview = results.compute_result(inspection)
+        days = current_app.config["APPEAL_WINDOW_DAYS"]
+        return _confirm(
+            inspection,
+            title=_("Finalize"),
+            button=_("Finalize the result"),
+            consequences=[
+                _(
+                    "Verified score (C_verified) %(verified)s, self-assessed (C_self) "
+                    "%(own)s; standardized: %(standardized)s.",
+                    verified=format_number(preview.verified_score, 1),
+                    own=format_number(preview.self_score, 1),
+                    standardized=_("Yes") if preview.standardized else _("No"),
+                ),
+                _("No verdict can be changed afterwards; only an appeal can change the result."),
+                _(
+                    "The result is provisional for %(days)d days (until %(day)s), while the "
+                    "center may appeal; then it is final and counts in the rankings.",
+                    days=days,
+                    day=format_date(today_local() + timedelta(days=days), "dd/MM/yyyy"),
+                ),
+            ],
+        )
     try:
         results.finalize(
             inspection,
@@ -353,7 +483,7 @@ def fix(inspection_id: int, criterion_id: int):
             )
     except PortalError as exc:
         _remove(written)
-        return _refuse(exc, inspection, f"c-{criterion.code}")
+        return _refuse(exc, inspection, f"c-{criterion.code}", keep="fix")
     db.session.commit()
     flash(_("%(code)s: correction saved.", code=criterion.code), "success")
     return _back(inspection, f"c-{criterion.code}")
@@ -363,6 +493,32 @@ def fix(inspection_id: int, criterion_id: int):
 @roles_required(Role.MANAGER)
 def resubmit(inspection_id: int):
     inspection = _inspection_or_404(inspection_id)
+    if not _confirmed() and inspection.status == InspectionStatus.RETURNED:
+        reopened = sorted(
+            (i for i in inspection.items if i.reopened), key=lambda i: i.criterion.position
+        )
+        untouched = [i.criterion.code for i in reopened if not i.changed]
+        lines = [
+            _(
+                "The corrected criteria go back to the inspector: %(codes)s.",
+                codes=", ".join(i.criterion.code for i in reopened),
+            ),
+            _("You cannot change them afterwards, unless the inspector returns them again."),
+        ]
+        if untouched:
+            lines.insert(
+                1,
+                _(
+                    "Not changed since the request: %(codes)s. They are sent as they are.",
+                    codes=", ".join(untouched),
+                ),
+            )
+        return _confirm(
+            inspection,
+            title=_("Send the corrections to the inspector"),
+            button=_("Send the corrections"),
+            consequences=lines,
+        )
     try:
         corrections.resubmit(inspection, actor=current_user)
     except PortalError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template
 from flask_login import current_user, login_required
 
+from ..accounts.models import Role
+from ..inspections.state import center_states
 from ..navigation import landing_url, menu_for
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -20,8 +22,12 @@ def home():
 @bp.route("/start")
 @login_required
 def start():
-    """Every page the signed-in role can open, in words; reads nothing but the account."""
-    return render_template("main/start.html", items=menu_for(current_user))
+    """Every page the signed-in role can open, in words; a manager also sees where the
+    center's self-assessments stand and what to do next."""
+    states = []
+    if current_user.role == Role.MANAGER and current_user.center is not None:
+        states = center_states(current_user.center, current_user)
+    return render_template("main/start.html", items=menu_for(current_user), states=states)
 
 
 @bp.route("/healthz")

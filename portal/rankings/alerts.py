@@ -16,20 +16,27 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..assessments.models import Assessment
 from ..audit import services as audit
 from ..centers.models import Center, Counter
 from ..complaints.models import AlertAcknowledgement, AlertKind, Case, CaseStatus
 from ..extensions import db
+from ..inspections.models import Inspection, InspectionStatus
+from ..inspections.state import assessment_state
 from ..ratings.models import Rating, RollupScope
 from ..settings import services as settings
 from ..shared.errors import NotFound, PortalError
 from ..shared.timeutils import DISPLAY_TZ
 from .satisfaction import satisfaction_figures
 
+#: A self-assessment returned for correction: it lasts until the center resubmits, so it
+#: cannot be acknowledged (and has no ``AlertKind`` for the acknowledgements' table).
+ASSESSMENT_RETURNED = "assessment_returned"
 ALERT_KIND_LABELS = {
     AlertKind.DISSATISFIED: _l("Many dissatisfied ratings"),
     AlertKind.SILENT_COUNTER: _l("Counter without ratings"),
     AlertKind.OVERDUE_CASE: _l("Complaints past their due date"),
+    ASSESSMENT_RETURNED: _l("Self-assessment returned for correction"),
 }
 NOTE_MAX = 500
 
@@ -41,14 +48,23 @@ class Alert:
     center_code: str
     center_name: str
     message: str
-    subject_id: int = 0  # the counter of a silent-counter alert
+    subject_id: int = 0  # the counter of a silent-counter alert, the returned assessment
+    #: The next step's link and words, when the alert has one.
+    url: str | None = None
+    action: str = ""
+
+    @property
+    def acknowledgeable(self) -> bool:
+        return self.kind != ASSESSMENT_RETURNED
 
     @property
     def key(self) -> tuple[str, int, int]:
         return (self.kind, self.center_id, self.subject_id)
 
 
-def compute_alerts(center_clause, today: date) -> list[Alert]:
+def compute_alerts(center_clause, today: date, viewer=None) -> list[Alert]:
+    """The alerts of the centers in ``center_clause``; ``viewer`` (the user reading them)
+    words the returned self-assessments for them, and leaves them out when None."""
     alerts: list[Alert] = []
     centers = {c.id: c for c in db.session.scalars(sa.select(Center).where(center_clause)).all()}
     if not centers:
@@ -134,7 +150,39 @@ def compute_alerts(center_clause, today: date) -> list[Alert]:
                 _("%(count)d complaint(s) past their due date.", count=count),
             )
         )
+    if viewer is not None:
+        alerts += _returned_assessments(centers, viewer)
     return alerts
+
+
+def _returned_assessments(centers: dict[int, Center], viewer) -> list[Alert]:
+    """Self-assessments the inspector returned for correction, told as on every page."""
+    returned = db.session.scalars(
+        sa.select(Assessment)
+        .join(Inspection, Inspection.assessment_id == Assessment.id)
+        .where(
+            Assessment.center_id.in_(list(centers)),
+            Inspection.status == InspectionStatus.RETURNED,
+        )
+        .order_by(Assessment.center_id, Assessment.id)
+    ).all()
+    out = []
+    for assessment in returned:
+        c = centers[assessment.center_id]
+        state = assessment_state(assessment, viewer)
+        out.append(
+            Alert(
+                ASSESSMENT_RETURNED,
+                c.id,
+                c.code,
+                c.name,
+                f"{assessment.period.code}: {state.summary}",
+                subject_id=assessment.id,
+                url=state.url,
+                action=state.action,
+            )
+        )
+    return out
 
 
 def active_acknowledgements(center_ids, today: date) -> list[AlertAcknowledgement]:
@@ -159,11 +207,13 @@ class AlertList:
     acknowledged: list[tuple[Alert, AlertAcknowledgement]]
 
 
-def alert_list(center_clause, today: date, *, kind: str = "", center_id: int | None = None):
+def alert_list(
+    center_clause, today: date, *, kind: str = "", center_id: int | None = None, viewer=None
+):
     """The alerts in scope, filtered by kind and center, split into open and acknowledged."""
     if center_id is not None:
         center_clause = sa.and_(center_clause, Center.id == center_id)
-    alerts = [a for a in compute_alerts(center_clause, today) if not kind or a.kind == kind]
+    alerts = [a for a in compute_alerts(center_clause, today, viewer) if not kind or a.kind == kind]
     acks = {}
     for ack in active_acknowledgements({a.center_id for a in alerts}, today):
         acks.setdefault((ack.kind, ack.center_id, ack.subject_id), ack)
@@ -177,7 +227,7 @@ def acknowledge_alert(
     center: Center, *, kind: str, subject_id: int, note: str, actor, today: date
 ) -> AlertAcknowledgement:
     """Take a current alert off the open list for ``ALERT_ACK_DAYS`` days (audited)."""
-    current = {a.key for a in compute_alerts(Center.id == center.id, today)}
+    current = {a.key for a in compute_alerts(Center.id == center.id, today) if a.acknowledgeable}
     if (kind, center.id, subject_id) not in current:
         raise NotFound("alert")
     note = " ".join((note or "").split())

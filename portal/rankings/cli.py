@@ -92,7 +92,7 @@ def send_command() -> None:
     for user in users:
         with force_locale(user.language or "vi"):
             # Acknowledged alerts have been seen and handled: only the open ones are sent.
-            alerts = alert_list(visible_centers_clause(user), today).open
+            alerts = alert_list(visible_centers_clause(user), today, viewer=user).open
             if not alerts:
                 continue
             body = "\n".join(f"{a.center_code} {a.center_name}: {a.message}" for a in alerts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..assessments.models import AssessmentPeriod
+from ..assessments.services import choose_period
 from ..extensions import db
 from .models import ScoreSnapshot, SnapshotState
 
@@ -21,11 +22,15 @@ def dashboard_periods() -> list[AssessmentPeriod]:
     )
 
 
-def pick_period(code: str | None) -> AssessmentPeriod | None:
+def pick_period(code: str | None, user=None) -> AssessmentPeriod | None:
+    """The period asked for by its code (None if it has no snapshots), else the one chosen
+    last (remembered), else the newest with submitted work in ``user``'s scope: an empty
+    new period, scored as soon as it opens, never becomes the default."""
     periods = dashboard_periods()
     if code:
-        return next((p for p in periods if p.code == code), None)
-    return periods[0] if periods else None
+        asked = [p for p in periods if p.code == code]
+        return choose_period(asked, code, by="code") if asked else None
+    return choose_period(periods, None, user=user)
 
 
 def previous_period(period: AssessmentPeriod) -> AssessmentPeriod | None:

@@ -29,7 +29,8 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
-from ..assessments.models import Assessment, AssessmentPeriod
+from ..assessments import services as checklist
+from ..assessments.models import Assessment, AssessmentPeriod, AssessmentStatus
 from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
@@ -290,6 +291,7 @@ def compute_figures(
             counts.get(c.id, ZERO) for c in centers if c.province_code == province
         )
     out: dict[int, dict] = {}
+    submitted = _submitted_unverified(period, set(inspections))
     for c in centers:
         inspection = inspections.get(c.id)
         state, final_on = _state(inspection, today)
@@ -303,6 +305,10 @@ def compute_figures(
             settings=settings,
         )
         areas = (inspection.result or {}).get("areas", {}) if inspection is not None else {}
+        if c.id in submitted:  # submitted, not yet verified: its C_self and area scores
+            self_score, areas = self_figures(submitted[c.id])
+            row["compliance_self"] = _show(self_score)
+            row["exact"]["compliance_self"] = _text(self_score)
         row.update(
             state=str(state),
             final_on=final_on,
@@ -319,6 +325,52 @@ def compute_figures(
     for province in pooled:
         rank_rows([r for r in out.values() if r["_province"] == province], min_n=settings.min_n)
     return out
+
+
+def _submitted_unverified(period: AssessmentPeriod, verified: set[int]) -> dict[int, Assessment]:
+    """The period's submitted self-assessments without a verified result, by center id."""
+    rows = db.session.scalars(
+        sa.select(Assessment)
+        .options(selectinload(Assessment.answers))
+        .where(
+            Assessment.period_id == period.id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+    ).all()
+    return {a.center_id: a for a in rows if a.center_id not in verified}
+
+
+def self_figures(assessment: Assessment) -> tuple[rules.Number | None, dict[str, list]]:
+    """C_self (exact, from the score stored at submission or resubmission) and the area
+    scores as ``{code: [self fraction, None]}``: what a submitted self-assessment shows
+    before it is verified."""
+    summary = checklist.score(assessment)
+    self_score = assessment.self_score
+    if self_score is None:
+        self_score = summary.compliance
+    areas = {p.area.code: [p.score, None] for p in summary.areas if p.score is not None}
+    return (None if self_score is None else rules.exact(self_score)), areas
+
+
+def on_assessment_submitted(assessment: Assessment, **_kwargs) -> None:
+    """A submission or a resubmission: the center's snapshot, if the period is scored and
+    the center not yet verified, shows its C_self and area scores from now on."""
+    snapshot = db.session.scalar(
+        sa.select(ScoreSnapshot).where(
+            ScoreSnapshot.period_id == assessment.period_id,
+            ScoreSnapshot.center_id == assessment.center_id,
+        )
+    )
+    if snapshot is None or snapshot.compliance_verified is not None:
+        return
+    self_score, areas = self_figures(assessment)
+    snapshot.compliance_self = _show(self_score)
+    snapshot.areas = {
+        code: [_show(None if v is None else rules.exact(v) * 100) for v in pair]
+        for code, pair in sorted(areas.items())
+    }
+    snapshot.exact = {**(snapshot.exact or {}), "compliance_self": _text(self_score)}
+    snapshot.computed_at = now_utc()
 
 
 @dataclass

@@ -138,21 +138,21 @@ CASES = {
     ("inspections.accept_rest", "POST"): (
         "reviewing",
         "/inspections/{inspection}/accept-rest",
-        {},
+        {"confirm": "1"},
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: _verdict(ids) == "accept",
     ),
     ("inspections.return_", "POST"): (
         "correct_asked",
         "/inspections/{inspection}/return",
-        {},
+        {"confirm": "1"},
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: _status(ids) == InspectionStatus.RETURNED,
     ),
     ("inspections.finalize", "POST"): (
         "accepted",
         "/inspections/{inspection}/finalize",
-        {},
+        {"confirm": "1"},
         (302, 302, 404, 403, 403, 403, 302),
         lambda ids: _status(ids) == InspectionStatus.FINALIZED,
     ),
@@ -168,7 +168,7 @@ CASES = {
     ("inspections.resubmit", "POST"): (
         "returned",
         "/inspections/{inspection}/resubmit",
-        {},
+        {"confirm": "1"},
         (403, 403, 403, 302, 404, 403, 302),
         lambda ids: _status(ids) == InspectionStatus.RESUBMITTED,
     ),

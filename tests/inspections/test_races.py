@@ -107,7 +107,11 @@ def test_two_inspectors_finalizing_at_once_finalize_once(
     clients = [_client(app, users["inspector"]), _client(app, second_inspector)]
     url = f"/inspections/{ready.id}/finalize"
     responses = race(
-        app, monkeypatch, results, "compute_result", [lambda c=c: c.post(url) for c in clients]
+        app,
+        monkeypatch,
+        results,
+        "compute_result",
+        [lambda c=c: c.post(url, data={"confirm": "1"}) for c in clients],
     )
     assert [r.status_code for r in responses] == [302, 302]
     assert _audit_count("inspection.finalize") == 1
@@ -168,7 +172,13 @@ def test_two_returns_at_once_return_once(app, monkeypatch, reviewing, users, sec
     db.session.commit()
     clients = [_client(app, users["inspector"]), _client(app, second_inspector)]
     url = f"/inspections/{reviewing.id}/return"
-    race(app, monkeypatch, review, "now_utc", [lambda c=c: c.post(url) for c in clients])
+    race(
+        app,
+        monkeypatch,
+        review,
+        "now_utc",
+        [lambda c=c: c.post(url, data={"confirm": "1"}) for c in clients],
+    )
     assert _audit_count("inspection.return") == 1
     assert db.session.get(Inspection, reviewing.id).status == "returned"
 

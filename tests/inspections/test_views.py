@@ -202,7 +202,7 @@ def test_refusals_are_translated_messages_and_change_nothing(
         f"/inspections/{reviewing.id}/criteria/{nl02.id}/verdict",
         data={"verdict": "correct", "reason": "Bổ sung quyết định"},
     )
-    client.post(f"/inspections/{reviewing.id}/return")
+    client.post(f"/inspections/{reviewing.id}/return", data={"confirm": "1"})
     auth.logout()
     auth.login(users["manager"])
     response = client.post(

@@ -56,7 +56,11 @@ def test_review_return_fix_finalize_appeal_decide(
     cs02.get_by_label("Lý do").fill("Gửi ảnh quầy ưu tiên.")
     cs02.get_by_role("button", name="Lưu kết luận").click()
     inspector.get_by_role("button", name="Chấp nhận mọi tiêu chí chưa có kết luận").click()
+    expect(inspector.locator("#confirm-step")).to_contain_text("được chấp nhận")
+    inspector.locator("#confirm-btn").click()
     inspector.get_by_role("button", name="Trả lại để sửa").click()
+    expect(inspector.locator("#confirm-step")).to_contain_text("CS02 (Gửi ảnh quầy ưu tiên.)")
+    inspector.locator("#confirm-btn").click()
     expect(inspector.locator("#inspection-status")).to_have_text("Đã trả lại để sửa")
 
     # The manager, on a phone, sees the request, corrects CS02 and sends it back.
@@ -78,6 +82,7 @@ def test_review_return_fix_finalize_appeal_decide(
     fix.get_by_role("button", name="Lưu nội dung sửa").click()
     expect(manager.locator(".flashes")).to_contain_text("CS02: đã lưu nội dung sửa.")
     manager.get_by_role("button", name="Gửi nội dung đã sửa cho đoàn kiểm tra").click()
+    manager.locator("#confirm-btn").click()
     expect(manager.locator("#inspection-status")).to_have_text("Đã sửa và nộp lại")
 
     # The inspector sees what changed, accepts it and finalizes.
@@ -87,6 +92,8 @@ def test_review_return_fix_finalize_appeal_decide(
     changed.get_by_label("Chấp nhận", exact=True).check()
     changed.get_by_role("button", name="Lưu kết luận").click()
     inspector.get_by_role("button", name="Kết luận", exact=True).click()
+    expect(inspector.locator("#confirm-step")).to_contain_text("99,2")
+    inspector.locator("#confirm-btn").click()
     expect(inspector.locator("#c-verified")).to_have_text("99,2")  # 100 − 15·1/19
     expect(inspector.locator("#c-gap")).to_have_text("0,8")
     expect(inspector.locator("#result-state")).to_have_text("Tạm thời")
