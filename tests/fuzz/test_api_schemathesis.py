@@ -85,10 +85,20 @@ def receipts() -> int:
     )
 
 
+#: Documented operations served outside ``/api/v1`` (their own ``servers`` entry), which this
+#: fuzzer's base URL cannot reach; each is fuzzed where it lives.
+ELSEWHERE = {
+    # The offline kiosk's batch sync (``/kiosk/sync``): per-device HMAC signatures, malformed
+    # and tampered batches in tests/kiosk/.
+    ("/sync", "POST"),
+}
+
+
 def test_every_documented_operation_is_fuzzed(app):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     documented = {(r.ok().path, r.ok().method.upper()) for r in schema.get_all_operations()}
-    assert documented == {(path, method) for path, method, _mode in OPERATIONS}
+    assert documented - ELSEWHERE == {(path, method) for path, method, _mode in OPERATIONS}
+    assert documented >= ELSEWHERE  # a stale exception fails too
 
 
 @pytest.mark.parametrize(("path", "method", "mode"), OPERATIONS)
