@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..accounts.models import User
     from ..centers.models import Center
     from ..standards.models import Criterion, StandardVersion
+    from .evidence import CleanFile
 
 
 class PeriodKind(enum.StrEnum):
@@ -172,6 +173,34 @@ class Evidence(db.Model):
     """A photo (re-encoded, metadata removed) or PDF attached to one answer's criterion."""
 
     __tablename__ = "assessment_evidence"
+
+    @classmethod
+    def from_clean(
+        cls,
+        assessment: Assessment,
+        criterion: Criterion,
+        clean: CleanFile,
+        *,
+        storage_name: str,
+        original_name: str,
+        actor: User,
+    ) -> Evidence:
+        """The record of a checked file stored as ``storage_name`` (checklist and corrections)."""
+        return cls(
+            assessment=assessment,
+            criterion=criterion,
+            center_id=assessment.center_id,
+            storage_name=storage_name,
+            kind=clean.kind,
+            content_type=clean.content_type,
+            size=len(clean.content),
+            width=clean.width,
+            height=clean.height,
+            phash=clean.phash,
+            sha256=clean.sha256,
+            original_name=original_name[:120],
+            uploaded_by_id=actor.id,
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(

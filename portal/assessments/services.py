@@ -552,20 +552,13 @@ def add_evidence(
         raise PermissionDenied(_("This self-assessment cannot be changed."))
     if criterion.version_id != assessment.period.standard_version_id:
         raise AssessmentError(_("This criterion does not belong to this self-assessment."))
-    evidence = Evidence(
-        assessment=assessment,
-        criterion=criterion,
-        center_id=assessment.center_id,
+    evidence = Evidence.from_clean(
+        assessment,
+        criterion,
+        clean,
         storage_name=storage_name,
-        kind=clean.kind,
-        content_type=clean.content_type,
-        size=len(clean.content),
-        width=clean.width,
-        height=clean.height,
-        phash=clean.phash,
-        sha256=clean.sha256,
-        original_name=original_name[:120],
-        uploaded_by_id=actor.id,
+        original_name=original_name,
+        actor=actor,
     )
     db.session.add(evidence)
     assessment.revision += 1

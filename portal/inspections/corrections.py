@@ -139,20 +139,13 @@ def store_evidence(
 ) -> Evidence:
     """Store a checked file for the inspection's assessment and write the step."""
     assessment = inspection.assessment
-    evidence = Evidence(
-        assessment=assessment,
-        criterion=criterion,
-        center_id=assessment.center_id,
+    evidence = Evidence.from_clean(
+        assessment,
+        criterion,
+        clean,
         storage_name=storage_name,
-        kind=clean.kind,
-        content_type=clean.content_type,
-        size=len(clean.content),
-        width=clean.width,
-        height=clean.height,
-        phash=clean.phash,
-        sha256=clean.sha256,
-        original_name=original_name[:120],
-        uploaded_by_id=actor.id,
+        original_name=original_name,
+        actor=actor,
     )
     db.session.add(evidence)
     db.session.flush()  # the file's id, for the audit entry
