@@ -111,20 +111,26 @@ def _pg_admin(url: str) -> sa.Engine:
 
 @functools.cache
 def _worker_database(url: str, worker: str) -> str:
-    """``url`` with this xdist worker's own database (``test`` → ``test_gw0``), created if new."""
+    """``url`` with this xdist worker's own database (``test`` → ``test_gw0``), new for each
+    session: a database left by another branch's run may hold tables this code does not know."""
     parsed = sa.engine.make_url(url)
-    name = f"{parsed.database}_{worker}"
-    admin = _pg_admin(url)
-    try:
-        with admin.connect() as conn:
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar()
-            if not exists:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.dispose()
-    return _render(parsed.set(database=name))
+    worker_url = _render(parsed.set(database=f"{parsed.database}_{worker}"))
+    _recreate_pg_database(worker_url)
+    return worker_url
+
+
+def reset_schema() -> None:
+    """Give the current app's database this code's schema, whatever was there before.
+
+    ``drop_all`` only drops the tables this code knows: on PostgreSQL a table left by another
+    branch's run (with a foreign key to one of ours) made it fail, so the schema goes whole.
+    """
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        db.drop_all()
+    db.create_all()
 
 
 def database_url(tmp_path_factory) -> str:
@@ -196,8 +202,7 @@ def app(app_config, monkeypatch, request):
         if "demo_data" not in request.fixturenames:  # a demo copy keeps its data
             url = app.config["SQLALCHEMY_DATABASE_URI"]
             if url not in _schema_ready:
-                db.drop_all()
-                db.create_all()
+                reset_schema()
                 _schema_ready.add(url)
             _empty_tables()
         yield app

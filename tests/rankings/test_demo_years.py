@@ -29,7 +29,7 @@ from portal.rankings.models import ScoreSnapshot
 from portal.ratings.models import Rating
 from portal.shared.timeutils import today_local
 
-from ..conftest import IsolatedClient, _empty_tables, _schema_ready, database_url
+from ..conftest import IsolatedClient, _empty_tables, _schema_ready, database_url, reset_schema
 
 PASSWORDS = {a.username: a.password for a in demo_accounts(25)}
 
@@ -51,8 +51,7 @@ def demo(tmp_path_factory):
         with app.app_context():
             url = app.config["SQLALCHEMY_DATABASE_URI"]
             if url not in _schema_ready:
-                db.drop_all()
-                db.create_all()
+                reset_schema()
                 _schema_ready.add(url)
             _empty_tables()
             result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
