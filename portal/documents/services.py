@@ -18,7 +18,6 @@ from ..exports.services import case_summary
 from ..extensions import db
 from ..inspections.models import Inspection
 from ..rankings import services as rankings
-from ..rankings.models import ScoreSnapshot
 from ..shared import charts
 from ..shared.timeutils import today_local
 from .common import (  # noqa: F401 - the entry point of the documents' pages
@@ -48,17 +47,11 @@ def verified_inspection(period: AssessmentPeriod, center: Center) -> Inspection 
     )
 
 
-def ranked_count(period: AssessmentPeriod, province_code: int) -> int:
-    """How many centers of the province have a rank in the period (the "/149" of "68/149")."""
-    return db.session.scalar(
-        sa.select(sa.func.count(ScoreSnapshot.id))
-        .join(Center, Center.id == ScoreSnapshot.center_id)
-        .where(
-            ScoreSnapshot.period_id == period.id,
-            Center.province_code == province_code,
-            ScoreSnapshot.rank.is_not(None),
-        )
-    )
+def ranked_count(period: AssessmentPeriod, province_code: int, revision=None) -> int:
+    """How many centers of the province have a rank in the period (the "/149" of "68/149"),
+    in the same published revision as the center's row (else the live snapshots)."""
+    rows = rankings.ranking_query(period, revision=revision, province_code=province_code)
+    return sum(1 for row in db.session.scalars(rows) if row.rank is not None)
 
 
 def period_months(center: Center, period: AssessmentPeriod):
@@ -69,10 +62,28 @@ def period_months(center: Center, period: AssessmentPeriod):
     return [(month, sat) for month, sat in trend if first <= month <= last]
 
 
+def _result_state(period: AssessmentPeriod, snapshot, revision) -> str:
+    """The row's state, with the published revision it comes from (as the exports say it)."""
+    status = rankings.period_status(period, revision)
+    if not status.revision:
+        return snapshot.state_label
+    kind = "chính thức" if status.final else "tạm tính"
+    return (
+        f"{snapshot.state_label}; kết quả {kind}, công bố lần {status.revision} "
+        f"(số liệu đến {status.cut_off:%d/%m/%Y})"
+    )
+
+
 def center_report(
-    period: AssessmentPeriod, center: Center, *, letterhead: Letterhead | None = None
+    period: AssessmentPeriod,
+    center: Center,
+    *,
+    letterhead: Letterhead | None = None,
+    revision=None,
 ) -> Document:
-    snapshot = rankings.snapshot_for(period, center)
+    """The center's report from ``revision`` of the period's published results (by default
+    the latest; a period never published: its live snapshots)."""
+    snapshot = rankings.snapshot_for(period, center, revision)
     if snapshot is None:
         raise DocumentError("no snapshot")
     threshold = rankings.settings_for(period).standardized_threshold
@@ -86,7 +97,7 @@ def center_report(
     )
     rank = "–"
     if snapshot.rank is not None:
-        rank = f"{snapshot.rank}/{ranked_count(period, center.province_code)}"
+        rank = f"{snapshot.rank}/{ranked_count(period, center.province_code, revision)}"
     doc.blocks = [
         Facts(
             [
@@ -99,7 +110,7 @@ def center_report(
                     f"{period.name} ({period.code}), từ {period.opens_on:%d/%m/%Y} "
                     f"đến {period.closes_on:%d/%m/%Y}",
                 ),
-                ("Trạng thái kết quả", snapshot.state_label),
+                ("Trạng thái kết quả", _result_state(period, snapshot, revision)),
             ]
         ),
         Heading("I. Kết quả"),

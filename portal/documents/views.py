@@ -36,6 +36,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..inspections import services as inspections
 from ..inspections.models import Inspection, Visit
+from ..rankings import services as rankings
 from ..rankings.models import ScoreSnapshot
 from ..settings import services as portal_settings
 from ..shared.errors import PortalError
@@ -133,9 +134,15 @@ def center_report(code: str, center_code: str, fmt: str):
     center = db.one_or_404(sa.select(Center).where(Center.code == center_code))
     if not can_view_center(current_user, center):
         abort(404)
+    revision = None
+    if request.args.get("revision"):  # a former revision of the published results
+        number = request.args.get("revision", type=int)
+        revision = rankings.revision_number(period, number) if number else None
+        if revision is None:
+            abort(404)
     return _respond(
         "center_report",
-        lambda: services.center_report(period, center),
+        lambda: services.center_report(period, center, revision=revision),
         fmt,
         subject=f"{period.code} {center.code}",
         may_issue=lambda: inspections.can_inspect(current_user, center),

@@ -23,6 +23,8 @@ from portal.rankings.revisions import frozen_figures
 from portal.shared.signals import inspection_result_changed
 from portal.shared.timeutils import today_local
 
+from ..conftest import PASSWORD
+from ..pdftext import printed_text
 from .conftest import add_rollup, add_verified
 from .test_views import validate
 
@@ -126,6 +128,21 @@ def _public(client, period, number=None) -> dict:
     return {"rows": from_api, "period": api["period"], "html": html}
 
 
+def _pdf_figures(staff, period, code: str, number: int) -> tuple[str, str]:
+    """What the center's PDF report of revision ``number`` prints as its Q and its rank."""
+    response = staff.get(f"/documents/periods/{period.code}/centers/{code}.pdf?revision={number}")
+    assert response.status_code == 200
+    text = " ".join(printed_text(response.data))
+    assert f"công bố lần {number}" in text, "the report does not name its revision"
+    quality = re.search(r"Điểm chất lượng Q:?\s+(\S+)", text).group(1)
+    rank = re.search(r"Hạng trong tỉnh:?\s+(\S+)", text).group(1)
+    return quality, rank
+
+
+def _vi(value) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
 def _export(period) -> list[tuple]:
     centers = list(db.session.scalars(sa.select(Center).order_by(Center.code)))
     table = exports.rankings_table(period, centers)
@@ -153,8 +170,8 @@ def test_every_change_after_publication_is_a_revision_and_every_reader_agrees(
 ):
     """After any sequence of changes: a recompute that changes a published figure writes
     exactly one new revision; one that changes nothing writes none; and for every
-    revision the board, the API, the CSV (and the exports for the latest) agree with its
-    frozen rows."""
+    revision the board, the API, the CSV, a center's PDF report (and the exports for the
+    latest) agree with its frozen rows."""
     small = published_once
     period = small["period"]
     for kind, who, amount in steps:
@@ -203,7 +220,9 @@ def test_every_change_after_publication_is_a_revision_and_every_reader_agrees(
             assert moved == {code for code in new if new[code] != old.get(code)}
         else:
             assert not changed
-    for revision in _revisions(period):
+    staff = client.application.test_client()
+    staff.post("/account/login", data={"username": users["admin"].username, "password": PASSWORD})
+    for turn, revision in enumerate(_revisions(period)):
         public = _public(client, period, revision.number)
         assert public["period"]["revision"] == revision.number
         assert public["period"]["status"] == revision.status
@@ -211,6 +230,11 @@ def test_every_change_after_publication_is_a_revision_and_every_reader_agrees(
         assert public["rows"] == [
             (r["code"], r["rank"], r["quality"], r["class"], r["under_appeal"]) for r in frozen
         ]
+        # The PDF report of one center per revision (a different one each turn) says the same.
+        code, rank, quality, *_ = public["rows"][turn % len(public["rows"])]
+        ranked = sum(1 for row in public["rows"] if row[1] is not None)
+        shown_rank = f"{rank}/{ranked}" if rank is not None else "–"
+        assert _pdf_figures(staff, period, code, revision.number) == (_vi(quality), shown_rank)
     latest = _public(client, period)
     exported, notes = _export(period)
     assert [(code, rank, q) for code, rank, q, _state in exported] == [
@@ -312,3 +336,13 @@ def test_admin_and_cli_refusals_are_translated(small_period, client, auth, users
     assert "chỉ được công bố chính thức sau ngày cuối cùng" in result.output
     result = runner.invoke(args=["scores", "publish", "--period", period.code])
     assert result.exit_code != 0 and "đã được công bố tạm tính" in result.output
+
+
+def test_a_center_report_of_an_unknown_revision_is_not_found(published_once, auth, client, users):
+    period = published_once["period"]
+    code = published_once["A"].code
+    auth.login(users["admin"])
+    base = f"/documents/periods/{period.code}/centers/{code}.pdf"
+    assert client.get(f"{base}?revision=1").status_code == 200
+    assert client.get(f"{base}?revision=2").status_code == 404
+    assert client.get(f"{base}?revision=abc").status_code == 404
