@@ -103,177 +103,100 @@ def assessment_state(
     detail_url = url_for("assessments.detail", assessment_id=assessment.id) if assessment else None
     open_now = period is not None and period.is_open(today)
 
+    def state(summary: str, action: str = "", url: str | None = None, **extra) -> AssessmentState:
+        return AssessmentState(**common, summary=summary, action=action, url=url, **extra)
+
+    def yours(summary: str, action: str, url: str | None, **extra) -> AssessmentState:
+        return state(summary, action, url, yours=True, **extra)
+
+    see_review = _("See the review")
     if code == QueueStatus.NOT_STARTED:
         if not open_now:
-            return AssessmentState(
-                **common, summary=_("No self-assessment was started in this period.")
-            )
+            return state(_("No self-assessment was started in this period."))
         if manager:
-            return AssessmentState(
-                **common,
-                summary=_("The period is open until %(day)s.", day=_day(period.closes_on)),
-                action=_("Start the self-assessment"),
-                url=url_for("assessments.index"),
-                yours=True,
-            )
-        return AssessmentState(**common, summary=_("The center has not started yet."))
+            closes = _("The period is open until %(day)s.", day=_day(period.closes_on))
+            return yours(closes, _("Start the self-assessment"), url_for("assessments.index"))
+        return state(_("The center has not started yet."))
 
     if code == QueueStatus.DRAFT:
         if not open_now:
-            return AssessmentState(
-                **common,
-                summary=_("The period closed before the self-assessment was submitted."),
-                action=_("View the draft"),
-                url=detail_url,
-            )
+            closed = _("The period closed before the self-assessment was submitted.")
+            return state(closed, _("View the draft"), detail_url)
         if manager:
-            return AssessmentState(
-                **common,
-                summary=_(
-                    "Answer every criterion and submit by %(day)s.", day=_day(period.closes_on)
-                ),
-                action=_("Continue the self-assessment"),
-                url=detail_url,
-                yours=True,
-            )
-        return AssessmentState(
-            **common, summary=_("The center is still answering."), action=_("View"), url=detail_url
-        )
+            due = _("Answer every criterion and submit by %(day)s.", day=_day(period.closes_on))
+            return yours(due, _("Continue the self-assessment"), detail_url)
+        return state(_("The center is still answering."), _("View"), detail_url)
 
     if code == QueueStatus.SUBMITTED:
         if inspector:
-            return AssessmentState(
-                **common,
-                summary=_("Submitted by the center; nobody has started the review."),
-                action=_("Start the review"),
-                url=review_url,
-                yours=True,
-            )
-        return AssessmentState(
-            **common,
-            summary=_(
-                "Submitted: the answers can no longer be changed. The inspectors will verify "
-                "each criterion; nothing to do until then."
-            ),
-            action=_("See the review"),
-            url=review_url,
+            waiting = _("Submitted by the center; nobody has started the review.")
+            return yours(waiting, _("Start the review"), review_url)
+        locked = _(
+            "Submitted: the answers can no longer be changed. The inspectors will verify "
+            "each criterion; nothing to do until then."
         )
+        return state(locked, see_review, review_url)
 
     if code == QueueStatus.UNDER_REVIEW:
         if inspector:
-            return AssessmentState(
-                **common,
-                summary=_("Give a verdict on every criterion, then finalize or return it."),
-                action=_("Continue the review"),
-                url=review_url,
-                yours=True,
-            )
-        return AssessmentState(
-            **common,
-            summary=_("An inspector is verifying the answers; nothing to do until then."),
-            action=_("See the review"),
-            url=review_url,
-        )
+            todo = _("Give a verdict on every criterion, then finalize or return it.")
+            return yours(todo, _("Continue the review"), review_url)
+        verifying = _("An inspector is verifying the answers; nothing to do until then.")
+        return state(verifying, see_review, review_url)
 
     if code == QueueStatus.RETURNED:
         requests = _requests(inspection)
         codes = ", ".join(r.code for r in requests)
         if manager:
-            return AssessmentState(
-                **common,
-                requests=requests,
-                summary=ngettext(
-                    "The inspector asks you to correct %(num)d criterion (%(codes)s). Correct "
-                    "it, add evidence, then send the corrections back.",
-                    "The inspector asks you to correct %(num)d criteria (%(codes)s). Correct "
-                    "them, add evidence, then send the corrections back.",
-                    len(requests),
-                    codes=codes,
-                ),
-                action=_("Correct the returned criteria"),
-                url=f"{review_url}#requests",
-                yours=True,
-            )
-        return AssessmentState(
-            **common,
-            requests=requests,
-            summary=ngettext(
-                "Returned to the center for correction of %(num)d criterion (%(codes)s); "
-                "waiting for the center.",
-                "Returned to the center for correction of %(num)d criteria (%(codes)s); "
-                "waiting for the center.",
+            asked = ngettext(
+                "The inspector asks you to correct %(num)d criterion (%(codes)s). Correct "
+                "it, add evidence, then send the corrections back.",
+                "The inspector asks you to correct %(num)d criteria (%(codes)s). Correct "
+                "them, add evidence, then send the corrections back.",
                 len(requests),
                 codes=codes,
-            ),
-            action=_("See the review"),
-            url=review_url,
+            )
+            correct = _("Correct the returned criteria")
+            return yours(asked, correct, f"{review_url}#requests", requests=requests)
+        returned = ngettext(
+            "Returned to the center for correction of %(num)d criterion (%(codes)s); "
+            "waiting for the center.",
+            "Returned to the center for correction of %(num)d criteria (%(codes)s); "
+            "waiting for the center.",
+            len(requests),
+            codes=codes,
         )
+        return state(returned, see_review, review_url, requests=requests)
 
     if code == QueueStatus.RESUBMITTED:
         if inspector:
-            return AssessmentState(
-                **common,
-                summary=_("The center sent its corrections: review the changed criteria."),
-                action=_("Review the corrections"),
-                url=review_url,
-                yours=True,
-            )
-        return AssessmentState(
-            **common,
-            summary=_("Your corrections were sent; the inspector reviews them again."),
-            action=_("See the review"),
-            url=review_url,
-        )
+            sent = _("The center sent its corrections: review the changed criteria.")
+            return yours(sent, _("Review the corrections"), review_url)
+        again = _("Your corrections were sent; the inspector reviews them again.")
+        return state(again, see_review, review_url)
 
     if code == QueueStatus.UNDER_APPEAL:
         if inspector:
             appeal = next((a for a in inspection.appeals if a.is_open), None)
-            return AssessmentState(
-                **common,
-                result=result,
-                summary=_("The center appealed the result: decide the appeal."),
-                action=_("Decide the appeal"),
-                url=url_for("inspections.decide", appeal_id=appeal.id) if appeal else review_url,
-                yours=True,
-            )
-        return AssessmentState(
-            **common,
-            result=result,
-            summary=_("Your appeal was filed; the inspectors will decide it."),
-            action=_("See the review"),
-            url=review_url,
-        )
+            url = url_for("inspections.decide", appeal_id=appeal.id) if appeal else review_url
+            appealed = _("The center appealed the result: decide the appeal.")
+            return yours(appealed, _("Decide the appeal"), url, result=result)
+        filed = _("Your appeal was filed; the inspectors will decide it.")
+        return state(filed, see_review, review_url, result=result)
 
     # Finalized: provisional while the appeal window is open, final afterwards.
+    see_result = _("See the result")
     if result == ResultState.PROVISIONAL and inspection.appeal_until is not None:
+        until = _day(inspection.appeal_until)
         if manager:
-            return AssessmentState(
-                **common,
-                result=result,
-                summary=_(
-                    "The verified result is provisional: you may appeal it until %(day)s.",
-                    day=_day(inspection.appeal_until),
-                ),
-                action=_("See the result"),
-                url=review_url,
+            may_appeal = _(
+                "The verified result is provisional: you may appeal it until %(day)s.", day=until
             )
-        return AssessmentState(
-            **common,
-            result=result,
-            summary=_(
-                "Finalized; provisional until %(day)s (the center may appeal).",
-                day=_day(inspection.appeal_until),
-            ),
-            action=_("See the result"),
-            url=review_url,
-        )
-    return AssessmentState(
-        **common,
-        result=result,
-        summary=_("Finalized: the verified result is final."),
-        action=_("See the result"),
-        url=review_url,
-    )
+            return state(may_appeal, see_result, review_url, result=result)
+        provisional = _("Finalized; provisional until %(day)s (the center may appeal).", day=until)
+        return state(provisional, see_result, review_url, result=result)
+    final = _("Finalized: the verified result is final.")
+    return state(final, see_result, review_url, result=result)
 
 
 def _day(value: date) -> str:
