@@ -8,6 +8,11 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 #: Ids and counter numbers are INTEGER columns (32-bit on PostgreSQL): beyond this, 422.
 _ID_MAX = 2**31 - 1
 
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 OPENAPI: dict = {
     "openapi": "3.1.0",
     "info": {"title": "Cổng Một cửa số API", "version": "1"},
@@ -79,14 +84,8 @@ OPENAPI: dict = {
                             }
                         },
                     },
-                    "400": {
-                        "description": "Bad period",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
-                    "404": {
-                        "description": "No such center",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
+                    "400": _json(_ERROR, "Bad period"),
+                    "404": _json(_ERROR, "No such center"),
                 },
             }
         },
@@ -148,22 +147,10 @@ OPENAPI: dict = {
                             }
                         },
                     },
-                    "400": {
-                        "description": "Invalid body",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
-                    "401": {
-                        "description": "Missing or invalid API key",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
-                    "404": {
-                        "description": "Unknown center, counter or officer",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
-                    "422": {
-                        "description": "A counter or officer number outside 1 to 2147483647",
-                        "content": {"application/json": {"schema": _ERROR}},
-                    },
+                    "400": _json(_ERROR, "Invalid body"),
+                    "401": _json(_ERROR, "Missing or invalid API key"),
+                    "404": _json(_ERROR, "Unknown center, counter or officer"),
+                    "422": _json(_ERROR, "A counter or officer number outside 1 to 2147483647"),
                 },
             }
         },
@@ -274,10 +261,6 @@ _CENTER_PERIOD = {
 OPENAPI["components"]["schemas"].update(
     {"Period": _PERIOD, "RankedCenter": _RANKED_CENTER, "CenterPeriodScores": _CENTER_PERIOD}
 )
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 OPENAPI["paths"].update(
@@ -447,18 +430,9 @@ OPENAPI["paths"]["/dossier-stats"] = {
                     }
                 },
             },
-            "400": {
-                "description": "Invalid body; ``problems`` names each row and field",
-                "content": {"application/json": {"schema": _ERROR}},
-            },
-            "401": {
-                "description": "Missing or invalid API key",
-                "content": {"application/json": {"schema": _ERROR}},
-            },
-            "404": {
-                "description": "A center unknown or outside the key's province",
-                "content": {"application/json": {"schema": _ERROR}},
-            },
+            "400": _json(_ERROR, "Invalid body; ``problems`` names each row and field"),
+            "401": _json(_ERROR, "Missing or invalid API key"),
+            "404": _json(_ERROR, "A center unknown or outside the key's province"),
         },
     }
 }
