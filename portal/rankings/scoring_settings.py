@@ -45,20 +45,7 @@ def settings_for(period: AssessmentPeriod) -> ScoringSettings:
         sa.select(ScoringSettings).where(ScoringSettings.period_id == period.id)
     )
     if settings is None:
-        settings = ScoringSettings(
-            period=period,
-            compliance_weight=rules.COMPLIANCE_WEIGHT,
-            satisfaction_weight=rules.SATISFACTION_WEIGHT,
-            prior_weight=rules.DEFAULT_MIN_N,
-            min_n=current_app.config.get("RATING_MIN_N", rules.DEFAULT_MIN_N),
-            standardized_threshold=rules.STANDARDIZED_THRESHOLD,
-            band_excellent=rules.CLASS_THRESHOLDS[0][0],
-            band_good=rules.CLASS_THRESHOLDS[1][0],
-            band_fair=rules.CLASS_THRESHOLDS[2][0],
-            band_average=rules.CLASS_THRESHOLDS[3][0],
-            appeal_window_days=current_app.config.get("APPEAL_WINDOW_DAYS", 10),
-            class_cap=str(rules.DEFAULT_CLASS_CAP),
-        )
+        settings = default_settings(period=period)
         db.session.add(settings)
         db.session.flush()
     return settings
