@@ -9,10 +9,12 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
-from ..shared.forms import BaseForm, choices, length, regexp, required
+from ..shared.forms import BaseForm, ConfirmForm, choices, length, regexp, required
 from ..standards.models import Criterion
 from .models import PERIOD_KIND_LABELS
 from .services import AnswerInput
+
+__all__ = ["ConfirmForm", "PeriodForm", "PeriodPickForm", "field_name", "read_answers"]
 
 
 class PeriodForm(BaseForm):

@@ -37,7 +37,7 @@ from ..standards import services as standard_services
 from ..standards.models import Criterion
 from . import evidence as files
 from . import services
-from .forms import PeriodForm, PeriodPickForm, field_name, read_answers
+from .forms import ConfirmForm, PeriodForm, PeriodPickForm, field_name, read_answers
 from .models import Assessment, AssessmentPeriod, Evidence
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments", template_folder="templates")
@@ -189,6 +189,46 @@ def detail(assessment_id: int):
     return _render(_assessment_or_404(assessment_id))
 
 
+@bp.route("/<int:assessment_id>/submit", methods=["GET"])
+@roles_required(Role.MANAGER)
+def submit_confirm(assessment_id: int):
+    """The confirmation step of a submission: what it will do, or what still stops it."""
+    assessment = _assessment_or_404(assessment_id)
+    if not services.can_edit_assessment(current_user, assessment):
+        flash(_("This self-assessment cannot be changed."), "error")
+        return redirect(url_for(".detail", assessment_id=assessment.id))
+    criteria = [c for c in assessment.period.standard_version.criteria if not c.is_informational]
+    return render_template(
+        "assessments/submit_confirm.html",
+        a=assessment,
+        summary=services.score(assessment),
+        missing=services.missing_answers(assessment),
+        answered=len(criteria) - len(services.missing_answers(assessment)),
+        total=len(criteria),
+    )
+
+
+@bp.route("/<int:assessment_id>/submit", methods=["POST"])
+@roles_required(Role.MANAGER)
+def submit(assessment_id: int):
+    """Submit, after the confirmation step (the answers were saved before it)."""
+    assessment = _assessment_or_404(assessment_id)
+    if not services.can_edit_assessment(current_user, assessment):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    begin_writing()
+    try:
+        services.submit(assessment, actor=current_user)
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".submit_confirm", assessment_id=assessment.id))
+    db.session.commit()
+    flash(_("The self-assessment has been submitted."), "success")
+    return redirect(url_for(".detail", assessment_id=assessment.id))
+
+
 @bp.route("/<int:assessment_id>/print")
 @roles_required(*VIEWERS)
 def printable(assessment_id: int):
@@ -336,7 +376,15 @@ def save(assessment_id: int):
                 actor=current_user,
             )
         stored = len(cleaned)
-        if request.form.get("action") == "submit" and not errors and not refused:
+        submitting = request.form.get("action") == "submit" and not errors and not refused
+        # Not confirmed yet: save, then show what submitting will do (a submission that
+        # still misses answers is refused at once, with the missing list).
+        confirming = (
+            submitting
+            and request.form.get("confirm") != "1"
+            and not services.missing_answers(assessment)
+        )
+        if submitting and not confirming:
             try:
                 services.submit(assessment, actor=current_user)
             except PortalError as exc:
@@ -356,6 +404,8 @@ def save(assessment_id: int):
     if errors:
         flash(_("Some answers were not saved: see the marked criteria."), "error")
         return _render(assessment, posted=request.form, errors=errors, status=422)
+    if confirming:  # the answers are saved; the submission waits for its confirmation step
+        return redirect(url_for(".submit_confirm", assessment_id=assessment.id))
     if submit_error:
         flash(submit_error, "error")
     elif assessment.is_submitted:

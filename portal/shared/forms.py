@@ -119,3 +119,7 @@ def any_of(values, *, message):
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), …]`` → WTForms 3.3 ``SelectChoice`` objects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ConfirmForm(BaseForm):
+    """An empty form that carries the CSRF token of a confirmation step's POST button."""

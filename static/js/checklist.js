@@ -211,7 +211,19 @@
   if (submitButton) {
     submitButton.addEventListener("click", function (event) {
       var question = submitButton.getAttribute("data-confirm");
-      if (question && !window.confirm(question)) event.preventDefault();
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      // Confirmed here: the server then submits at once instead of showing its own step.
+      var confirmed = form.querySelector('input[name="confirm"]');
+      if (!confirmed) {
+        confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirm";
+        form.appendChild(confirmed);
+      }
+      confirmed.value = "1";
     });
   }
 

@@ -63,6 +63,26 @@ def test_printable(client, auth, users, assessment, who, expected):
 
 @pytest.mark.parametrize(
     ("who", "expected"),
+    list(zip(ROLES, (403, 403, 403, 200, 404, 403, 302), strict=True)),
+)
+def test_submit_step(client, auth, users, assessment, who, expected):
+    _login(auth, users, who)
+    assert client.get(f"/assessments/{assessment.id}/submit").status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    list(zip(ROLES, (403, 403, 403, 302, 404, 403, 302), strict=True)),
+)
+def test_submit(client, auth, users, assessment, who, expected):
+    _login(auth, users, who)
+    assert client.post(f"/assessments/{assessment.id}/submit").status_code == expected
+    db.session.expire_all()
+    assert not assessment.is_submitted  # nobody submits an unanswered checklist
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
     list(zip(ROLES, (200, 200, 403, 200, 403, 403, 302), strict=True)),
 )
 def test_center_checklists(client, auth, users, assessment, who, expected):

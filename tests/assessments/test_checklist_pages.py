@@ -138,7 +138,7 @@ def test_after_submission_a_clear_next_step(client, auth, users, assessment):
     version = assessment.period.standard_version
     auth.login(users["manager"])
     url = f"/assessments/{assessment.id}"
-    client.post(url, data=_complete_answers(version) | {"action": "submit"})
+    client.post(url, data=_complete_answers(version) | {"action": "submit", "confirm": "1"})
     html = client.get(url).get_data(as_text=True)
     step = html[html.index('id="next-step"') :]
     step = step[: step.index("</section>")]

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from portal.accounts.models import Role
 from portal.assessments import services
 from portal.assessments.evidence import dhash, hamming
 from portal.assessments.models import Answer, AssessmentPeriod, Evidence
@@ -145,7 +146,16 @@ def test_submit_requires_every_answer_then_is_read_only(
     response = client.post(
         url, data=_fields(td07, na="1", note="Không có phản ánh trong kỳ") | {"action": "submit"}
     )
-    assert response.status_code == 302
+    # Every answer is saved, then a confirmation step says what submitting will do.
+    assert response.headers["Location"] == f"{url}/submit"
+    db.session.expire_all()
+    assert not assessment.is_submitted
+    assert any(a.criterion_id == td07.id and a.not_applicable for a in assessment.answers)
+    step = client.get(f"{url}/submit").get_data(as_text=True)
+    score = f"{services.score(assessment).compliance:.1f}".replace(".", ",")
+    assert f"điểm tự đánh giá {score}" in step.lower() and "không thể hoàn tác" in step.lower()
+    response = client.post(f"{url}/submit")
+    assert response.status_code == 302 and response.headers["Location"] == url
     db.session.expire_all()
     assert assessment.is_submitted
     assert assessment.self_score == pytest.approx(services.score(assessment).compliance)
@@ -396,3 +406,23 @@ def test_inspector_overview_lists_centers_not_started(
     page = client.get("/assessments/").get_data(as_text=True)
     assert "Chưa bắt đầu" in page and other_center.name in page
     assert "Đã nộp: 0/2 trung tâm; đã bắt đầu: 1." in page
+
+
+def test_the_submission_step_lists_what_is_missing_and_refuses_others(
+    client, auth, users, assessment, standard_version, create_center, create_user
+):
+    auth.login(users["manager"])
+    url = f"/assessments/{assessment.id}"
+    client.post(url, data=_complete_answers(standard_version, skip={"NL03"}))
+    step = client.get(f"{url}/submit").get_data(as_text=True)
+    assert "NL03" in step and 'id="confirm-btn"' not in step  # nothing to confirm yet
+    response = client.post(f"{url}/submit")  # posted anyway: refused, with the reason
+    db.session.expire_all()
+    assert not assessment.is_submitted
+    assert response.headers["Location"].endswith(f"{url}/submit")
+    # Another center's manager can neither see the step nor submit.
+    other = create_center("07999", name="Trung tâm khác")
+    auth.logout()
+    auth.login(create_user(Role.MANAGER, center=other, username="other-manager"))
+    assert client.get(f"{url}/submit").status_code == 404
+    assert client.post(f"{url}/submit").status_code == 404

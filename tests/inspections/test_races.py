@@ -197,7 +197,7 @@ def test_two_submissions_at_once_submit_once(app, monkeypatch, assessment, users
         monkeypatch,
         checklist,
         "missing_answers",
-        [lambda c=c: c.post(url, data={"action": "submit"}) for c in clients],
+        [lambda c=c: c.post(url, data={"action": "submit", "confirm": "1"}) for c in clients],
     )
     assert _audit_count("assessment.submit") == 1
     a = db.session.get(Assessment, assessment.id)
