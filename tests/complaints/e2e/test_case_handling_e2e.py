@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portal.accounts.models import Role, User
@@ -59,6 +60,14 @@ def server(make_live_app) -> Iterator[LiveServer]:
         yield live
 
 
+def _serious(page) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def test_manager_assigns_and_notes_the_citizen_never_sees_the_note(
     server, desktop_page, phone_page
 ):
@@ -85,6 +94,7 @@ def test_manager_assigns_and_notes_the_citizen_never_sees_the_note(
     expect(page.get_by_role("status")).to_contain_text("Đã thêm ghi chú.")
     expect(page.locator("#case-notes")).to_contain_text(NOTE)
     expect(page.locator("#case-notes")).to_contain_text("Nguyễn Thị Lan")
+    assert _serious(page) == []
 
     page.locator(".crumbs").get_by_role("link").click()
     page.get_by_role("link", name="Giao cho tôi").click()
@@ -105,3 +115,4 @@ def test_manager_assigns_and_notes_the_citizen_never_sees_the_note(
     erase_y = citizen.get_by_role("button", name="Xóa số điện thoại và góp ý của tôi")
     assert erase_y.bounding_box()["y"] > status_y
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 390
+    assert _serious(citizen) == []
