@@ -100,6 +100,12 @@ for _action, _name, _sentence in (
         _l("%(actor)s reprinted the QR posters of %(object)s"),
     ),
     ("case.answered", _l("Complaint answered"), _l("%(actor)s answered %(object)s")),
+    ("case.assigned", _l("Complaint assigned"), _l("%(actor)s assigned %(object)s")),
+    (
+        "case.note_added",
+        _l("Internal note added"),
+        _l("%(actor)s added an internal note to %(object)s"),
+    ),
     ("inspection.start", _l("Inspection started"), _l("%(actor)s started inspection %(object)s")),
     (
         "inspection.verdict",

@@ -42,9 +42,19 @@ class Case(db.Model):
     )
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    #: Who handles the case: a manager of its center or an inspector in whose scope it is.
+    assignee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    assigned_at: Mapped[datetime | None]
 
     center: Mapped[Center] = relationship()
     rating = relationship("Rating")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    #: Staff-only notes, oldest first; never shown to the citizen.
+    notes: Mapped[list[CaseNote]] = relationship(
+        viewonly=True, order_by="CaseNote.created_at, CaseNote.id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("status IN ('open', 'answered')", name="status"),
@@ -53,6 +63,30 @@ class Case(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status == CaseStatus.OPEN and self.due_on < today
+
+
+#: The longest internal note, in characters.
+NOTE_MAX_LENGTH = 4000
+
+
+class CaseNote(db.Model):
+    """An internal note on a case, for the staff who handle it: append-only (written once,
+    never edited) and never shown on a citizen's page."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    author = relationship("User")
+
+
+@sa.event.listens_for(CaseNote, "before_update")
+def _notes_are_append_only(_mapper, _connection, note: CaseNote) -> None:
+    raise ValueError(f"case note {note.id} is append-only")
 
 
 class AlertKind(enum.StrEnum):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..accounts.models import Role
-from ..accounts.permissions import can_manage_center
+from ..accounts.models import Role, User
+from ..accounts.permissions import can_manage_center, can_view_center
 from ..audit import services as audit
 from ..centers.models import Center
 from ..extensions import db
@@ -18,18 +17,10 @@ from ..settings import services as settings
 from ..shared import crypto
 from ..shared.errors import NotFound, PermissionDenied, PortalError
 from ..shared.timeutils import now_utc
-from .models import Case, CaseSource, CaseStatus
+from ..shared.workdays import add_working_days, working_days_left
+from .models import NOTE_MAX_LENGTH, Case, CaseNote, CaseSource, CaseStatus
 
-
-def add_working_days(start: date, days: int, holidays: Collection[date] = frozenset()) -> date:
-    """``days`` working days (Monday–Friday, not a public holiday) after ``start``."""
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            added += 1
-    return current
+__all__ = ["add_working_days"]  # re-exported: the due date is set in working days
 
 
 def case_source(*, score: int, comment: str, explicit: bool) -> CaseSource | None:
@@ -98,18 +89,126 @@ def answer_case(case: Case, answer: str, *, actor) -> None:
     )
 
 
-def cases_query(center_clause, *, status: str = "", overdue_on: date | None = None):
+def cases_query(
+    center_clause,
+    *,
+    status: str = "",
+    overdue_on: date | None = None,
+    assignee_id: int | None = None,
+):
+    """Cases in ``center_clause``: open ones first, overdue before the others and then by
+    fewest days left (working days grow with the due date, so the due date orders them),
+    then the answered ones."""
     stmt = (
         sa.select(Case)
         .join(Center, Case.center_id == Center.id)
         .where(center_clause)
-        .order_by(Case.due_on, Case.id)
+        .order_by(sa.case((Case.status == CaseStatus.OPEN, 0), else_=1), Case.due_on, Case.id)
     )
     if status:
         stmt = stmt.where(Case.status == status)
     if overdue_on is not None:
         stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.due_on < overdue_on)
+    if assignee_id is not None:
+        stmt = stmt.where(Case.assignee_id == assignee_id)
     return stmt
+
+
+def days_left(case: Case, today: date) -> int | None:
+    """Working days left to answer an open case (negative when overdue); ``None`` once
+    answered. Weekends and the public holidays of the settings are not counted."""
+    if case.status != CaseStatus.OPEN:
+        return None
+    return working_days_left(today, case.due_on, settings.holidays())
+
+
+# Assignment and internal notes ---------------------------------------------------------------
+
+
+def can_handle_case(user, case: Case) -> bool:
+    """Assign the case and write internal notes: an admin, the manager of its center, or an
+    inspector in whose scope the center is."""
+    if can_manage_center(user, case.center):
+        return True
+    return user.role == Role.INSPECTOR and can_view_center(user, case.center)
+
+
+def can_be_assigned(user: User, case: Case) -> bool:
+    """A possible assignee: an active manager of the case's center or an active inspector
+    who may see that center."""
+    if not user.is_active or user.role not in (Role.MANAGER, Role.INSPECTOR):
+        return False
+    return can_view_center(user, case.center)
+
+
+def assignable_users(case: Case) -> list[User]:
+    """Everyone the case may be assigned to, by name: the center's managers, then the
+    inspectors whose scope holds the center."""
+    managers = db.session.scalars(
+        sa.select(User)
+        .where(
+            User.role == Role.MANAGER,
+            User.center_id == case.center_id,
+            User.is_active.is_(True),
+        )
+        .order_by(User.name_sort_key, User.id)
+    ).all()
+    inspectors = [
+        user
+        for user in db.session.scalars(
+            sa.select(User)
+            .where(User.role == Role.INSPECTOR, User.is_active.is_(True))
+            .order_by(User.name_sort_key, User.id)
+        )
+        if can_view_center(user, case.center)
+    ]
+    return [*managers, *inspectors]
+
+
+def assign_case(case: Case, assignee: User | None, *, actor) -> None:
+    """Give the case to ``assignee`` (``None``: nobody). Audited."""
+    if not can_handle_case(actor, case):
+        raise PermissionDenied(_("You may not assign this complaint."))
+    if assignee is not None and not can_be_assigned(assignee, case):
+        raise PortalError(_("This person cannot handle complaints of this center."))
+    new_id = assignee.id if assignee is not None else None
+    if new_id == case.assignee_id:
+        return
+    was = case.assignee_id
+    case.assignee_id = new_id
+    case.assigned_at = now_utc() if new_id is not None else None
+    audit.record(
+        actor=actor,
+        action="case.assigned",
+        object_type="case",
+        object_id=case.id,
+        center_id=case.center_id,
+        summary={"assignee_id": [was, new_id]},
+    )
+
+
+def add_note(case: Case, text: str, *, actor) -> CaseNote:
+    """Append an internal note (staff only, never shown to the citizen). Audited without
+    its text, which stays in the note."""
+    if not can_handle_case(actor, case):
+        raise PermissionDenied(_("You may not write notes on this complaint."))
+    text = text.strip()
+    if not text:
+        raise PortalError(_("Write the note."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise PortalError(_("The note is too long."))
+    note = CaseNote(case_id=case.id, author_id=actor.id, text=text, created_at=now_utc())
+    db.session.add(note)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="case.note_added",
+        object_type="case",
+        object_id=case.id,
+        center_id=case.center_id,
+        summary={"note_id": note.id, "length": len(text)},
+    )
+    return note
 
 
 def days_overdue(case: Case, today: date) -> int:

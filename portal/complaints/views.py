@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.decorators import center_or_abort, roles_required
-from ..accounts.models import Role
+from ..accounts.models import Role, User
 from ..accounts.permissions import can_manage_center, can_view_center, visible_centers_clause
 from ..centers.models import Center
 from ..extensions import db
@@ -17,7 +17,7 @@ from ..shared.errors import NotFound, PortalError
 from ..shared.text import clean_text
 from ..shared.timeutils import local_day, now_utc
 from . import services
-from .forms import AnswerForm
+from .forms import AnswerForm, CaseAssignForm, CaseNoteForm
 from .models import AlertKind, Case, CaseStatus
 
 bp = Blueprint("complaints", __name__, url_prefix="/cases", template_folder="templates")
@@ -50,16 +50,24 @@ def index():
     if status not in ("", CaseStatus.OPEN, CaseStatus.ANSWERED):
         abort(400)
     overdue = request.args.get("overdue") == "1"
-    stmt = services.cases_query(clause, status=status, overdue_on=today if overdue else None)
+    mine = request.args.get("mine") == "1"
+    stmt = services.cases_query(
+        clause,
+        status=status,
+        overdue_on=today if overdue else None,
+        assignee_id=current_user.id if mine else None,
+    )
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "complaints/index.html",
         page=page,
         today=today,
         overdue=overdue,
+        mine=mine,
         status=status,
         center=center,
         days_overdue=services.days_overdue,
+        days_left=services.days_left,
     )
 
 
@@ -72,14 +80,40 @@ def _case_or_404(case_id: int) -> Case:
     return case
 
 
-def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
+def _assign_form(case: Case, formdata=None) -> CaseAssignForm:
+    form = CaseAssignForm(formdata, data={"assignee": case.assignee_id or 0})
+    form.assignee.choices = [(0, _("Nobody")), *_assignee_choices(case)]
+    return form
+
+
+def _assignee_choices(case: Case) -> list[tuple[int, str]]:
+    return [
+        (user.id, f"{user.full_name} · {user.role_label}")
+        for user in services.assignable_users(case)
+    ]
+
+
+def _render_detail(
+    case: Case,
+    form: AnswerForm,
+    *,
+    phone: str = "",
+    assign_form: CaseAssignForm | None = None,
+    note_form: CaseNoteForm | None = None,
+    status: int = 200,
+):
     can_manage = can_manage_center(current_user, case.center)
+    can_handle = services.can_handle_case(current_user, case)
     today = local_day(now_utc())
-    return render_template(
+    html = render_template(
         "complaints/detail.html",
         case=case,
         rating=case.rating,
         form=form,
+        can_handle=can_handle,
+        assign_form=(assign_form or _assign_form(case)) if can_handle else None,
+        note_form=(note_form or CaseNoteForm()) if can_handle else None,
+        days_left=services.days_left(case, today),
         can_answer=can_manage and case.status == CaseStatus.OPEN,
         can_reveal=current_user.role == Role.MANAGER and can_manage,
         masked_phone=services.callback_phone_masked(case),
@@ -87,6 +121,7 @@ def _render_detail(case: Case, form: AnswerForm, *, phone: str = ""):
         today=today,
         days_overdue=services.days_overdue(case, today),
     )
+    return html, status
 
 
 @bp.route("/<int:case_id>", methods=["GET", "POST"])
@@ -135,6 +170,47 @@ def reveal_phone(case_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<int:case_id>/assign", methods=["POST"])
+@roles_required(*VIEWERS)
+def assign(case_id: int):
+    case = _case_or_404(case_id)
+    if not services.can_handle_case(current_user, case):
+        abort(403)
+    form = _assign_form(case, request.form)
+    if form.validate_on_submit():
+        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+        try:
+            services.assign_case(case, assignee, actor=current_user)
+        except PortalError as exc:
+            db.session.rollback()
+            form.assignee.errors = [*form.assignee.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("The complaint has been assigned."), "success")
+            return redirect(url_for(".detail", case_id=case.id, _anchor="handling"))
+    return _render_detail(case, AnswerForm(data={"answer": case.answer}), assign_form=form)
+
+
+@bp.route("/<int:case_id>/notes", methods=["POST"])
+@roles_required(*VIEWERS)
+def add_note(case_id: int):
+    case = _case_or_404(case_id)
+    if not services.can_handle_case(current_user, case):
+        abort(403)
+    form = CaseNoteForm()
+    if form.validate_on_submit():
+        try:
+            services.add_note(case, clean_text(form.text.data), actor=current_user)
+        except PortalError as exc:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("The note has been added."), "success")
+            return redirect(url_for(".detail", case_id=case.id, _anchor="notes"))
+    return _render_detail(case, AnswerForm(data={"answer": case.answer}), note_form=form)
 
 
 @bp.route("/alerts")

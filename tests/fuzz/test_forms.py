@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.assessments.models import Answer
 from portal.centers.models import Center
-from portal.complaints.models import Case
+from portal.complaints.models import Case, CaseNote
 from portal.extensions import db
 from portal.ratings import services as rating_services
 from portal.ratings.models import ASPECTS, CHIPS, Rating
@@ -160,6 +160,34 @@ def test_complaint_answer_form(client, auth, users, open_case):
         else:
             assert response.status_code in (200, 400), response.status_code
             assert case.answer == before
+
+    run()
+    defects.finish()
+
+
+def test_complaint_note_and_assign_forms(client, auth, users, open_case):
+    auth.login(users["manager"])
+    defects = Defects()
+
+    @FUZZ
+    @given(text=hostile_text, assignee=hostile_text)
+    def run(text, assignee):
+        notes_before = count(CaseNote)
+        assignee_before = fresh(Case, open_case.id).assignee_id
+        note = client.post(f"/cases/{open_case.id}/notes", data={"text": text})
+        if not defects.server_error(note, [text]):
+            if note.status_code == 302:
+                assert count(CaseNote) == notes_before + 1
+            else:
+                assert note.status_code in (200, 400), note.status_code
+                assert count(CaseNote) == notes_before
+        assign = client.post(f"/cases/{open_case.id}/assign", data={"assignee": assignee})
+        if not defects.server_error(assign, [assignee]):
+            if assign.status_code != 302:
+                assert assign.status_code in (200, 400), assign.status_code
+                assert fresh(Case, open_case.id).assignee_id == assignee_before
+            else:  # only an id of the choices gets through
+                assert fresh(Case, open_case.id).assignee_id in (None, users["manager"].id)
 
     run()
     defects.finish()
