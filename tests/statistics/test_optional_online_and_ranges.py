@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.statistics import importers, services
-from portal.statistics.models import INDEX_GROUPS, INDEX_TOTAL_MAX, DossierStat
+from portal.statistics.models import INDEX_GROUPS, INDEX_TOTAL_MAX, DossierStat, ServiceIndex
 
 TODAY = date(2026, 12, 2)
 NO_ONLINE = (
@@ -31,7 +31,9 @@ def test_a_file_without_online_is_read_with_online_unknown(app, center):
     stored = db.session.scalars(sa.select(DossierStat).order_by(DossierStat.received)).all()
     assert [(s.received, s.online) for s in stored] == [(20, 0), (1234, 0)]
     # With the column, an empty cell is still a problem of its line.
-    text = "Mã trung tâm;Tháng;Tiếp nhận;Đúng hạn;Trễ hạn;Trả lại;Trực tuyến\n07900;11/2026;5;4;1;0;\n"
+    text = (
+        "Mã trung tâm;Tháng;Tiếp nhận;Đúng hạn;Trễ hạn;Trả lại;Trực tuyến\n07900;11/2026;5;4;1;0;\n"
+    )
     try:
         importers.read_dossier_csv(text.encode(), today=TODAY)
     except importers.ImportProblems as exc:
@@ -78,9 +80,7 @@ def test_a_value_above_its_range_names_the_maximum(app, center):
     try:
         importers.read_index_csv(text.encode(), today=TODAY)
     except importers.ImportProblems as exc:
-        assert exc.problems == [
-            "Dòng 2, cột «Công khai, minh bạch»: số điểm phải từ 0 đến 18."
-        ]
+        assert exc.problems == ["Dòng 2, cột «Công khai, minh bạch»: số điểm phải từ 0 đến 18."]
     else:
         raise AssertionError("18,5 points of 18 were accepted")
 
@@ -89,7 +89,7 @@ def test_the_template_states_the_ranges_and_imports_as_downloaded(
     client, auth, users, center, count_rows
 ):
     auth.login(users["admin"])
-    for kind, table in (("dossiers", DossierStat), ("index", None)):
+    for kind in ("dossiers", "index"):
         body = client.get(f"/statistics/import/template-{kind}.csv").get_data(as_text=True)
         lines = body.lstrip("\ufeff").splitlines()
         assert lines[1].startswith("# mã chính thức của trung tâm;")
@@ -102,3 +102,4 @@ def test_the_template_states_the_ranges_and_imports_as_downloaded(
         )
         assert response.status_code == 302, kind  # the ranges' line is skipped
     assert count_rows(DossierStat) == 1
+    assert count_rows(ServiceIndex) == 1
