@@ -103,3 +103,12 @@ def test_the_template_states_the_ranges_and_imports_as_downloaded(
         assert response.status_code == 302, kind  # the ranges' line is skipped
     assert count_rows(DossierStat) == 1
     assert count_rows(ServiceIndex) == 1
+
+
+def test_the_cli_imports_a_file_without_online_and_says_so(runner, center, tmp_path, count_rows):
+    path = tmp_path / "motcua.csv"
+    path.write_text(NO_ONLINE, encoding="utf-8")
+    result = runner.invoke(args=["statistics", "import-dossiers", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "online dossiers recorded as 0" in result.output
+    assert count_rows(DossierStat) == 2
