@@ -144,6 +144,14 @@ class User(UserMixin, db.Model):
         return self.role == Role.OFFICER
 
     @property
+    def display_name(self) -> str:
+        """The person's name: a counter officer's from the center's staff list, which the
+        account's own name (often a placeholder such as "Công chức quầy 1") may not match."""
+        if self.officer is not None and self.officer.center_id == self.center_id:
+            return self.officer.full_name
+        return self.full_name or self.username
+
+    @property
     def role_label(self) -> str:
         return str(ROLE_LABELS[Role(self.role)])
 

@@ -158,7 +158,7 @@ def login():
             session.permanent = True
             session[LOGIN_AT] = int(time.time())
             login_user(user)
-            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/login.html", form=form)
 

@@ -15,7 +15,7 @@ from ..centers.models import Center, Counter
 from ..database import write_transactions
 from ..extensions import db
 from ..inspections.state import center_states
-from ..rankings import coverage, live, years
+from ..rankings import coverage, live, officer_classes, years
 from ..rankings import dashboards as reads
 from ..rankings import services as rankings
 from ..rankings.models import CLASS_LABELS
@@ -300,6 +300,7 @@ def counter(code: str, counter_id: int):
         counter=counter,
         rows=rows,
         min_n=min_n,
+        officer_links=current_user.role in officer_classes.OFFICER_SHEET_VIEWERS,
         trend=charts.satisfaction_chart(
             "chart-counter-satisfaction",
             _("Satisfaction by month (share of ratings 4–5)"),

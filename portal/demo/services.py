@@ -175,6 +175,9 @@ def seed_demo(
                 .where(Officer.center_id == home.id)
                 .order_by(Counter.number, Officer.id)
             )
+            # The account carries the name of the person it belongs to.
+            if user.officer is not None:
+                user.full_name = user.officer.full_name
         user.set_password(acc.password)
         db.session.add(user)
         created.append(acc.username)

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.models import Role
 from ..assessments.models import AssessmentPeriod
 from ..centers.models import Center, Officer
 from ..ratings.models import RollupScope
@@ -29,6 +30,9 @@ from .satisfaction import OfficerRow, officer_rows, satisfaction_figures
 from .scoring_settings import settings_for
 from .snapshots import period_window
 from .years import year_periods
+
+#: Who may open the officers' figures (their page and sheet); the center in their scope.
+OFFICER_SHEET_VIEWERS = (Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
 
 OFFICER_CLASS_LABELS = {
     rules.OfficerClass.EXCELLENT: _l("Excellent (hoàn thành xuất sắc)"),

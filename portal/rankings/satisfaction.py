@@ -4,6 +4,7 @@ center's monthly trend."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -87,6 +88,71 @@ def officer_row(officer: Officer, start: date, end: date, *, min_n: int) -> Offi
         officer.center.province_code, start, end, min_n=min_n, center=officer.center
     )
     return next(r for r in rows if r.officer.id == officer.id)
+
+
+#: The windows an officer's own page tries, shortest first (months back from today).
+RANK_WINDOW_MONTHS = (1, 3, 6, 12)
+
+
+@dataclass(frozen=True)
+class RankWindow:
+    """Days an officer's own page shows, and how many of their ratings those days hold."""
+
+    start: date
+    end: date
+    months: int
+    n: int
+    #: Whether ``n`` reaches the minimum: the rank can be shown.
+    ranked: bool
+
+
+def months_back(end: date, months: int) -> date:
+    """The first day of the ``months`` months that end on ``end`` (``end`` 20/05, 3 → 21/02)."""
+    month = end.month - months
+    year = end.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    day = min(end.day, monthrange(year, month)[1])
+    return date(year, month, day) + timedelta(days=1)
+
+
+def _officer_days(officer: Officer, end: date) -> list[tuple[date, int]]:
+    """The officer's reportable ratings per day up to ``end``, latest day first."""
+    t = RatingRollup
+    rows = db.session.execute(
+        sa.select(t.day, t.n1 + t.n2 + t.n3 + t.n4 + t.n5)
+        .where(t.scope == RollupScope.OFFICER, t.key_id == officer.id, t.day <= end)
+        .order_by(t.day.desc())
+    ).all()
+    return [(day, int(n or 0)) for day, n in rows]
+
+
+def officer_rank_window(officer: Officer, *, min_n: int, today: date | None = None) -> RankWindow:
+    """The default window of an officer's own page: the shortest of the last 1, 3, 6 or 12
+    months in which they have ``min_n`` ratings, so that their rank is shown; otherwise the
+    last 12 months (the most a default shows), with the rank hidden."""
+    end = today or today_local()
+    days = _officer_days(officer, end)
+    window = None
+    for months in RANK_WINDOW_MONTHS:
+        start = months_back(end, months)
+        n = sum(count for day, count in days if day >= start)
+        window = RankWindow(start, end, months, n, n >= min_n)
+        if window.ranked:
+            break
+    assert window is not None
+    return window
+
+
+def start_for_rank(officer: Officer, end: date, *, min_n: int) -> tuple[date | None, int]:
+    """The latest first day of a window ending on ``end`` that holds ``min_n`` of the
+    officer's ratings (None when all their ratings up to ``end`` do not), and how many
+    ratings they have up to ``end``."""
+    total = 0
+    for day, count in _officer_days(officer, end):
+        total += count
+        if total >= min_n:
+            return day, total
+    return None, total
 
 
 def monthly_trend(

@@ -40,10 +40,13 @@ from .revisions import (
 from .satisfaction import (
     ZERO,
     OfficerRow,
+    RankWindow,
     monthly_trend,
+    officer_rank_window,
     officer_row,
     officer_rows,
     satisfaction_figures,
+    start_for_rank,
 )
 from .scoring_settings import settings_for, update_settings, validate_settings
 from .snapshots import (
@@ -63,6 +66,7 @@ __all__ = [
     "Change",
     "OfficerRow",
     "PeriodStatus",
+    "RankWindow",
     "RankingsError",
     "SettingsLocked",
     "class_history",
@@ -71,6 +75,7 @@ __all__ = [
     "has_snapshots",
     "latest_revision",
     "monthly_trend",
+    "officer_rank_window",
     "officer_row",
     "officer_rows",
     "on_assessment_submitted",
@@ -93,6 +98,7 @@ __all__ = [
     "settings_record",
     "snapshot_for",
     "snapshot_record",
+    "start_for_rank",
     "today_local",  # bench/scale.py reads the portal's day through this index
     "update_settings",
     "validate_settings",

@@ -285,7 +285,7 @@ def _officer_view_args():
 
 
 @bp.route("/officers")
-@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+@roles_required(*officer_classes.OFFICER_SHEET_VIEWERS)
 def officers():
     """Civil servants' figures and classes in a center, per period or year (never public)."""
     centers, center, periods, period, year, scope = _officer_view_args()
@@ -310,7 +310,7 @@ def officers():
 
 
 @bp.route("/officers.xlsx")
-@roles_required(Role.ADMIN, Role.INSPECTOR, Role.MANAGER)
+@roles_required(*officer_classes.OFFICER_SHEET_VIEWERS)
 def officers_xlsx():
     """The appraisal sheet of one center, or (``all=1``) of every center in scope."""
     centers, center, _periods, _period, _year, scope = _officer_view_args()

@@ -129,7 +129,16 @@ def mine():
     if officer is None or officer.center_id != current_user.center_id:
         return render_template("ratings/mine.html", officer=None, start=start, end=end)
     min_n = settings.get("rating_min_n")
+    # Without a chosen range, the shortest recent one in which the officer has enough
+    # ratings for a rank: a rank hidden behind a too-short default says nothing.
+    window = None
+    if not request.args.get("from") and not request.args.get("to"):
+        window = rankings.officer_rank_window(officer, min_n=min_n)
+        start, end = window.start, window.end
     row = rankings.officer_row(officer, start, end, min_n=min_n)
+    reach_start, reach_total = (None, 0)
+    if row.figures.n < min_n:
+        reach_start, reach_total = rankings.start_for_rank(officer, end, min_n=min_n)
     comments = db.session.scalars(
         sa.select(Rating)
         .where(
@@ -151,6 +160,9 @@ def mine():
         min_n=min_n,
         center_rank=(row.center_rank, row.center_ranked),
         province_rank=(row.province_rank, row.province_ranked),
+        window=window,
+        reach_start=reach_start,
+        reach_total=reach_total,
         comments=comments,
         faces=FACES,
         chip_labels=CHIP_LABELS,

@@ -33,6 +33,8 @@ def _run(path: str, read, write) -> None:
         f"\n{result.rows} rows imported for {result.centers} centers and {result.months} months"
         f" ({result.replaced} rows replaced)."
     )
+    if not all(getattr(r, "online_known", True) for r in rows):
+        click.echo("No online column in the file: online dossiers recorded as 0.")
 
 
 @cli.command("import-766")

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..centers.models import Center, Counter
 from ..extensions import db
+from ..i18n import format_number
 from ..shared.text import fold
 from .models import INDEX_GROUPS, INDEX_TOTAL_MAX
 
@@ -42,30 +43,69 @@ class Column:
     header: str
     aliases: tuple[str, ...]
     required: bool = True
+    #: The largest value a number in the column may have (the smallest is 0); the checks
+    #: below read it, and the import page and the template show it.
+    maximum: float | None = None
+    #: Whether the number must be whole (dossiers, a counter's number).
+    whole: bool = False
 
 
+def _count(key: str, header: str, aliases: tuple[str, ...], *, required: bool = True) -> Column:
+    return Column(key, header, aliases, required, float(MAX_COUNT), whole=True)
+
+
+_MAXIMA = dict(INDEX_GROUPS)
 DOSSIER_COLUMNS = (
     Column("center", "Mã trung tâm", ("center", "center_code", "ma trung tam")),
-    Column("counter", "Quầy", ("counter", "quay so"), required=False),
+    _count("counter", "Quầy", ("counter", "quay so"), required=False),
     Column("month", "Tháng", ("month",)),
-    Column("received", "Tiếp nhận", ("received",)),
-    Column("on_time", "Đúng hạn", ("on_time", "on time")),
-    Column("late", "Trễ hạn", ("late",)),
-    Column("returned", "Trả lại", ("returned",)),
-    Column("online", "Trực tuyến", ("online",), required=False),
-    Column("online_share", "Tỷ lệ trực tuyến", ("online_share", "online share"), required=False),
+    _count("received", "Tiếp nhận", ("received",)),
+    _count("on_time", "Đúng hạn", ("on_time", "on time")),
+    _count("late", "Trễ hạn", ("late",)),
+    _count("returned", "Trả lại", ("returned",)),
+    _count("online", "Trực tuyến", ("online",), required=False),
+    Column(
+        "online_share",
+        "Tỷ lệ trực tuyến",
+        ("online_share", "online share"),
+        required=False,
+        maximum=100.0,
+    ),
 )
 INDEX_COLUMNS = (
     Column("center", "Mã trung tâm", ("center", "center_code")),
     Column("month", "Tháng", ("month",)),
-    Column("publicity", "Công khai, minh bạch", ("publicity",), required=False),
-    Column("progress", "Tiến độ giải quyết", ("progress",), required=False),
-    Column("online_service", "Dịch vụ công trực tuyến", ("online_service",), required=False),
-    Column("online_payment", "Thanh toán trực tuyến", ("online_payment",), required=False),
-    Column("digitisation", "Số hóa hồ sơ", ("digitisation", "digitization"), required=False),
-    Column("satisfaction", "Mức độ hài lòng", ("satisfaction",), required=False),
-    Column("total", "Tổng điểm", ("total",)),
+    *(
+        Column(key, header, (key, *more), required=False, maximum=_MAXIMA[key])
+        for key, header, more in (
+            ("publicity", "Công khai, minh bạch", ()),
+            ("progress", "Tiến độ giải quyết", ()),
+            ("online_service", "Dịch vụ công trực tuyến", ()),
+            ("online_payment", "Thanh toán trực tuyến", ()),
+            ("digitisation", "Số hóa hồ sơ", ("digitization",)),
+            ("satisfaction", "Mức độ hài lòng", ()),
+        )
+    ),
+    Column("total", "Tổng điểm", ("total",), maximum=INDEX_TOTAL_MAX),
 )
+#: A line whose first cell starts with this is a note (the template's line of ranges).
+COMMENT = "#"
+
+
+def allowed_values(column: Column) -> str:
+    """What a cell of ``column`` may hold, in the request's language and number format."""
+    if column.key == "center":
+        return _("the center's official code")
+    if column.key == "month":
+        return _("MM/YYYY, from %(first)s to the current month", first=MIN_MONTH.strftime("%m/%Y"))
+    if column.maximum is None:
+        return ""
+    top = format_number(column.maximum, 2, trim=True)
+    if column.key == "online_share":
+        return _("0 to %(max)s (%%)", max=top)
+    if column.whole:
+        return _("a whole number from 0 to %(max)s", max=top)
+    return _("0 to %(max)s points", max=top)
 
 
 class ImportProblems(Exception):
@@ -85,6 +125,8 @@ class DossierRow:
     late: int
     returned: int
     online: int
+    #: False when the file had no online column: ``online`` is then 0, not a count.
+    online_known: bool = True
 
 
 @dataclass
@@ -101,6 +143,8 @@ def template_csv(columns: tuple[Column, ...], example: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([c.header for c in columns])
+    ranges = [allowed_values(c) for c in columns]
+    writer.writerow([f"{COMMENT} {ranges[0]}", *ranges[1:]])
     writer.writerow(example)
     return "\ufeff" + out.getvalue()
 
@@ -177,6 +221,8 @@ def _reader(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise ImportProblems([_too_long(reader.line_num)])
         if not any(cell.strip() for cell in record):
             continue
+        if header is not None and record[0].strip().startswith(COMMENT):
+            continue
         if header is None:
             header = record
             continue
@@ -230,6 +276,7 @@ class _Line:
     def __init__(self, line, record, positions, columns, problems):
         self.line, self.record, self.positions, self.problems = line, record, positions, problems
         self.headers = {c.key: c.header for c in columns}
+        self.maxima = {c.key: c.maximum for c in columns}
 
     def text(self, key: str) -> str:
         i = self.positions.get(key)
@@ -261,8 +308,10 @@ class _Line:
             if required:
                 self.fail(key, _("a number is required."))
             return None
+        maximum = self.maxima[key] or MAX_COUNT
+        too_big = _("the number must be at most %(max)s.", max=format_number(maximum))
         if len(raw) > MAX_NUMBER_TEXT and raw.isascii() and raw.isdigit():
-            self.fail(key, _("the number must be at most %(max)s.", max=f"{MAX_COUNT:,}"))
+            self.fail(key, too_big)
             return None
         try:
             value = parse_number(raw)
@@ -272,15 +321,15 @@ class _Line:
         if value < 0:
             self.fail(key, _("the number must not be negative."))
             return None
-        if value > MAX_COUNT:
-            self.fail(key, _("the number must be at most %(max)s.", max=f"{MAX_COUNT:,}"))
+        if value > maximum:
+            self.fail(key, too_big)
             return None
         if value != int(value):
             self.fail(key, _("a whole number of dossiers is required."))
             return None
         return int(value)
 
-    def score(self, key: str, maximum: float, *, required: bool) -> float | None:
+    def score(self, key: str, *, required: bool) -> float | None:
         raw = self.text(key)
         if not raw:
             if required:
@@ -291,8 +340,15 @@ class _Line:
         except ValueError:
             self.fail(key, _("«%(value)s» is not a number.", value=raw[:40]))
             return None
+        maximum = self.maxima[key]
         if value < 0 or value > maximum:
-            self.fail(key, _("the points must be between 0 and %(max)s.", max=f"{maximum:g}"))
+            self.fail(
+                key,
+                _(
+                    "the points must be between 0 and %(max)s.",
+                    max=format_number(maximum, 2, trim=True),
+                ),
+            )
             return None
         return value
 
@@ -306,10 +362,9 @@ def _read(raw_or_text, columns):
 
 def read_dossier_csv(raw: bytes | str, *, today: date) -> list[DossierRow]:
     positions, rows = _read(raw, DOSSIER_COLUMNS)
-    if "online" not in positions and "online_share" not in positions:
-        raise ImportProblems(
-            [_("Line 1: the column «%(column)s» is missing.", column="Trực tuyến")]
-        )
+    # Both online columns are optional: many one-stop programs do not export them. Without
+    # either, the dossiers received online are not known and are recorded as 0.
+    online_known = "online" in positions or "online_share" in positions
     records = [
         {
             "line": line,
@@ -324,11 +379,16 @@ def read_dossier_csv(raw: bytes | str, *, today: date) -> list[DossierRow]:
         }
         for line, record in rows
     ]
-    return check_dossier_rows(records, today=today)
+    return check_dossier_rows(records, today=today, online_known=online_known)
 
 
-def check_dossier_rows(records: list[dict], *, today: date) -> list[DossierRow]:
-    """Check rows given as text cells keyed by column (CSV or API); all or nothing."""
+def check_dossier_rows(
+    records: list[dict], *, today: date, online_known: bool = True
+) -> list[DossierRow]:
+    """Check rows given as text cells keyed by column (CSV or API); all or nothing.
+
+    With ``online_known`` false (a file without an online column) every row's online
+    dossiers are 0 and marked as not known."""
     problems: list[str] = []
     keys = [c.key for c in DOSSIER_COLUMNS]
     centers = _centers({str(r.get("center", "")).strip() for r in records})
@@ -361,9 +421,9 @@ def check_dossier_rows(records: list[dict], *, today: date) -> list[DossierRow]:
         on_time = line.count("on_time")
         late = line.count("late")
         returned = line.count("returned")
-        online = line.count("online", required=False)
+        online = line.count("online", required=False) if online_known else 0
         if online is None and line.text("online_share") and received is not None:
-            share = line.score("online_share", 100.0, required=True)
+            share = line.score("online_share", required=True)
             online = round(received * share / 100) if share is not None else None
         elif online is None and not line.text("online"):
             line.fail("online", _("a number is required."))
@@ -394,7 +454,16 @@ def check_dossier_rows(records: list[dict], *, today: date) -> list[DossierRow]:
         ):
             out.append(
                 DossierRow(
-                    line.line, center, counter, month, received, on_time, late, returned, online
+                    line.line,
+                    center,
+                    counter,
+                    month,
+                    received,
+                    on_time,
+                    late,
+                    returned,
+                    online,
+                    online_known,
                 )
             )
     if problems:
@@ -422,8 +491,8 @@ def read_index_csv(raw: bytes | str, *, today: date) -> list[IndexRow]:
                 "center", _("no center has the code «%(code)s».", code=line.text("center")[:20])
             )
         month = line.month(today)
-        values = {k: line.score(k, maximum, required=False) for k, maximum in INDEX_GROUPS}
-        total = line.score("total", INDEX_TOTAL_MAX, required=True)
+        values = {k: line.score(k, required=False) for k, _maximum in INDEX_GROUPS}
+        total = line.score("total", required=True)
         given = [v for v in values.values() if v is not None]
         if total is not None and len(given) == len(INDEX_GROUPS) and abs(sum(given) - total) > 0.1:
             line.fail(

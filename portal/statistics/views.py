@@ -81,6 +81,16 @@ def import_page():
                     ),
                     "success",
                 )
+                if form.kind.data == "dossiers" and not all(r.online_known for r in rows):
+                    flash(
+                        _(
+                            "The file has no column «%(online)s» or «%(share)s»: the dossiers "
+                            "received online are recorded as 0 for these months.",
+                            online="Trực tuyến",
+                            share="Tỷ lệ trực tuyến",
+                        ),
+                        "warning",
+                    )
                 return redirect(url_for(".import_page"))
     return (
         render_template(
@@ -88,6 +98,7 @@ def import_page():
             form=form,
             problems=problems,
             columns={k: v[0] for k, v in TEMPLATES.items()},
+            allowed_values=importers.allowed_values,
         ),
         422 if problems else 200,
     )

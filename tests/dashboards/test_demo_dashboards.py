@@ -319,3 +319,25 @@ def test_manager_lands_on_the_center_dashboard_with_its_scores(demo):
     assert f'id="center-q">{vi(snap.quality)}<' in earlier_html
     assert 'id="chart-center-areas"' in earlier_html
     assert client.get("/dashboards/").status_code == 403
+
+
+def test_officer_names_on_a_counter_link_to_their_row_of_the_officers_sheet(demo):
+    manager = db.session.scalar(sa.select(User).where(User.username == "quanly"))
+    center = manager.center
+    counter = center.counters[0]
+    client = login(demo, "quanly")
+    html = client.get(f"/dashboards/centers/{center.code}/counters/{counter.id}").get_data(
+        as_text=True
+    )
+    officers = [o for o in center.officers if o.counter_id == counter.id]
+    assert officers
+    for officer in officers:
+        link = re.search(rf'<a href="([^"]+#officer-{officer.id})">{officer.full_name}</a>', html)
+        assert link is not None, officer.full_name
+        assert f"center={center.code}" in link.group(1)
+        sheet = client.get(link.group(1).split("#")[0].replace("&amp;", "&"))
+        assert sheet.status_code == 200
+        assert f'id="officer-{officer.id}"' in sheet.get_data(as_text=True)
+    # Another center's manager is still refused the sheet (authorization unchanged).
+    other = db.session.scalar(sa.select(Center).where(Center.id != center.id).limit(1))
+    assert client.get(f"/rankings/officers?center={other.code}").status_code in (403, 404)

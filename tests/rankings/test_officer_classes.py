@@ -146,3 +146,13 @@ def test_officer_s_adj_lies_between_own_index_and_the_center(counts, center_inde
     assert min(s, center_index) <= adjusted <= max(s, center_index)
     more = rules.adjusted_index_exact(sum(counts) * 2, s, center_index, m)
     assert abs(more - s) <= abs(adjusted - s)
+
+
+def test_officers_page_says_why_an_officer_is_not_ranked(client, auth, users, rated):
+    auth.login(users["manager"])
+    html = client.get("/rankings/officers?center=07900").get_data(as_text=True)
+    row = html.split(f'id="officer-{rated["binh"].id}"', 1)[1].split("</tr>", 1)[0]
+    assert "chưa đủ đánh giá: 5 trên 30 cần có" in row
+    assert "Quầy 2" in row  # the counter beside the name
+    note = html.split('id="unranked"', 1)[1].split("</p>", 1)[0]
+    assert "1 trên 2 công chức có ít hơn 30 đánh giá" in note
