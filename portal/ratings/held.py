@@ -25,7 +25,7 @@ from ..shared.errors import PermissionDenied, PortalError
 from ..shared.search import like_contains
 from ..shared.text import fold
 from .models import FlagReview, Rating
-from .moderation import _reason, review_flags
+from .moderation import clean_reason, review_flags
 
 #: At most this many ratings in one bulk verdict (a page of the queue is fewer).
 BULK_MAX = 200
@@ -107,7 +107,7 @@ def review_many(rating_ids: Iterable[int], verdict: str, reason: str, *, actor) 
         raise PortalError(_("Select at most %(max)d ratings at once.", max=BULK_MAX))
     if verdict not in (FlagReview.CONFIRMED, FlagReview.REJECTED):
         raise PortalError(_("Choose whether to confirm or reject the flags."))
-    _reason(reason)  # a bad reason refuses the whole request before anything changes
+    clean_reason(reason)  # a bad reason refuses the whole request before anything changes
     ratings = db.session.scalars(
         sa.select(Rating)
         .join(Center, Center.id == Rating.center_id)

@@ -320,7 +320,7 @@ def held_queue():
             else:
                 db.session.commit()
                 _flash_bulk(form.verdict.data, result)
-                return redirect(request.full_path.rstrip("?"), 303)
+                return redirect(url_for(".held_queue", **request.args.to_dict()), 303)
         else:
             status = 400
     now = now_utc()
