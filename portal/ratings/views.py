@@ -359,7 +359,8 @@ def _flash_bulk(verdict: str, result: held.BulkResult) -> None:
             "Flags rejected on %(num)d ratings: they now count in the scores.",
             result.decided,
         )
-    flash(message, "success")
+    if result.decided:
+        flash(message, "success")
     if result.skipped:
         flash(
             ngettext(
