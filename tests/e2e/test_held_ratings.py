@@ -103,8 +103,9 @@ def test_inspector_filters_the_queue_and_decides_in_bulk(live_server, desktop_pa
     page.get_by_role("button", name="Lọc").click()
     expect(_rows(page)).to_have_count(2)
     expect(page.locator("#held-ratings")).to_contain_text("Nhanh gọn")
+    page.get_by_label("Chọn mọi đánh giá trên trang này").check()
     for checkbox in page.locator("#held-ratings tbody input[type=checkbox]").all():
-        checkbox.check()
+        expect(checkbox).to_be_checked()
     page.get_by_label("Lý do quyết định").fill("Người dân gửi buổi tối từ nhà, không bất thường")
     page.get_by_role("button", name="Bác bỏ dấu hiệu (tính đánh giá)").click()
     expect(page.locator(".flashes")).to_contain_text("Đã bác bỏ nghi vấn của 2 đánh giá")
