@@ -117,6 +117,9 @@ class Config:
     RATING_OPENING_HOURS = (7.0, 18.0)  # local time, [start, end)
     RATING_CLOSED_WEEKDAYS = (6,)  # Sunday
     RATING_RECEIPT_SLACK = 5
+    #: Working days within which an inspector checks a rating held for review (the
+    #: citizen's thank-you and tracking pages say so; the queue marks the late ones).
+    RATING_REVIEW_WORKING_DAYS = 5
     # Self-rating: a receipt rating from a network the center's staff signed in or issued
     # receipts from within this many days, or from a device cookie a staff member of the
     # center used within this many days, is held for an inspector.

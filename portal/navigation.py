@@ -7,6 +7,7 @@ every-page test all read the same list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -14,6 +15,14 @@ from flask_babel import lazy_gettext as _l
 
 ADMIN, INSPECTOR, MANAGER, OFFICER = "admin", "inspector", "manager", "officer"
 STAFF = (ADMIN, INSPECTOR, MANAGER)
+
+#: How much waits behind a menu item (``endpoint → count(user)``), shown on the start
+#: page: a feature registers its count here, so this module still imports none.
+COUNTS: dict[str, Callable[[object], int]] = {}
+
+
+def register_count(endpoint: str, count: Callable[[object], int]) -> None:
+    COUNTS[endpoint] = count
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,11 @@ class MenuItem:
     #: Needs the user's own center (its code is passed as ``code``).
     own_center: bool = False
     args: dict = field(default_factory=dict)
+
+    def count(self, user) -> int | None:
+        """How many things wait for ``user`` behind this item, if the item counts any."""
+        count = COUNTS.get(self.endpoint)
+        return None if count is None else count(user)
 
     def url(self, user) -> str:
         kwargs = dict(self.args)
@@ -83,6 +97,12 @@ MENU: tuple[MenuItem, ...] = (
         _l("Citizen ratings"),
         _l("Satisfaction by center, counter and officer, and citizens' comments."),
         STAFF,
+    ),
+    MenuItem(
+        "ratings.held_queue",
+        _l("Held ratings"),
+        _l("Ratings held for review in every center of your scope, oldest first."),
+        (ADMIN, INSPECTOR),
     ),
     MenuItem(
         "complaints.index",

@@ -562,4 +562,4 @@ def _store_item(device, key, target, raw, moment, volumes) -> ItemResult:
         screening=ratings.Screening(moment=when, flags=tuple(flags)),
     )
     _LINK_RATING.execute(device_id=device.id, item_id=item_id, rating_id=rating.id)
-    return ItemResult(id=item_id, status="stored", held=bool(flags))
+    return ItemResult(id=item_id, status="stored", held=rating.is_pending_review)

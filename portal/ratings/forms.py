@@ -11,10 +11,19 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 
 from ..shared import crypto
-from ..shared.forms import BaseForm, length, optional, required
+from ..shared.forms import BaseForm, choices, length, number_range, optional, required
 from ..shared.text import clean_text
 from .models import ASPECTS, CHIPS, SCORES
 from .submission import RatingInput
@@ -258,3 +267,83 @@ class AssistedRatingForm(BaseForm):
     counter = SelectField(_l("Counter"), validators=[required()])
     score = SelectField(_l("The citizen's answer"), validators=[required()])
     comment = TextAreaField(_l("Comment"), validators=[length(max=1000)])
+
+
+# The queue of held ratings ------------------------------------------------------------------
+
+#: "Older than" choices of the queue, in days.
+AGE_CHOICES = (1, 2, 3, 5, 7, 14, 30)
+
+
+class HeldFilterForm(BaseForm):
+    """The queue's filters (a GET form: changes nothing)."""
+
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    flag = SelectField(
+        _l("Reason held"),
+        choices=choices([("", _l("All reasons")), *FLAG_LABELS.items()]),
+        validators=[optional()],
+    )
+    center = StringField(_l("Center (name or code)"), validators=[optional(), length(max=100)])
+    older_than = SelectField(
+        _l("Waiting"),
+        choices=choices(
+            [("", _l("Any time"))]
+            + [
+                (str(d), _l("More than %(num)d days", num=d) if d > 1 else _l("More than a day"))
+                for d in AGE_CHOICES
+            ]
+        ),
+        validators=[optional()],
+    )
+    page = IntegerField(
+        _l("Page"),
+        validators=[optional(), number_range(min=1, max=100_000)],
+    )
+
+
+class RatingIdsField(Field):
+    """The ticked ratings (checkboxes named after the field, one id each)."""
+
+    def process_formdata(self, valuelist):
+        ids = []
+        for value in valuelist:
+            if not value.isdigit() or len(value) > 12:
+                self.data = []
+                raise ValueError(_l("The selection is not valid. Reload the page."))
+            ids.append(int(value))
+        self.data = ids
+
+    def _value(self):
+        return ""
+
+
+class HeldReviewForm(BaseForm):
+    """One verdict, with one mandatory reason, on the ticked held ratings."""
+
+    rating = RatingIdsField(
+        _l("Ratings"),
+        default=list,
+        validators=[
+            validators.Length(min=1, message=_l("Select at least one rating.")),
+        ],
+    )
+    verdict = RadioField(
+        _l("Decision"),
+        choices=choices(
+            [
+                ("confirmed", _l("Confirm abuse (keep out of scores)")),
+                ("rejected", _l("Reject the flags (count it)")),
+            ]
+        ),
+        validators=[required()],
+    )
+    reason = StringField(
+        _l("Reason for your decision"),
+        validators=[
+            validators.DataRequired(message=_l("Give a reason.")),
+            length(max=500),
+        ],
+    )

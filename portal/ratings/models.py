@@ -233,6 +233,11 @@ class Rating(db.Model):
         # queue and comments, the officer's own comments, and the retention purges read
         # only these few rows, whatever the size of the table.
         _partial_index("ix_ratings_flagged", "center_id", "created_at", where="flags <> ''"),
+        # The province-wide queue of held ratings and its count: only the ratings waiting
+        # for an inspector, oldest first, whatever the number of decided ones.
+        _partial_index(
+            "ix_ratings_held", "created_at", "center_id", where="flags <> '' AND cleared_at IS NULL"
+        ),
         _partial_index("ix_ratings_commented", "center_id", "created_at", where="comment <> ''"),
         _partial_index(
             "ix_ratings_officer_commented", "officer_id", "created_at", where="comment <> ''"

@@ -16,7 +16,9 @@ from .rollup_rows import apply_to_rollups
 REASON_MAX = 500
 
 
-def _reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """A verdict's or a hidden comment's reason, spaces folded; a translated error if it
+    is missing or too long."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise PortalError(_("Give a reason."))
@@ -36,7 +38,7 @@ def review_flags(rating: Rating, verdict: str, reason: str, *, actor) -> None:
         raise PortalError(_("This rating is not held for review."))
     if verdict not in (FlagReview.CONFIRMED, FlagReview.REJECTED):
         raise PortalError(_("Choose whether to confirm or reject the flags."))
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     # One conditional UPDATE: of two inspectors deciding at once, only one verdict (and one
     # rollup change) is recorded; the other gets an error.
     result = db.session.execute(
@@ -71,7 +73,7 @@ def set_comment_hidden(rating: Rating, hidden: bool, *, actor, reason: str = "")
     """Hide a comment from public view (a reason is required) or show it again."""
     if rating.comment_hidden == hidden:
         return
-    reason = _reason(reason) if hidden else " ".join((reason or "").split())[:REASON_MAX]
+    reason = clean_reason(reason) if hidden else " ".join((reason or "").split())[:REASON_MAX]
     rating.comment_hidden = hidden
     rating.comment_hidden_reason = reason if hidden else ""
     audit.record(

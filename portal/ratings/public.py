@@ -44,8 +44,8 @@ from ..database import begin_writing, is_sqlite, reads_before_writing
 from ..extensions import csrf, db, limiter
 from ..shared import qr, ratelimit
 from ..shared.uploads import form_limits
+from . import held, receipts, retention, submission, tokens
 from . import nonces as form_nonces
-from . import receipts, retention, submission, tokens
 from . import screening as screens
 from .forms import (
     ASPECT_LABELS,
@@ -170,6 +170,7 @@ def _public_helpers():
         "language_url": _language_url,
         "kiosk_start": kiosk_start,
         "DATETIME_FORMAT": DATETIME_FORMAT,
+        "DATE_FORMAT": DATE_FORMAT,
     }
 
 
@@ -482,6 +483,7 @@ def thanks(ref: str):
         kiosk_url=kiosk_start(reference.token) if kiosk else None,
         case=reference.case,
         held=reference.held,
+        review_days=current_app.config["RATING_REVIEW_WORKING_DAYS"],
     )
     return _no_store(html)
 
@@ -491,11 +493,14 @@ def thanks(ref: str):
 def track():
     form = TrackForm(request.args)
     rating = case = None
+    review_due = ""
     searched = bool(form.code.data) and form.validate()
     if searched:
         rating = _rating_by_code(form.code.data)
         if rating is not None:
             case = complaints.case_for_rating(rating.id)
+            if rating.is_pending_review:
+                review_due = format_date(held.review_due(rating.day), DATE_FORMAT)
     html = render_template(
         "ratings/track.html",
         form=form,
@@ -505,6 +510,8 @@ def track():
         erased=request.args.get("erased") == "1",
         faces={k: str(v) for k, v in FACES.items()},
         due_on=format_date(case.due_on, DATE_FORMAT) if case is not None else "",
+        review_due=review_due,
+        review_days=current_app.config["RATING_REVIEW_WORKING_DAYS"],
     )
     return _no_store(html)
 

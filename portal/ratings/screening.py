@@ -5,6 +5,7 @@ rating for review, never refuse it."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -193,6 +194,19 @@ def self_issued_shares(center_id: int, start: date, end: date) -> dict[int, tupl
         .group_by(Rating.officer_id)
     ).all()
     return {officer_id: (int(mine), int(total)) for officer_id, total, mine in rows}
+
+
+def holding_flags(flags: Sequence[str], *, complaint: bool) -> list[str]:
+    """The flags a new rating is stored with (any flag holds it for review).
+
+    A complaint sent after closing time is what a citizen writes at home in the evening,
+    not a sign of fraud: when the hour is its only reason, a rating that opens a case (a
+    complaint, or a dissatisfied rating with a comment) is not held. Any other reason
+    still holds it, and then every reason is kept for the inspector.
+    """
+    if complaint and list(flags) == ["off_hours"]:
+        return []
+    return list(flags)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ feature's own modules import them from where they live:
 - ``rollup_rows``: keeping the rollup rows in step, and reading them;
 - ``receipts``: issuing and resolving rating receipts;
 - ``moderation``: flag verdicts and hidden comments;
+- ``held``: the province-wide queue of held ratings and its bulk verdicts;
 - ``retention``: retention purges and "delete my data".
 
 ``Channel``, ``local_day`` and ``now_utc`` stay importable from here for older callers.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from ..shared.timeutils import local_day, now_utc
 from .fingerprints import DEVICE_COOKIE, Fingerprint, client_fingerprint
+from .held import BulkResult, HeldFilter, held_count, held_query, review_due, review_many
 from .models import Channel
 from .moderation import REASON_MAX, review_flags, set_comment_hidden
 from .nonces import (
@@ -51,6 +53,7 @@ from .rollup_rows import apply_to_rollups, rollup_counts, rollup_keys
 from .screening import (
     Screening,
     anomaly_flags,
+    holding_flags,
     screen_rating,
     self_issued_shares,
     staff_rating_flags,
@@ -94,10 +97,12 @@ __all__ = [
     "TARGET_CODES",
     "THANKS_MAX_AGE_SECONDS",
     "TRACKING_ALPHABET",
+    "BulkResult",
     "CenterRef",
     "Channel",
     "CounterRef",
     "Fingerprint",
+    "HeldFilter",
     "NonceCheck",
     "NonceUsed",
     "OfficerRef",
@@ -122,6 +127,9 @@ __all__ = [
     "counter_token_problem",
     "counter_version",
     "erase_personal_data",
+    "held_count",
+    "held_query",
+    "holding_flags",
     "issue_nonce",
     "issue_receipt",
     "local_day",
@@ -140,7 +148,9 @@ __all__ = [
     "resolve_counter_token",
     "resolve_receipt_token",
     "resolve_short_code",
+    "review_due",
     "review_flags",
+    "review_many",
     "revoke_counter_posters",
     "rollup_counts",
     "rollup_keys",

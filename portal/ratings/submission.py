@@ -26,7 +26,7 @@ from .models import ASPECTS, Channel, Rating, Receipt
 from .nonces import consume_nonce
 from .receipts import ReceiptUsed
 from .rollup_rows import apply_to_rollups
-from .screening import Screening, screen_rating, staff_rating_flags
+from .screening import Screening, holding_flags, screen_rating, staff_rating_flags
 from .tokens import Target, secret
 
 CONSENT_VERSION = privacy.CONSENT_VERSION
@@ -133,11 +133,16 @@ def submit_rating(
         )
         if used.rowcount != 1:
             raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
+    # Imported here: complaints' services import the ratings' models.
+    from ..complaints.services import case_source, open_case_for_rating
+
     flags = list(screening.flags)
     center_network = False
     if target.receipt is not None:
         extra, center_network = staff_rating_flags(target.receipt, moment)
         flags += extra
+    opens_case = case_source(score=data.score, comment=data.comment, explicit=data.complaint)
+    flags = holding_flags(flags, complaint=opens_case is not None)
     values = {
         "tracking_code": new_tracking_code(),
         "center_id": target.center.id,
@@ -172,8 +177,6 @@ def submit_rating(
         privacy.record_consent(rating_id=rating.id, center_name=target.center.name)
     if rating.is_reportable:
         apply_to_rollups(rating)
-    from ..complaints.services import open_case_for_rating
-
     open_case_for_rating(rating, explicit=data.complaint)
     return rating
 

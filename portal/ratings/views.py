@@ -18,8 +18,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import navigation
 from ..accounts.decorators import center_or_abort, roles_required
 from ..accounts.models import Role
 from ..accounts.permissions import can_manage_center, visible_centers_clause
@@ -32,8 +34,8 @@ from ..shared import crypto, qr
 from ..shared.errors import PermissionDenied, PortalError
 from ..shared.forms import choices
 from ..shared.text import clean_text
-from ..shared.timeutils import now_utc, parse_period
-from . import fingerprints, moderation, receipts, screening, staff, submission, tokens
+from ..shared.timeutils import local_day, now_utc, parse_period
+from . import fingerprints, held, moderation, receipts, screening, staff, submission, tokens
 from .forms import (
     ASPECT_LABELS,
     CHIP_LABELS,
@@ -41,6 +43,8 @@ from .forms import (
     FLAG_HELP,
     FLAG_LABELS,
     AssistedRatingForm,
+    HeldFilterForm,
+    HeldReviewForm,
     ReceiptForm,
     ReprintForm,
 )
@@ -56,6 +60,8 @@ MODERATORS = (Role.ADMIN, Role.INSPECTOR)
 # Each staff sign-in records where the center's staff work from (a receipt rating from
 # there is held for an inspector).
 bp.record_once(lambda _state: staff.connect())
+# The start page shows how many ratings wait beside the queue's menu item.
+bp.record_once(lambda _state: navigation.register_count("ratings.held_queue", held.held_count))
 
 
 @bp.app_context_processor
@@ -70,6 +76,13 @@ def rating_labels() -> dict:
             "aspect_order": ASPECTS,
         }
     }
+
+
+@bp.app_context_processor
+def held_ratings():
+    """``held_ratings_count()`` for a page that links to the queue (the province
+    dashboard): counted only when the page asks."""
+    return {"held_ratings_count": lambda: held.held_count(current_user)}
 
 
 def _period_or_400(args) -> tuple[date, date]:
@@ -280,6 +293,95 @@ def review(code: str, rating_id: int):
     else:
         flash(_("The flags were rejected: the rating now counts in the scores."), "success")
     return redirect(url_for(".center", code=center.code))
+
+
+# The province-wide queue of held ratings ---------------------------------------------------
+
+
+def _held_filters(form: HeldFilterForm) -> held.HeldFilter:
+    return held.HeldFilter(
+        flag=form.flag.data or "",
+        center=(form.center.data or "").strip(),
+        older_than_days=int(form.older_than.data) if form.older_than.data else None,
+    )
+
+
+@bp.route("/held", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def held_queue():
+    """Every rating held for review in the inspector's centers, oldest first, with
+    filters; a POST decides the ticked ones with one verdict and one reason."""
+    filters_form = HeldFilterForm(request.args)
+    if request.args and not filters_form.validate():
+        abort(400)
+    form = HeldReviewForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                result = held.review_many(
+                    form.rating.data, form.verdict.data, form.reason.data, actor=current_user
+                )
+            except PermissionDenied:
+                db.session.rollback()
+                abort(403)
+            except PortalError as exc:
+                db.session.rollback()
+                form.reason.errors = [*form.reason.errors, exc.message]
+                status = 400
+            else:
+                db.session.commit()
+                _flash_bulk(form.verdict.data, result)
+                return redirect(url_for(".held_queue", **request.args.to_dict()), 303)
+        else:
+            status = 400
+    now = now_utc()
+    page = db.paginate(
+        held.held_query(current_user, _held_filters(filters_form), now=now),
+        page=filters_form.page.data or 1,
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    holidays = settings.holidays()
+    html = render_template(
+        "ratings/held.html",
+        page=page,
+        filters=filters_form,
+        form=form,
+        total=held.held_count(current_user),
+        now=now,
+        due={r.id: held.review_due(r.day, holidays) for r in page.items},
+        today=local_day(now),
+        faces=FACES,
+        flag_labels=FLAG_LABELS,
+    )
+    return html, status
+
+
+def _flash_bulk(verdict: str, result: held.BulkResult) -> None:
+    if verdict == FlagReview.CONFIRMED:
+        message = ngettext(
+            "%(num)d rating confirmed as abuse: it stays out of the scores.",
+            "%(num)d ratings confirmed as abuse: they stay out of the scores.",
+            result.decided,
+        )
+    else:
+        message = ngettext(
+            "Flags rejected on %(num)d rating: it now counts in the scores.",
+            "Flags rejected on %(num)d ratings: they now count in the scores.",
+            result.decided,
+        )
+    if result.decided:
+        flash(message, "success")
+    if result.skipped:
+        flash(
+            ngettext(
+                "%(num)d rating had already been decided by someone else and was left as is.",
+                "%(num)d ratings had already been decided by someone else and were left as is.",
+                result.skipped,
+            ),
+            "warning",
+        )
 
 
 # QR codes and posters ----------------------------------------------------------------------

@@ -82,6 +82,9 @@ ROUTES = [
     ("POST", "/cases/{case}/phone", {"manager"}, 200),
     ("GET", "/cases/alerts?center=07900", OK_VIEW, 200),
     ("POST", "/cases/alerts/acknowledge", OK_MODERATE, 302),
+    # The queue of held ratings: a bulk verdict on a rating of 07900 (an inspector of
+    # another province posting its id is refused; GET is in ``test_index_pages``).
+    ("POST", "/ratings/held", OK_MODERATE, 303),
 ]
 
 
@@ -95,6 +98,8 @@ def test_authorization_matrix(client, auth, users, world, role, method, path, al
         if method == "POST"
         else None
     )
+    if path == "/ratings/held":
+        data = {"rating": [str(world["rating"])], "verdict": "rejected", "reason": "Khách thật"}
     response = client.open(url, method=method, data=data)
     assert response.status_code == expected(role, allowed, ok), (role, url)
 
@@ -104,6 +109,7 @@ def test_authorization_matrix(client, auth, users, world, role, method, path, al
     "path,allowed_roles",
     [
         ("/ratings/", {"admin", "inspector", "inspector_other"}),
+        ("/ratings/held", {"admin", "inspector", "inspector_other"}),
         ("/cases/", {"admin", "inspector", "inspector_other", "manager", "manager_other"}),
         ("/cases/alerts", {"admin", "inspector", "inspector_other", "manager", "manager_other"}),
     ],
