@@ -344,6 +344,8 @@ UNLINKED = {
     "admin.center_options": "JSON for the center picker, fetched by its script",
     "ratings.receipt_slip": "shown after issuing a receipt (a POST)",
     "rate.thanks": "shown after sending a rating (a POST); tests/ratings/test_citizen_pages.py",
+    "assessments.submit_confirm": "shown after pressing Submit on a complete checklist (a POST "
+    "that saves the answers first); tests/assessments/test_flow.py",
     "rate.erase_confirm": "linked from a tracking page that still holds personal data; "
     "tests/ratings/test_citizen_pages.py",
     "inspections.visit_report": "a PDF linked from inspections with visits; "

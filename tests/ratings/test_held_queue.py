@@ -410,7 +410,7 @@ def test_thanks_and_tracking_say_a_rating_is_held_and_then_the_verdict(
     app.config["RATING_CLOSED_WEEKDAYS"] = tuple(range(7))
     page = rater.submit(counter_url, {"score": "5", "comment": "Rất tốt"})
     html = page.get_data(as_text=True)
-    assert "Đánh giá của bạn đã được tiếp nhận và đang chờ kiểm tra." in html
+    assert "Đánh giá của ông/bà đã được tiếp nhận và đang chờ kiểm tra." in html
     assert "trong vòng 5 ngày làm việc" in html
     assert 'id="held-case"' not in html
     code = tracking_of(page)
@@ -440,7 +440,7 @@ def test_tracking_after_a_confirmed_verdict_says_it_is_not_counted(
     db.session.commit()
     track = client.get(f"/t/?code={code}").get_data(as_text=True)
     assert "Không: cán bộ kiểm tra đã xem xét đánh giá này ngày" in track
-    assert "Phản ánh của bạn vẫn được xử lý." in track
+    assert "Phản ánh của ông/bà vẫn được xử lý." in track
 
 
 def test_tracking_an_ordinary_rating_says_it_counts(app, client, rater, counter_url):
