@@ -19,10 +19,12 @@ import re
 from collections import Counter as Tally
 from collections import deque
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -43,6 +45,7 @@ from portal.inspections.models import (
     VisitFinding,
 )
 from portal.ratings.models import Rating
+from portal.settings import services as settings
 from portal.settings.models import Setting
 from portal.standards.models import Criterion
 from portal.statistics import importers
@@ -53,6 +56,7 @@ from .conftest import IsolatedClient
 VIETNAMESE = re.compile(
     "[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I
 )
+ROOT = Path(__file__).resolve().parent.parent
 PER_PATTERN = 2
 MAX_PAGES = 400
 
@@ -241,7 +245,16 @@ STAFF = [account.username for account in demo_accounts(25)]
 
 
 @pytest.fixture
-def allowed(demo_data, app) -> Allowed:
+def holidays(demo_data, app) -> None:
+    """The official holidays, as an administrator adds them with one button (a database built
+    by the migrations has them already; the tests' schema comes from the models)."""
+    admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    settings.add_official_holidays(actor=admin)
+    db.session.commit()
+
+
+@pytest.fixture
+def allowed(demo_data, app, holidays) -> Allowed:
     return Allowed(
         _allowed_phrases(),
         {prefix: _allowed_phrases(columns) for prefix, columns in PAGE_COLUMNS.items()},
@@ -263,3 +276,65 @@ def test_every_staff_page_is_in_english(demo_data, app, allowed, username):
     assert found == [], f"{len(found)} Vietnamese texts on English pages:\n" + "\n".join(
         sorted(set(found))
     )
+
+
+def test_no_english_message_holds_vietnamese_words():
+    """Pages the crawl does not reach (a citizen's, an error's) use the same catalogue."""
+    with open(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f, locale="en")
+    vietnamese = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and any(VIETNAMESE.search(s or "") for s in strings):
+            vietnamese.append(strings[0])
+    assert vietnamese == []
+
+
+def _signed_in(app, username: str, lang: str):
+    account = next(a for a in demo_accounts(25) if a.username == username)
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    client.get(f"/?lang={lang}")
+    client.post("/account/login", data={"username": account.username, "password": account.password})
+    return client
+
+
+def test_periods_are_named_in_the_readers_language(demo_data, app):
+    english = _signed_in(app, "thanhtra", "en").get("/dashboards/").get_data(as_text=True)
+    vietnamese = _signed_in(app, "thanhtra", "vi").get("/dashboards/").get_data(as_text=True)
+    assert "Q4 2026" in english and "Quý 4 năm 2026" not in english
+    assert "Quý 4 năm 2026" in vietnamese
+
+
+def test_a_legal_basis_names_its_documents_in_english(demo_data, app):
+    client = _signed_in(app, "admin", "en")
+    html = client.get("/standards/versions/1").get_data(as_text=True)
+    # The Vietnamese text stays, marked as Vietnamese, led by the documents' English names.
+    assert "Decree 61/2018/ND-CP, Art. 13; Decree 107/2021/ND-CP" in html
+    assert '<small class="muted basis-quote" lang="vi">(NĐ 61/2018/NĐ-CP Điều 13;' in html
+    assert "Practice or proposal, not a legal document" in html  # "Thực tiễn Phú Thọ …"
+    vietnamese = _signed_in(app, "admin", "vi").get("/standards/versions/1")
+    assert "Decree 61/2018" not in vietnamese.get_data(as_text=True)
+
+
+def test_vietnamese_pages_name_the_compliance_scores_in_words(demo_data, app):
+    html = _signed_in(app, "thanhtra", "vi").get("/dashboards/").get_data(as_text=True)
+    page = _Page()
+    page.feed(html)
+    assert "Điểm tuân thủ đã thẩm định" in page.texts
+    assert "Điểm tự đánh giá" in page.texts
+    assert not {"C_verified", "C_self"} & set(page.texts)
+
+
+def test_opening_hours_holidays_and_fields_read_in_english(demo_data, app, holidays):
+    client = _signed_in(app, "admin", "en")
+    center = client.get("/centers/07900").get_data(as_text=True)
+    assert "Monday – Friday 7:30–11:30, 13:30–17:00; Saturday morning 7:30–11:30" in center
+    holiday_list = client.get("/admin/settings").get_data(as_text=True)
+    assert "National Day" in holiday_list
+    assert "Quốc khánh" not in holiday_list
+    assert "Counter 1 – Certification" in client.get("/centers/07900/officers/new").get_data(
+        as_text=True
+    )
+    vietnamese = _signed_in(app, "admin", "vi").get("/centers/07900").get_data(as_text=True)
+    assert "Thứ Hai – Thứ Sáu" in vietnamese
