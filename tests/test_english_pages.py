@@ -312,7 +312,8 @@ def test_a_legal_basis_names_its_documents_in_english(demo_data, app):
     # The Vietnamese text stays, marked as Vietnamese, led by the documents' English names.
     assert "Decree 61/2018/ND-CP, Art. 13; Decree 107/2021/ND-CP" in html
     assert '<small class="muted basis-quote" lang="vi">(NĐ 61/2018/NĐ-CP Điều 13;' in html
-    assert "Practice or proposal, not a legal document" in html  # "Thực tiễn Phú Thọ …"
+    assert ">Practice of provinces</span>" in html  # "Thực tiễn Phú Thọ …"
+    assert "Circular 03/2025/TT-VPCP; a province&#39;s directive" in html
     vietnamese = _signed_in(app, "admin", "vi").get("/standards/versions/1")
     assert "Decree 61/2018" not in vietnamese.get_data(as_text=True)
 

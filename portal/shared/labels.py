@@ -80,6 +80,13 @@ _DOCUMENT = re.compile(r"\b(NĐ|TT|QĐ|CT)\s+(\d+/\d{4}/[A-ZĐ0-9-]+)")
 _LAW = re.compile(r"\bLuật\b[^;,()—]*?(\d+/\d{4}/QH\d+)")
 #: An abbreviation with Đ in a document's number or kind ("NĐ-CP", "QĐ 06/2008").
 _SYMBOL = re.compile(r"\b[A-Z]*Đ[A-ZĐ]*\b")
+#: Sources that are not numbered national documents, as the standard words them.
+_OTHER_SOURCES = (
+    ("chỉ thị", _l("a province's directive")),
+    ("thực tiễn", _l("practice of provinces")),
+    ("đề xuất của tỉnh", _l("the province's proposal")),
+    ("ghi nhận kiểm tra", _l("an inspection's finding")),
+)
 _ARTICLE = re.compile(r"\s+(?:Điều|Đ)\s*(\d+)\b")
 
 
@@ -132,11 +139,12 @@ def document_symbols(text: str) -> str:
 
 
 def legal_references(text: str) -> str:
-    """The documents a legal basis cites, named in the page's language.
+    """The sources a legal basis cites, named in the page's language.
 
     ``NĐ 61/2018/NĐ-CP Điều 13; NĐ 107/2021/NĐ-CP — …`` reads "Decree 61/2018/ND-CP,
-    Art. 13; Decree 107/2021/ND-CP" in English; "" when it cites no numbered document
-    (a province's practice) and in Vietnamese, where the text says it all.
+    Art. 13; Decree 107/2021/ND-CP" in English, ``Thực tiễn Phú Thọ`` "practice of
+    provinces"; "" in Vietnamese, where the text says it all, and for a source it does
+    not recognise.
     """
     if not text or _in_vietnamese():
         return ""
@@ -152,4 +160,6 @@ def legal_references(text: str) -> str:
         name = _("Law %(number)s", number=match[1])
         if name not in found:
             found.append(name)
+    lowered = text.lower()
+    found += [str(label) for word, label in _OTHER_SOURCES if word in lowered]
     return "; ".join(found)
