@@ -64,9 +64,12 @@ _DAYS = {
     "thứ bảy": _l("Saturday"),
     "chủ nhật": _l("Sunday"),
 }
-_DAY = r"thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|chủ nhật"
+_DAYS.update({f"thứ {n}": _DAYS[name] for n, name in enumerate(list(_DAYS)[:6], start=2)})
+_DAY = "|".join(sorted(_DAYS, key=len, reverse=True))
 _PART_OF_DAY = re.compile(rf"\b(sáng|chiều)\s+({_DAY})\b", re.I)
 _DAY_ALONE = re.compile(rf"\b({_DAY})\b", re.I)
+_HALF_DAYS = {"sáng": _l("morning"), "chiều": _l("afternoon")}
+_HALF_DAY_ALONE = re.compile(r"\b(sáng|chiều)\b", re.I)
 
 #: Legal documents' kinds, and the diacritics of their symbols ("NĐ-CP" is written
 #: "ND-CP" in English, as in the official translations).
@@ -76,7 +79,7 @@ _DOCUMENT_KINDS = {
     "QĐ": _l("Decision"),
     "CT": _l("Directive"),
 }
-_DOCUMENT = re.compile(r"\b(NĐ|TT|QĐ|CT)\s+(\d+/\d{4}/[A-ZĐ0-9-]+)")
+_DOCUMENT = re.compile(r"\b(NĐ|TT|QĐ|CT)\s+(\d+(?:/\d{4})?/[A-Za-zĐ0-9-]+)")
 _LAW = re.compile(r"\bLuật\b[^;,()—]*?(\d+/\d{4}/QH\d+)")
 #: An abbreviation with Đ in a document's number or kind ("NĐ-CP", "QĐ 06/2008").
 _SYMBOL = re.compile(r"\b[A-Z]*Đ[A-ZĐ]*\b")
@@ -115,7 +118,8 @@ def holiday(value: str) -> str:
 
 
 def opening_hours(value: str) -> str:
-    """``Thứ Hai – Thứ Sáu 7:30–11:30; sáng Thứ Bảy 7:30–11:30`` with English days."""
+    """``Thứ Hai – Thứ Sáu 7:30–11:30; sáng Thứ Bảy 7:30–11:30`` with English days
+    ("Monday – Friday 7:30–11:30; Saturday morning 7:30–11:30"); other words stay."""
     if not value or _in_vietnamese():
         return value
 
@@ -128,7 +132,8 @@ def opening_hours(value: str) -> str:
         )
 
     text = _PART_OF_DAY.sub(part, value)
-    return _DAY_ALONE.sub(lambda m: str(_DAYS[m[1].lower()]), text)
+    text = _DAY_ALONE.sub(lambda m: str(_DAYS[m[1].lower()]), text)
+    return _HALF_DAY_ALONE.sub(lambda m: str(_HALF_DAYS[m[1].lower()]), text)
 
 
 def document_symbols(text: str) -> str:
