@@ -46,7 +46,7 @@ from portal.inspections.models import (
 )
 from portal.ratings.models import Rating
 from portal.settings import services as settings
-from portal.settings.models import Setting
+from portal.settings.models import PublicHoliday, Setting
 from portal.standards.models import Criterion
 from portal.statistics import importers
 
@@ -110,7 +110,7 @@ DATA_COLUMNS = (
 )
 
 #: Data shown only on some pages: the audit log quotes values as they were stored.
-PAGE_COLUMNS = {"/audit/": (AssessmentPeriod.name,)}
+PAGE_COLUMNS = {"/audit/": (AssessmentPeriod.name, PublicHoliday.name)}
 
 
 def _lines(values) -> set[str]:
