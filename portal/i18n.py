@@ -81,6 +81,17 @@ def register_template_helpers(app: Flask) -> None:
             return "–"
         return format_number(value, digits)
 
+    from .shared import labels
+
+    # Vietnamese values (unit types, fields, holidays, hours, legal documents) in the
+    # page's language: portal/shared/labels.py.
+    app.add_template_filter(labels.unit_type, "unit_type")
+    app.add_template_filter(labels.subject_area, "subject_area")
+    app.add_template_filter(labels.holiday, "holiday")
+    app.add_template_filter(labels.opening_hours, "opening_hours")
+    app.add_template_filter(labels.document_symbols, "doc_symbols")
+    app.add_template_filter(labels.legal_references, "legal_refs")
+
     @app.context_processor
     def _languages():
         from flask_babel import get_locale

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +29,10 @@ class PeriodKind(enum.StrEnum):
 
 
 PERIOD_KIND_LABELS = {PeriodKind.QUARTER: _l("Quarter"), PeriodKind.YEAR: _l("Year")}
+
+#: Period codes as the portal makes them: ``2026-Q4`` for a quarter, ``2026`` for a year.
+QUARTER_CODE = re.compile(r"^(\d{4})-Q([1-4])$")
+YEAR_CODE = re.compile(r"^(\d{4})$")
 
 
 class AssessmentStatus(enum.StrEnum):
@@ -68,6 +75,23 @@ class AssessmentPeriod(db.Model):
     @property
     def kind_label(self) -> str:
         return str(PERIOD_KIND_LABELS[PeriodKind(self.kind)])
+
+    @property
+    def label(self) -> str:
+        """The period's name in the reader's language.
+
+        Vietnamese shows the stored name, as the province wrote it ("Quý 4 năm 2026");
+        another language names a quarter or a year from its code ("Q4 2026"), and falls
+        back to the stored name only for a code of another form.
+        """
+        locale = get_locale()
+        if locale is None or locale.language == "vi":
+            return self.name
+        if quarter := QUARTER_CODE.match(self.code):
+            return _("Q%(quarter)s %(year)s", quarter=quarter[2], year=quarter[1])
+        if year := YEAR_CODE.match(self.code):
+            return _("Year %(year)s", year=year[1])
+        return self.name
 
     def audit_state(self) -> dict:
         return {

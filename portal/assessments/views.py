@@ -74,7 +74,7 @@ def _wants_json() -> bool:
 def index():
     periods = services.list_periods()
     form = PeriodPickForm(request.args)
-    form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
+    form.period.choices = choices([(p.id, f"{p.code} · {p.label}") for p in periods])
     selected = services.choose_period(periods, request.args.get("period"), user=current_user)
     if selected is not None:
         form.period.data = selected.id

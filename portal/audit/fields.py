@@ -16,6 +16,7 @@ from .wording import (
     register_fields,
     register_plain_list_fields,
     register_value_format,
+    register_value_words,
 )
 
 _WEEKDAYS = (
@@ -149,6 +150,27 @@ def _words(value, _names) -> str:
     return str(word) if word is not None else str(value)
 
 
+# Answers and verdicts as the inspection feature stores them (portal/inspections/steps.py),
+# and the answer codes of a self-assessment.
+register_value_words(
+    {
+        "met": _l("met"),
+        "partly met": _l("partly met"),
+        "partial": _l("partly met"),
+        "not met": _l("not met"),
+        "not_met": _l("not met"),
+        "yes": _l("yes"),
+        "no": _l("no"),
+        "not answered": _l("not answered"),
+        "not applicable": _l("not applicable"),
+        "none": _l("none"),
+        "no verdict": _l("no verdict"),
+        "accepted": _l("accepted"),
+        "adjusted": _l("adjusted"),
+        "correction requested": _l("correction requested"),
+    }
+)
+
 register_value_format("reason", _words)
 register_value_format("status", _words)
 register_value_format("via", _words)
@@ -180,5 +202,6 @@ register_fields(
         "file": _l("File"),
         "due_on": _l("Due date"),
         "summary": _l("Summary"),
+        "center_answer": _l("Center's answer"),
     }
 )

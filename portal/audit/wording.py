@@ -52,6 +52,9 @@ _VALUE_FORMATS: dict[str, ValueFormat] = {}
 _OBJECT_TYPES: dict[str, Any] = {}
 #: Fields whose value is a list, so that a two-item list is not read as ``[old, new]``.
 _PLAIN_LIST_FIELDS: set[str] = set()
+#: Words the features store in summaries in English ("met", "partly met"), in the reader's
+#: language: the log keeps the stored word, the page says it in words of its language.
+_VALUE_WORDS: dict[str, Any] = {}
 
 GENERIC_SENTENCE = _l("%(actor)s performed “%(action)s” on %(object)s")
 
@@ -68,6 +71,19 @@ def register_fields(labels: Mapping[str, Any]) -> None:
 
 def register_value_format(field_name: str, fmt: ValueFormat) -> None:
     _VALUE_FORMATS[field_name] = fmt
+
+
+def register_value_words(words: Mapping[str, Any]) -> None:
+    """Translations of words stored as values (``{"not met": _l("not met")}``); a value made of
+    them, alone or as ``old → new``, reads in the page's language."""
+    _VALUE_WORDS.update(words)
+
+
+def _stored_words(value: str) -> str | None:
+    parts = value.split(" → ")
+    if not any(part in _VALUE_WORDS for part in parts):
+        return None
+    return " → ".join(str(_VALUE_WORDS.get(part, part)) for part in parts)
 
 
 def register_object_type(object_type: str, label) -> None:
@@ -117,7 +133,8 @@ def format_value(field_name: str, value: Any, names: Names | None = None) -> str
                 return format_datetime(datetime.fromisoformat(value), "dd/MM/yyyy HH:mm")
             except ValueError:
                 return value
-        return value
+        words = _stored_words(value)
+        return value if words is None else words
     if isinstance(value, list | tuple):
         return ", ".join(format_value(field_name, v, names) for v in value) or _("(empty)")
     if isinstance(value, dict):

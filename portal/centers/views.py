@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..accounts.decorators import center_or_abort
 from ..accounts.permissions import can_manage_center, visible_centers_clause
 from ..extensions import db
+from ..shared import labels
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from . import services
@@ -125,7 +126,7 @@ def officer_edit(code: str, officer_id: int | None = None):
     form.counter_id.choices = choices(
         [(0, _("No counter"))]
         + [
-            (c.id, _("Counter %(n)d – %(field)s", n=c.number, field=c.field))
+            (c.id, _("Counter %(n)d – %(field)s", n=c.number, field=labels.subject_area(c.field)))
             for c in center.counters
         ]
     )

@@ -61,7 +61,7 @@ def province():
     """Every center in the actor's scope for a period: figures, trend, filters, charts."""
     periods = reads.dashboard_periods()
     form = ProvinceFilterForm(request.args)
-    form.period.choices = [(p.code, p.name) for p in periods] or [("", "–")]
+    form.period.choices = [(p.code, p.label) for p in periods] or [("", "–")]
     period = _period_or_404(request.args.get("period"))
     if period is None:
         return render_template("dashboards/province.html", period=None, form=form)
@@ -72,7 +72,7 @@ def province():
     if request.args and not form.validate():
         # A value outside the lists (a hand-edited link): show the defaults instead.
         form = ProvinceFilterForm(formdata=None, period=period.code)
-        form.period.choices = [(p.code, p.name) for p in periods]
+        form.period.choices = [(p.code, p.label) for p in periods]
         form.area.choices = [("", _("No area column")), *areas.items()]
     q = (form.q.data or "").strip()
     standardized = {"yes": True, "no": False}.get(form.standardized.data or "")

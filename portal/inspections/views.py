@@ -33,6 +33,7 @@ from ..database import begin_writing, reads_before_writing
 from ..extensions import db
 from ..i18n import format_number
 from ..rankings import sources
+from ..shared import labels
 from ..shared.errors import PortalError
 from ..shared.forms import choices
 from ..shared.timeutils import now_utc, today_local
@@ -201,8 +202,10 @@ def _confirm(inspection: Inspection, *, title: str, button: str, consequences: l
 def index():
     periods = checklist.list_periods()
     form = QueueFilterForm(request.args)
-    form.period.choices = choices([(p.id, f"{p.code} · {p.name}") for p in periods])
-    form.area.choices = choices([("", _("All kinds"))] + [(t, t) for t in unit_types(current_user)])
+    form.period.choices = choices([(p.id, f"{p.code} · {p.label}") for p in periods])
+    form.area.choices = choices(
+        [("", _("All kinds"))] + [(t, labels.unit_type(t)) for t in unit_types(current_user)]
+    )
     selected = checklist.choose_period(periods, request.args.get("period"), user=current_user)
     rows, page, pages = [], 1, 1
     counts: dict[str, int] = {}

@@ -67,7 +67,7 @@ def period_scope(period: AssessmentPeriod) -> Scope:
     settings = settings_for(period)
     start, end = period_window(period, settings)
     end = min(end, max(start, today_local()))
-    return Scope(period.name, period.code, start, end, settings.prior_weight, settings.min_n)
+    return Scope(period.label, period.code, start, end, settings.prior_weight, settings.min_n)
 
 
 def year_scope(year: int) -> Scope | None:

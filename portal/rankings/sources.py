@@ -18,6 +18,7 @@ from ..centers.models import Center
 from ..ratings.models import RollupScope
 from ..scoring import rules
 from ..settings import services as settings
+from ..shared import labels
 from ..shared.timeutils import today_local
 from .satisfaction import satisfaction_figures
 
@@ -55,7 +56,11 @@ def _officers(center: Center, period: AssessmentPeriod) -> SourceValue:
 def _opening_hours(center: Center, period: AssessmentPeriod) -> SourceValue:
     if center.opening_hours.strip():
         return SourceValue(
-            True, _("Opening hours published in the portal: %(hours)s", hours=center.opening_hours)
+            True,
+            _(
+                "Opening hours published in the portal: %(hours)s",
+                hours=labels.opening_hours(center.opening_hours),
+            ),
         )
     return SourceValue(True, _("No opening hours are published in the portal yet."))
 
