@@ -10,11 +10,13 @@ from typing import Any
 from flask import Flask
 
 from .config import CONFIGS, ROOT, check_production_rate_limits, check_production_secret
+from .floor import PortalFlask, PortalSessionInterface
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the portal application."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    app = PortalFlask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    app.session_interface = PortalSessionInterface()
     config_name = os.environ.get("PORTAL_ENV", "development")
     app.config.from_object(CONFIGS[config_name])
     app.config.from_prefixed_env("PORTAL")
@@ -39,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     from .audit.events import register_request_events
     from .database import read_body_first, register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .floor import trim_limiter_hooks
     from .i18n import (
         register_template_helpers,
         remember_language_from_query,
@@ -69,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    trim_limiter_hooks(app, limiter)
     register_security(app)
     register_request_events(app)
     register_template_helpers(app)

@@ -35,7 +35,10 @@ def select_timezone() -> str:
 
 
 def remember_language_from_query() -> None:
-    """``before_request``: a ``?lang=vi|en`` switch is remembered for the session."""
+    """``before_request``: a ``?lang=vi|en`` switch is remembered for the session (a
+    request without a query string parses nothing)."""
+    if not request.query_string:
+        return
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
