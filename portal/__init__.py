@@ -41,7 +41,7 @@ def register_extensions(app: Flask) -> None:
     from .audit.events import register_request_events
     from .database import read_body_first, register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .floor import trim_limiter_hooks
+    from .floor import trim_csrf_hook, trim_limiter_hooks
     from .i18n import (
         register_template_helpers,
         remember_language_from_query,
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     # Before any blueprint adds its rules: every <int:…> is a 64-bit id in ASCII digits.
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
+    trim_csrf_hook(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     trim_limiter_hooks(app, limiter)

@@ -16,6 +16,8 @@ or not. Each part here keeps the behaviour and drops the work a request does not
   ``portal.shared.ratelimit`` in the rating POST). :func:`trim_limiter_hooks` calls the
   hooks only when there is such a limit, or when a decorated view used the limiter in
   this request (its ``X-RateLimit-*`` headers).
+* Flask-WTF looked up a view's CSRF exemptions before the method, on every GET:
+  :func:`trim_csrf_hook` looks at the method first.
 * Flask-Talisman rebuilt its options and its Content-Security-Policy string on every
   response: :class:`PortalTalisman` builds each view's headers once.
 """
@@ -88,6 +90,30 @@ class PortalSessionInterface(SecureCookieSessionInterface):
                     response.headers._list.append(("Vary", "Cookie"))
             return
         super().save_session(app, session, response)
+
+
+def current_view() -> Callable | None:
+    """The view function of the current request (``None`` for a 404), read without the
+    ``current_app``/``request`` proxies: every request's hooks ask for it."""
+    ctx = request_ctx._get_current_object()
+    rule = ctx.request.url_rule
+    return ctx.app.view_functions.get(rule.endpoint) if rule is not None else None
+
+
+def trim_csrf_hook(app: Flask) -> None:
+    """Flask-WTF's before-request hook looks up the view's exemptions before it looks at
+    the method; a GET is never checked, so it now returns at once for the methods CSRF
+    protection does not cover (same outcome, without the look-ups)."""
+    hooks = app.before_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect":
+
+            def csrf_protect(hook=hook):
+                if request_ctx.request.method not in app.config["WTF_CSRF_METHODS"]:
+                    return None
+                return hook()
+
+            hooks[i] = csrf_protect
 
 
 # Flask-Limiter -----------------------------------------------------------------------------
@@ -188,20 +214,24 @@ class PortalTalisman(Talisman):
         return super()._force_https()
 
     def _get_local_options(self) -> dict:
-        view = flask.current_app.view_functions.get(flask.request.endpoint)
+        view = current_view()
         try:
             return self._options[view]
         except KeyError:
             options = self._options[view] = super()._get_local_options()
             return options
 
+    def _make_nonce(self):
+        if self._get_local_options()["content_security_policy_nonce_in"]:
+            super()._make_nonce()
+
     def _set_response_headers(self, response):
         options = self._get_local_options()
         if options["content_security_policy_nonce_in"]:
             return super()._set_response_headers(response)
-        request = flask.request
+        request = request_ctx.request
         secure = request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
-        key = (flask.current_app.view_functions.get(request.endpoint), secure)
+        key = (current_view(), secure)
         cached = self._headers.get(key)
         if cached is None:
             blank = flask.current_app.response_class()
