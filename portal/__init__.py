@@ -43,9 +43,9 @@ def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .floor import trim_csrf_hook, trim_limiter_hooks
     from .i18n import (
+        locale_selector,
         register_template_helpers,
         remember_language_from_query,
-        select_locale,
         select_timezone,
     )
     from .navigation import register_navigation
@@ -62,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     register_database_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=locale_selector, timezone_selector=select_timezone)
     # Before CSRF protection, which reads the form: a few views take larger uploads.
     app.before_request(apply_upload_limits)
     app.before_request(read_body_first)  # no database access while a body trickles in

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
@@ -21,13 +22,27 @@ def select_locale() -> str:
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
-    if (
+    # Only a request that may carry a signed-in user asks Flask-Login for one (a citizen's
+    # page would otherwise look for a user to load on every request).
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if ("_user_id" in session or remember in request.cookies) and (
         current_user
         and getattr(current_user, "is_authenticated", False)
         and current_user.language in LANGUAGES
     ):
         return current_user.language
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")
+
+
+@lru_cache(maxsize=8)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def locale_selector() -> Locale:
+    """:func:`select_locale` as the Babel ``Locale`` Flask-Babel wants, parsed once per
+    process (parsing one per request looked up Babel's locale data files each time)."""
+    return _parsed(select_locale())
 
 
 def select_timezone() -> str:

@@ -192,12 +192,14 @@ def _resolve(token: str, *, kiosk: bool = False):
     """``(target, receipt_state)``; an explanation for old posters, 404 for anything forged."""
     submitting = request.method == "POST"
     if kiosk:
-        target = tokens.resolve_counter_token(token, kiosk=True, with_officer=submitting)
+        target = tokens.resolve_counter_token(
+            token, kiosk=True, with_officer=submitting, page=not submitting
+        )
         state = ReceiptState.OK
     elif token.startswith("r"):
         target, state = receipts.resolve_receipt_token(token)
     else:
-        target = tokens.resolve_counter_token(token, with_officer=submitting)
+        target = tokens.resolve_counter_token(token, with_officer=submitting, page=not submitting)
         state = ReceiptState.OK
     if target is None:
         _gone(token, kiosk=kiosk)
