@@ -44,6 +44,13 @@ def reprint_elsewhere(counter) -> None:
     db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def own_generation_file(tmp_path, monkeypatch):
+    """This test's own host generation: other test processes share the instance folder."""
+    path = str(tmp_path / tokens.GENERATION_FILE)
+    monkeypatch.setattr(tokens, "_generation_path", lambda: path)
+
+
 def test_a_second_view_of_a_poster_reads_no_database(client, counter_url, statements):
     first = client.get(counter_url)
     assert first.status_code == 200
