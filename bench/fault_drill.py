@@ -142,14 +142,17 @@ def start_gunicorn(
     # Ready when a worker answers, not when the master listens.
     deadline = time.time() + 120
     while time.time() < deadline:
+        # Closed whatever happens: a worker still booting on a loaded machine times out,
+        # and a leaked socket is an error in the test suite.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
-                conn.close()
                 return proc
         except (OSError, http.client.HTTPException):
             time.sleep(0.2)
+        finally:
+            conn.close()
     proc.kill()
     raise RuntimeError("gunicorn did not start")
 

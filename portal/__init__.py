@@ -10,11 +10,13 @@ from typing import Any
 from flask import Flask
 
 from .config import CONFIGS, ROOT, check_production_rate_limits, check_production_secret
+from .floor import PortalFlask, PortalSessionInterface
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the portal application."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    app = PortalFlask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    app.session_interface = PortalSessionInterface()
     config_name = os.environ.get("PORTAL_ENV", "development")
     app.config.from_object(CONFIGS[config_name])
     app.config.from_prefixed_env("PORTAL")
@@ -39,10 +41,11 @@ def register_extensions(app: Flask) -> None:
     from .audit.events import register_request_events
     from .database import read_body_first, register_database_events
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .floor import trim_csrf_hook, trim_limiter_hooks
     from .i18n import (
+        locale_selector,
         register_template_helpers,
         remember_language_from_query,
-        select_locale,
         select_timezone,
     )
     from .navigation import register_navigation
@@ -59,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     register_database_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=locale_selector, timezone_selector=select_timezone)
     # Before CSRF protection, which reads the form: a few views take larger uploads.
     app.before_request(apply_upload_limits)
     app.before_request(read_body_first)  # no database access while a body trickles in
@@ -67,8 +70,10 @@ def register_extensions(app: Flask) -> None:
     # Before any blueprint adds its rules: every <int:…> is a 64-bit id in ASCII digits.
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
+    trim_csrf_hook(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    trim_limiter_hooks(app, limiter)
     register_security(app)
     register_request_events(app)
     register_template_helpers(app)

@@ -104,6 +104,12 @@ class Config:
     RATING_NONCE_MAX_AGE_SECONDS = 4 * 3600
     RATING_MIN_FILL_SECONDS = 2.0
     RATING_COMMENT_MAX = 1000
+    #: The rating page (GET) keeps a verified poster's counter and center per worker for
+    #: this long. A change to a counter, its center or its posters made on this host
+    #: reaches every worker at once (``instance/rating-targets.generation``); this bounds
+    #: how long another host may show the page of a poster reprinted meanwhile (its
+    #: submission is always checked against the database).
+    RATING_PAGE_TARGET_SECONDS = 30.0
     # Per device cookie and counter; per /24 (IPv4) or /64 (IPv6) network and center.
     # A busy center's Wi-Fi puts hundreds of citizens behind one address: the network
     # limit is a high ceiling, the device limit is the tight one.

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -98,6 +99,23 @@ def _begins_deferred() -> bool:
         return True
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "reads_before_writing", False)) and not g.get("db_writing", False)
+
+
+def refresh_statistics(*tables: str) -> None:
+    """``ANALYZE`` the given tables in the current transaction, after a bulk write.
+
+    A revision writes a row per center of the country (3,355) at once. Without statistics
+    on that table SQLite guessed "revision_id = ?" selects a handful of rows and read every
+    row of the revision to keep one province's (9.9 ms on the scale data, with a temporary
+    B-tree for the ORDER BY); with them it starts from the province's centers (1.0 ms).
+    PostgreSQL's autovacuum would get there eventually; this makes it immediate.
+    """
+    from .extensions import db
+
+    for table in tables:
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        db.session.execute(sa_text(f"ANALYZE {table}"))
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -8,10 +8,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .floor import PortalTalisman
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,4 +33,4 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-talisman = Talisman()
+talisman = PortalTalisman()

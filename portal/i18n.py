@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
@@ -21,7 +22,10 @@ def select_locale() -> str:
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
-    if (
+    # Only a request that may carry a signed-in user asks Flask-Login for one (a citizen's
+    # page would otherwise look for a user to load on every request).
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if ("_user_id" in session or remember in request.cookies) and (
         current_user
         and getattr(current_user, "is_authenticated", False)
         and current_user.language in LANGUAGES
@@ -30,12 +34,26 @@ def select_locale() -> str:
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")
 
 
+@lru_cache(maxsize=8)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def locale_selector() -> Locale:
+    """:func:`select_locale` as the Babel ``Locale`` Flask-Babel wants, parsed once per
+    process (parsing one per request looked up Babel's locale data files each time)."""
+    return _parsed(select_locale())
+
+
 def select_timezone() -> str:
     return current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
 
 
 def remember_language_from_query() -> None:
-    """``before_request``: a ``?lang=vi|en`` switch is remembered for the session."""
+    """``before_request``: a ``?lang=vi|en`` switch is remembered for the session (a
+    request without a query string parses nothing)."""
+    if not request.query_string:
+        return
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang

@@ -27,8 +27,8 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import random
 import re
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -57,7 +57,9 @@ _recent_lock = threading.Lock()
 
 
 def assign_request_id() -> None:
-    g.request_id = secrets.token_hex(8)
+    # 64 random bits: a reference to quote, not a secret (``random`` is reseeded in each
+    # forked worker), without a system call per request.
+    g.request_id = f"{random.getrandbits(64):016x}"
 
 
 def request_id() -> str:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ..assessments.models import AssessmentPeriod
 from ..audit import services as audit
 from ..centers.models import Center
+from ..database import refresh_statistics
 from ..extensions import db
 from ..shared.timeutils import now_utc, today_local
 from .models import PublishedRow, ResultRevision, RevisionReason, RevisionStatus, ScoreSnapshot
@@ -182,6 +183,7 @@ def create_revision(
                 for s, _code in snapshots
             ],
         )
+        refresh_statistics(PublishedRow.__tablename__, ScoreSnapshot.__tablename__)
     audit.record(
         actor=actor,
         action="scores.revision",

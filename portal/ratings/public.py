@@ -17,11 +17,13 @@ Errors on these pages render citizen pages, never the staff portal's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import logging
 import secrets
 import threading
+import time
 from collections import OrderedDict
 
 from flask import (
@@ -38,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_cookie
 
 from ..complaints import services as complaints
 from ..database import begin_writing, is_sqlite, reads_before_writing
@@ -193,12 +196,14 @@ def _resolve(token: str, *, kiosk: bool = False):
     """``(target, receipt_state)``; an explanation for old posters, 404 for anything forged."""
     submitting = request.method == "POST"
     if kiosk:
-        target = tokens.resolve_counter_token(token, kiosk=True, with_officer=submitting)
+        target = tokens.resolve_counter_token(
+            token, kiosk=True, with_officer=submitting, page=not submitting
+        )
         state = ReceiptState.OK
     elif token.startswith("r"):
         target, state = receipts.resolve_receipt_token(token)
     else:
-        target = tokens.resolve_counter_token(token, with_officer=submitting)
+        target = tokens.resolve_counter_token(token, with_officer=submitting, page=not submitting)
         state = ReceiptState.OK
     if target is None:
         _gone(token, kiosk=kiosk)
@@ -285,15 +290,30 @@ def _render_form(target, *, nonce: str, errors=None, values=None, kiosk=False, s
     html = _form_html(target, nonce=nonce, errors=errors, values=values, kiosk=kiosk)
     response = _no_store(html, status)
     if not kiosk and DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        secure = bool(current_app.config["SESSION_COOKIE_SECURE"])
+        response.headers.add(
+            "Set-Cookie",
+            _device_cookie_template(int(time.time()), secure).replace(
+                _NONCE_PLACEHOLDER, secrets.token_urlsafe(16)
+            ),
         )
     return response
+
+
+@functools.lru_cache(maxsize=4)
+def _device_cookie_template(second: int, secure: bool) -> str:
+    """The device cookie's ``Set-Cookie`` value as werkzeug writes it, with a placeholder
+    for the random value: built once a second (its Expires date) instead of per page.
+    ``token_urlsafe`` values need no quoting, so the substitution is exact."""
+    return dump_cookie(
+        DEVICE_COOKIE,
+        _NONCE_PLACEHOLDER,
+        max_age=365 * 86400,
+        expires=second + 365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
 
 
 def _confirm(target, form, data, *, kiosk: bool):

@@ -3,11 +3,16 @@ to a rating target, telling an old poster from a forged link, and reprinting pos
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from sqlalchemy import event, orm
 
 from ..audit import services as audit
 from ..centers.models import Center, Counter, Officer
@@ -148,16 +153,113 @@ def _active_counter(
     return counter, center, officer
 
 
+# The rating page's targets, per process --------------------------------------------------------
+
+#: Per application (``app.extensions``): ``(counter id, poster version) → (valid until,
+#: generation, counter, center)`` of tokens verified active, so the rating page (GET)
+#: reads no database for a poster seen recently.
+_PAGE_TARGETS_KEY = "rating_page_targets"
+_PAGE_TARGETS_MAX = 20_000
+_PAGE_TARGETS_LOCK = threading.Lock()
+GENERATION_FILE = "rating-targets.generation"
+
+
+_GENERATION_PATHS: dict[str, str] = {}
+
+
+def _generation_path() -> str:
+    instance = current_app.instance_path
+    path = _GENERATION_PATHS.get(instance)
+    if path is None:
+        path = _GENERATION_PATHS[instance] = str(Path(instance) / GENERATION_FILE)
+    return path
+
+
+def targets_generation() -> int:
+    """Bumped by :func:`forget_page_targets`; shared by the workers of one host (a file's
+    modification time: one ``stat`` per rating page)."""
+    try:
+        return os.stat(_generation_path()).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def forget_page_targets() -> None:
+    """Every worker of this host reads its counters again from the database: called after
+    a commit that changed a counter, a center or a counter's posters."""
+    if not has_app_context():
+        return
+    with _PAGE_TARGETS_LOCK:
+        _page_targets().clear()
+    path = Path(_generation_path())
+    try:
+        path.touch()
+        now = time.time_ns()
+        os.utime(path, ns=(now, max(now, path.stat().st_mtime_ns + 1)))
+    except OSError:  # a read-only instance folder: the TTL still bounds the staleness
+        pass
+
+
+def _page_targets() -> dict[tuple[int, int], tuple[float, int, CounterRef, CenterRef]]:
+    return current_app.extensions.setdefault(_PAGE_TARGETS_KEY, {})
+
+
+def _page_target(counter_id: int, version: int) -> tuple[CounterRef | None, CenterRef | None]:
+    now = time.monotonic()
+    generation = targets_generation()
+    targets = _page_targets()
+    entry = targets.get((counter_id, version))
+    if entry is not None and entry[0] > now and entry[1] == generation:
+        return entry[2], entry[3]
+    counter, center, _officer = _active_counter(counter_id, version)
+    if counter is not None:
+        ttl = float(current_app.config.get("RATING_PAGE_TARGET_SECONDS", 0))
+        if ttl > 0:
+            with _PAGE_TARGETS_LOCK:
+                if len(targets) >= _PAGE_TARGETS_MAX:
+                    targets.clear()
+                targets[(counter_id, version)] = (now + ttl, generation, counter, center)
+    return counter, center
+
+
+def _watch_target_changes(session, _flush_context) -> None:
+    """``after_flush``: remember that this transaction changed what a rating page shows."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Counter | Center | CounterQR):
+            session.info["rating_targets_changed"] = True
+            return
+
+
+def _after_commit(session) -> None:
+    if session.info.pop("rating_targets_changed", False):
+        forget_page_targets()
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("rating_targets_changed", None)
+
+
+event.listen(orm.Session, "after_flush", _watch_target_changes)
+event.listen(orm.Session, "after_commit", _after_commit)
+event.listen(orm.Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+
+
 def resolve_counter_token(
-    token: str, *, kiosk: bool = False, with_officer: bool = True
+    token: str, *, kiosk: bool = False, with_officer: bool = True, page: bool = False
 ) -> Target | None:
     """The target of a counter (or kiosk) token; ``with_officer=False`` skips the officer
-    lookup, which only a submission needs (the page does not show it)."""
+    lookup, which only a submission needs (the page does not show it). ``page``: the
+    rating page (GET) may use the per-process copy of a recently verified counter
+    (:func:`_page_target`); a submission always reads the database."""
     values = qr.verify(secret(), token, "k" if kiosk else "c", arity=2)
     if values is None:
         return None
-    # Attribute the rating to the officer assigned to the counter, if exactly one.
-    counter, center, officer = _active_counter(*values, with_officer=with_officer)
+    if page and not with_officer:
+        counter, center = _page_target(*values)
+        officer = None
+    else:
+        # Attribute the rating to the officer assigned to the counter, if exactly one.
+        counter, center, officer = _active_counter(*values, with_officer=with_officer)
     if counter is None:
         return None
     return Target(

@@ -4,6 +4,7 @@ derived from the app secret with HKDF. Pure: no Flask, no database."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -13,7 +14,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
+@functools.lru_cache(maxsize=64)
 def _hkdf(secret: str | bytes, info: bytes) -> bytes:
+    # Once per process, secret and purpose: the same inputs always derive the same key.
     if isinstance(secret, str):
         secret = secret.encode("utf-8")
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"portal-v1", info=info).derive(secret)

@@ -14,6 +14,7 @@ Kinds: ``c`` counter poster (counter id, poster version), ``k`` kiosk tablet
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import io
@@ -32,8 +33,12 @@ _TOKEN_RE = re.compile(r"([a-z])([0-9]{1,19}(?:\.[0-9]{1,19}){0,5})\.([A-Za-z0-9
 SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
+@functools.lru_cache(maxsize=64)
 def derive_key(secret: str | bytes, purpose: str) -> bytes:
-    """A per-purpose key, so a token of one kind can never verify as another use."""
+    """A per-purpose key, so a token of one kind can never verify as another use.
+
+    Derived once per process and secret: every rating page verifies a token and signs a
+    nonce (the secret itself is in memory anyway)."""
     if isinstance(secret, str):
         secret = secret.encode("utf-8")
     return hmac.new(secret, b"portal-token-key:" + purpose.encode(), hashlib.sha256).digest()

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from flask import current_app, request
 
+from ..floor import current_view
+
 
 def large_upload(*, bytes_key: str, parts_key: str) -> Callable:
     """Let a view accept ``config[bytes_key]`` bytes and ``config[parts_key]`` form parts."""
@@ -48,7 +50,9 @@ def form_limits(
 
 
 def apply_upload_limits() -> None:
-    view = current_app.view_functions.get(request.endpoint or "")
+    view = current_view()
+    if view is None:
+        return
     for name, value in getattr(view, "form_limits", {}).items():
         setattr(request, name, value)
     limits = getattr(view, "upload_limits", None)

@@ -74,26 +74,31 @@ def _has_nul(value: str | None) -> bool:
 
 def refuse_bad_input() -> None:
     """``before_request``: NUL bytes anywhere in the path, the query or the form → 400
-    (PostgreSQL refuses them in text); absurd page numbers → 404."""
-    if "\x00" in request.path or any(
-        isinstance(v, str) and _has_nul(v) for v in (request.view_args or {}).values()
+    (PostgreSQL refuses them in text); absurd page numbers → 404.
+
+    Every request runs this: the query is parsed only when there is one, the view's
+    markers are read only for a request with a form."""
+    view_args = request.view_args
+    if "\x00" in request.path or (
+        view_args and any(isinstance(v, str) and _has_nul(v) for v in view_args.values())
     ):
         abort(400)
-    for key, value in request.args.items(multi=True):
-        if _has_nul(key) or _has_nul(value):
-            abort(400)
-    for name in ("page", "per_page"):
-        if name in request.args:
-            number = parse_id(request.args.get(name, ""))
-            if number is None or number > MAX_PAGE:
-                abort(404)
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "cleans_text", False):
-        return
+    if request.query_string:
+        for key, value in request.args.items(multi=True):
+            if _has_nul(key) or _has_nul(value):
+                abort(400)
+        for name in ("page", "per_page"):
+            if name in request.args:
+                number = parse_id(request.args.get(name, ""))
+                if number is None or number > MAX_PAGE:
+                    abort(404)
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "cleans_text", False):
+            return
         for key, value in request.form.items(multi=True):
             if _has_nul(key) or _has_nul(value):
                 abort(400)

@@ -64,3 +64,26 @@ def test_weak_validators_lists_and_star_get_304(published, client, header):
 def test_another_tag_gets_the_ranking(published, client):
     response = client.get(URL, headers={"If-None-Match": 'W/"other", "stale"'})
     assert response.status_code == 200 and response.json["centers"]
+
+
+def test_the_answer_is_read_and_serialized_once_per_version(published, client, monkeypatch):
+    """Issue 24: the body is kept per entity tag; a client without the tag gets the same
+    bytes without the ranking being read again, and a change is served at once."""
+    from portal.api import views
+
+    first = client.get(URL)
+    calls = []
+    original = services.ranking_records
+    monkeypatch.setattr(
+        views.score_services,
+        "ranking_records",
+        lambda *a, **k: calls.append(1) or original(*a, **k),
+    )
+    second = client.get(URL)
+    assert second.status_code == 200 and calls == []
+    assert second.get_data() == first.get_data()
+    assert second.headers["ETag"] == first.headers["ETag"]
+    published["period"].name = "Quý I năm 2026 (đã sửa)"
+    db.session.commit()
+    third = client.get(URL)
+    assert calls == [1] and third.json["period"]["name"].endswith("(đã sửa)")
