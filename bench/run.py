@@ -501,64 +501,34 @@ def run_database(label: str, db_url: str, anchor_url: str, args) -> dict:
                 nonlocal run_no, accepted, in_flight
                 run_no += 1
                 common = dict(wkw, tmp=tmp, name=f"run{run_no}", seconds=seconds)
-                if name == "hello_get":
-                    r = wrk(
-                        ports["hello"],
-                        "GET",
-                        None,
-                        cycle=True,
-                        **dict(common, servers=worker_pids(procs["hello"].pid)),
-                    )
-                    ok = (200,)
-                elif name == "hello_post":
-                    r = wrk(
-                        ports["hello"],
+                # name -> (server, method, request lines or None for "/", cycle, statuses)
+                plans = {
+                    "hello_get": ("hello", "GET", None, True, (200,)),
+                    "hello_post": ("hello", "POST", ["/\tx=1"], True, (200,)),
+                    "healthz": ("portal", "GET", ["/healthz\t"], True, (200,)),
+                    "rating_get": ("portal", "GET", rating_pages, True, (200,)),
+                    "anchor_post": (
+                        "anchor",
                         "POST",
-                        ["/\tx=1"],
-                        cycle=True,
-                        **dict(common, servers=worker_pids(procs["hello"].pid)),
-                    )
-                    ok = (200,)
-                elif name == "healthz":
-                    r = wrk(
-                        ports["portal"],
-                        "GET",
-                        ["/healthz\t"],
-                        cycle=True,
-                        **dict(common, servers=worker_pids(procs["portal"].pid)),
-                    )
-                    ok = (200,)
-                elif name == "rating_get":
-                    r = wrk(
-                        ports["portal"],
-                        "GET",
-                        rating_pages,
-                        cycle=True,
-                        **dict(common, servers=worker_pids(procs["portal"].pid)),
-                    )
-                    ok = (200,)
-                elif name == "rating_post":
+                        [f"/\tscore={1 + i % 5}&nonce=n{i}" for i in range(64)],
+                        True,
+                        (200,),
+                    ),
+                }
+                if name == "rating_post":
                     lines = nonce_lines(targets, post_capacity)
-                    r = wrk(
-                        ports["portal"],
-                        "POST",
-                        lines,
-                        cycle=False,
-                        **dict(common, servers=worker_pids(procs["portal"].pid)),
-                    )
-                    ok = (200, 201, 303)
+                    plans[name] = ("portal", "POST", lines, False, (200, 201, 303))
+                server, method, lines, cycle, ok = plans[name]
+                r = wrk(
+                    ports[server],
+                    method,
+                    lines,
+                    cycle=cycle,
+                    **dict(common, servers=worker_pids(procs[server].pid)),
+                )
+                if name == "rating_post":
                     accepted += successes(r, ok)
                     in_flight += r["sent"] - r["requests"]
-                else:
-                    lines = [f"/\tscore={1 + i % 5}&nonce=n{i}" for i in range(64)]
-                    r = wrk(
-                        ports["anchor"],
-                        "POST",
-                        lines,
-                        cycle=True,
-                        **dict(common, servers=worker_pids(procs["anchor"].pid)),
-                    )
-                    ok = (200,)
                 r["ok"] = successes(r, ok)
                 r["rps"] = r["ok"] / (r["duration_us"] / 1e6)
                 r["failed"] = r["requests"] - r["ok"]

@@ -220,8 +220,12 @@ def test_every_change_after_publication_is_a_revision_and_every_reader_agrees(
             assert moved == {code for code in new if new[code] != old.get(code)}
         else:
             assert not changed
-    staff = client.application.test_client()
-    staff.post("/account/login", data={"username": users["admin"].username, "password": PASSWORD})
+    if "staff" not in small:  # one login for all the examples (logins are rate limited)
+        small["staff"] = client.application.test_client()
+        login = {"username": users["admin"].username, "password": PASSWORD}
+        assert small["staff"].post("/account/login", data=login).status_code == 302
+    staff = small["staff"]
+    revision_count = len(_revisions(period))
     for turn, revision in enumerate(_revisions(period)):
         public = _public(client, period, revision.number)
         assert public["period"]["revision"] == revision.number
@@ -230,11 +234,15 @@ def test_every_change_after_publication_is_a_revision_and_every_reader_agrees(
         assert public["rows"] == [
             (r["code"], r["rank"], r["quality"], r["class"], r["under_appeal"]) for r in frozen
         ]
-        # The PDF report of one center per revision (a different one each turn) says the same.
-        code, rank, quality, *_ = public["rows"][turn % len(public["rows"])]
-        ranked = sum(1 for row in public["rows"] if row[1] is not None)
-        shown_rank = f"{rank}/{ranked}" if rank is not None else "–"
-        assert _pdf_figures(staff, period, code, revision.number) == (_vi(quality), shown_rank)
+        # A center's PDF report says the same: one revision and center per example (a PDF
+        # costs a render), chosen by the example, so the examples cover former revisions too.
+        if turn == len(steps) % revision_count:
+            code, rank, quality, *_ = public["rows"][
+                sum(n for *_, n in steps) % len(public["rows"])
+            ]
+            ranked = sum(1 for row in public["rows"] if row[1] is not None)
+            shown = f"{rank}/{ranked}" if rank is not None else "–"
+            assert _pdf_figures(staff, period, code, revision.number) == (_vi(quality), shown)
     latest = _public(client, period)
     exported, notes = _export(period)
     assert [(code, rank, q) for code, rank, q, _state in exported] == [
