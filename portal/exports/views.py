@@ -167,14 +167,7 @@ def start():
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".index", period=form.period.data))
-    try:
-        period, centers = jobs.resolve(current_user, form.period.data, center_code)
-    except services.ExportForbidden:
-        db.session.rollback()
-        abort(403)
-    except services.ExportError:
-        db.session.rollback()
-        abort(404)
+    period, centers = _resolve_or_abort(form.period.data, center_code)
     if kind == "rankings" and not services.rankings_visible(current_user, period):
         flash(_("The scores of this period are not computed yet."), "error")
         return redirect(url_for(".index", period=period.code))
@@ -191,6 +184,19 @@ def start():
     db.session.commit()
     jobs.submit(job.id)
     return redirect(url_for(".job", job_id=job.id))
+
+
+def _resolve_or_abort(period_code: str, center_code: str | None):
+    """The period and centers of an export, as the user may have them now: 403 outside the
+    user's rights, 404 for an unknown period or center."""
+    try:
+        return jobs.resolve(current_user, period_code, center_code)
+    except services.ExportForbidden:
+        db.session.rollback()
+        abort(403)
+    except services.ExportError:
+        db.session.rollback()
+        abort(404)
 
 
 def _own_job_or_403(job_id: int) -> ExportJob:
@@ -223,14 +229,7 @@ def retry(job_id: int):
     if not job.can_retry:
         abort(409)
     period_code, center_code = job.params.get("period", ""), job.params.get("center")
-    try:
-        period, centers = jobs.resolve(current_user, period_code, center_code)
-    except services.ExportForbidden:
-        db.session.rollback()
-        abort(403)
-    except services.ExportError:
-        db.session.rollback()
-        abort(404)
+    period, centers = _resolve_or_abort(period_code, center_code)
     services.record_export(current_user, kind=job.kind, fmt=job.fmt, period=period, centers=centers)
     new = jobs.retry(job, current_user)
     db.session.commit()

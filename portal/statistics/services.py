@@ -21,17 +21,22 @@ class ImportResult:
     months: int
 
 
-def import_dossiers(rows: list[DossierRow], *, actor, source: str, api_key=None) -> ImportResult:
-    """Replace the months of the file for its centers by the file's figures (one transaction;
-    the caller commits). ``actor`` is the user, or ``None`` with the ``api_key`` used."""
+def _replace_months(model, rows) -> tuple[set[tuple[int, date]], int]:
+    """Delete ``model``'s rows of the (center, month) pairs in ``rows``: a file replaces the
+    months it holds. The pairs, and how many rows were deleted."""
     pairs = {(r.center.id, r.month) for r in rows}
     replaced = 0
     for center_id, month in pairs:
         replaced += db.session.execute(
-            sa.delete(DossierStat).where(
-                DossierStat.center_id == center_id, DossierStat.month == month
-            )
+            sa.delete(model).where(model.center_id == center_id, model.month == month)
         ).rowcount
+    return pairs, replaced
+
+
+def import_dossiers(rows: list[DossierRow], *, actor, source: str, api_key=None) -> ImportResult:
+    """Replace the months of the file for its centers by the file's figures (one transaction;
+    the caller commits). ``actor`` is the user, or ``None`` with the ``api_key`` used."""
+    pairs, replaced = _replace_months(DossierStat, rows)
     user_id = actor.id if actor is not None else None
     db.session.add_all(
         DossierStat(
@@ -57,14 +62,7 @@ def import_dossiers(rows: list[DossierRow], *, actor, source: str, api_key=None)
 
 
 def import_index(rows: list[IndexRow], *, actor, source: str) -> ImportResult:
-    pairs = {(r.center.id, r.month) for r in rows}
-    replaced = 0
-    for center_id, month in pairs:
-        replaced += db.session.execute(
-            sa.delete(ServiceIndex).where(
-                ServiceIndex.center_id == center_id, ServiceIndex.month == month
-            )
-        ).rowcount
+    pairs, replaced = _replace_months(ServiceIndex, rows)
     user_id = actor.id if actor is not None else None
     db.session.add_all(
         ServiceIndex(
