@@ -302,6 +302,13 @@ class _Line:
             return None
         return value
 
+    def _number(self, key: str, raw: str):
+        try:
+            return parse_number(raw)
+        except ValueError:
+            self.fail(key, _("«%(value)s» is not a number.", value=raw[:40]))
+            return None
+
     def count(self, key: str, *, required: bool = True) -> int | None:
         raw = self.text(key)
         if not raw:
@@ -313,10 +320,8 @@ class _Line:
         if len(raw) > MAX_NUMBER_TEXT and raw.isascii() and raw.isdigit():
             self.fail(key, too_big)
             return None
-        try:
-            value = parse_number(raw)
-        except ValueError:
-            self.fail(key, _("«%(value)s» is not a number.", value=raw[:40]))
+        value = self._number(key, raw)
+        if value is None:
             return None
         if value < 0:
             self.fail(key, _("the number must not be negative."))
@@ -335,10 +340,8 @@ class _Line:
             if required:
                 self.fail(key, _("a number is required."))
             return None
-        try:
-            value = parse_number(raw)
-        except ValueError:
-            self.fail(key, _("«%(value)s» is not a number.", value=raw[:40]))
+        value = self._number(key, raw)
+        if value is None:
             return None
         maximum = self.maxima[key]
         if value < 0 or value > maximum:

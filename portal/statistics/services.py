@@ -33,6 +33,16 @@ def _replace_months(model, rows) -> tuple[set[tuple[int, date]], int]:
     return pairs, replaced
 
 
+def _imported(action: str, rows, pairs, replaced: int, actor, source: str, api_key=None):
+    """Flush the new rows, audit the import and say what it did."""
+    db.session.flush()
+    result = ImportResult(
+        len(rows), replaced, len({p[0] for p in pairs}), len({p[1] for p in pairs})
+    )
+    _audit(action, actor, source, result, api_key)
+    return result
+
+
 def import_dossiers(rows: list[DossierRow], *, actor, source: str, api_key=None) -> ImportResult:
     """Replace the months of the file for its centers by the file's figures (one transaction;
     the caller commits). ``actor`` is the user, or ``None`` with the ``api_key`` used."""
@@ -53,12 +63,7 @@ def import_dossiers(rows: list[DossierRow], *, actor, source: str, api_key=None)
         )
         for r in rows
     )
-    db.session.flush()
-    result = ImportResult(
-        len(rows), replaced, len({p[0] for p in pairs}), len({p[1] for p in pairs})
-    )
-    _audit("statistics.dossiers_imported", actor, source, result, api_key)
-    return result
+    return _imported("statistics.dossiers_imported", rows, pairs, replaced, actor, source, api_key)
 
 
 def import_index(rows: list[IndexRow], *, actor, source: str) -> ImportResult:
@@ -75,12 +80,7 @@ def import_index(rows: list[IndexRow], *, actor, source: str) -> ImportResult:
         )
         for r in rows
     )
-    db.session.flush()
-    result = ImportResult(
-        len(rows), replaced, len({p[0] for p in pairs}), len({p[1] for p in pairs})
-    )
-    _audit("statistics.index_imported", actor, source, result)
-    return result
+    return _imported("statistics.index_imported", rows, pairs, replaced, actor, source)
 
 
 def _audit(action: str, actor, source: str, result: ImportResult, api_key=None) -> None:
