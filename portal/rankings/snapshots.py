@@ -19,6 +19,7 @@ Decisions (PRODUCT.md §6, documented on the methodology page):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -155,19 +156,36 @@ def exact_compliance(
     fractions = (inspection.result or {}).get("criteria") or {}
     if not fractions or any(c.code not in fractions for c in criteria):
         return ExactCompliance(inspection.self_score, inspection.verified_score, [])
-    scores = []
-    for side in (0, 1):
-        scored = [
-            rules.ScoredCriterion(c.area, c.points, fractions[c.code][side], c.mandatory)
-            for c in criteria
-        ]
-        scores.append(rules.compliance_exact(rules.area_scores_exact(scored), weights))
+    self_score, verified = _exact_scores(
+        tuple(criteria),
+        tuple(tuple(fractions[c.code][:2]) for c in criteria),
+        tuple(sorted(weights.items())),
+    )
     failed = [
         c.code
         for c in criteria
         if c.mandatory and fractions[c.code][1] is not None and fractions[c.code][1] < 1
     ]
-    return ExactCompliance(scores[0], scores[1], failed)
+    return ExactCompliance(self_score, verified, failed)
+
+
+@functools.lru_cache(maxsize=65536)
+def _exact_scores(
+    criteria: tuple[GateCriterion, ...],
+    fractions: tuple[tuple[float | None, float | None], ...],
+    weights: tuple[tuple[str, float], ...],
+) -> tuple[Fraction | None, Fraction | None]:
+    """C_self and C_verified of one result: a pure function of its criterion fractions, so
+    memoized per process. A year's page ranks every center of the province and recomputed
+    each of their results exactly (Fractions, 3 ms each) on every request."""
+    scores = []
+    for side in (0, 1):
+        scored = [
+            rules.ScoredCriterion(c.area, c.points, pair[side], c.mandatory)
+            for c, pair in zip(criteria, fractions, strict=True)
+        ]
+        scores.append(rules.compliance_exact(rules.area_scores_exact(scored), dict(weights)))
+    return scores[0], scores[1]
 
 
 def figures_row(
