@@ -8,14 +8,15 @@ Under pytest-xdist every worker has its own database: SQLite files live under th
 worker's own basetemp, and on PostgreSQL the worker derives ``<name>_gw0`` … from
 ``TEST_DATABASE_URL`` and creates it on the fly.
 
-``flask demo seed`` (about a minute) runs once per session and database into a
-template (``demo_template``); a test or module that needs the demo data gets a private
-copy of it (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL) and
-may change it freely.
+``flask demo seed`` (about half a minute) runs once per test run and database into a
+template (``demo_template``) that the xdist workers share; a test or module that needs
+the demo data gets a private copy of it (a file copy on SQLite, ``CREATE DATABASE …
+TEMPLATE`` on PostgreSQL) and may change it freely.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import itertools
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from filelock import FileLock
 from flask.testing import FlaskClient
 
 from portal import create_app
@@ -262,26 +264,50 @@ def _drop_pg_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def demo_template(db_url, tmp_path_factory) -> DemoData:
-    """`flask demo seed --province 25` run once per session (and xdist worker), never changed:
-    tests get copies of it through ``demo_data`` or ``copy_demo``."""
-    tmp = tmp_path_factory.mktemp("demo-template")
+    """`flask demo seed --province 25` run once per test run, never changed: tests get
+    copies of it through ``demo_data`` or ``copy_demo``.
+
+    The xdist workers of a run share it (their temporary directories have one parent per
+    run): the first worker to need it seeds it under a file lock, the others wait for it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    tmp = root / "demo-template"
     if db_url.startswith("postgresql"):
-        parsed = sa.engine.make_url(db_url)
+        parsed = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
         url = _render(parsed.set(database=f"{parsed.database}_demo"))
-        _recreate_pg_database(url)
     else:
         url = f"sqlite:///{tmp / 'demo.sqlite3'}"
     demo = DemoData(url, tmp / "files")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PORTAL_ENV", "testing")
-        app = create_app({**demo.config(), "INSTANCE_TMP": str(tmp), "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            db.create_all()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
-            db.session.remove()
-            db.engine.dispose()  # a PostgreSQL template must have no connection left
+    with FileLock(str(root / "demo-template.lock")):
+        if (tmp / "seeded").exists():
+            return demo
+        tmp.mkdir(exist_ok=True)
+        if url.startswith("postgresql"):
+            _recreate_pg_database(url)  # whatever an earlier run left under that name
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PORTAL_ENV", "testing")
+            config = {**demo.config(), "INSTANCE_TMP": str(tmp), "RATELIMIT_ENABLED": False}
+            app = create_app(config)
+            with app.app_context():
+                db.create_all()
+                result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
+                assert result.exit_code == 0, result.output
+                db.session.remove()
+                db.engine.dispose()  # a PostgreSQL template must have no connection left
+        (tmp / "seeded").touch()
     return demo
+
+
+def pytest_sessionfinish(session) -> None:
+    """The run's shared PostgreSQL template goes when the whole run ends (in the xdist
+    controller, after every worker; or in the one process of a run without workers)."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql") and not hasattr(session.config, "workerinput"):
+        parsed = sa.engine.make_url(url)
+        with contextlib.suppress(sa.exc.OperationalError):  # no server: nothing was made
+            _drop_pg_database(_render(parsed.set(database=f"{parsed.database}_demo")))
 
 
 _copies = itertools.count(1)
@@ -295,7 +321,8 @@ def copy_demo(template: DemoData, tmp_path_factory) -> Iterator[DemoData]:
     shutil.copytree(template.files, tmp / "files")
     if template.url.startswith("postgresql"):
         parsed = sa.engine.make_url(template.url)
-        url = _render(parsed.set(database=f"{parsed.database}_{next(_copies)}"))
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        url = _render(parsed.set(database=f"{parsed.database}_{worker}_{next(_copies)}"))
         _recreate_pg_database(url, template=parsed.database)
         try:
             yield DemoData(url, tmp / "files")

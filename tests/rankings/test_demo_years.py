@@ -29,37 +29,22 @@ from portal.rankings.models import ScoreSnapshot
 from portal.ratings.models import Rating
 from portal.shared.timeutils import today_local
 
-from ..conftest import IsolatedClient, _empty_tables, _schema_ready, database_url, reset_schema
+from ..conftest import IsolatedClient, copy_demo
 
 PASSWORDS = {a.username: a.password for a in demo_accounts(25)}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
+def demo(demo_template, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp, copy_demo(demo_template, tmp_path_factory) as data:
         mp.setenv("PORTAL_ENV", "testing")
         tmp = tmp_path_factory.mktemp("years-demo")
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
-                "INSTANCE_TMP": str(tmp),
-                "EVIDENCE_DIR": str(tmp / "evidence"),
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = create_app({**data.config(), "INSTANCE_TMP": str(tmp), "RATELIMIT_ENABLED": False})
         app.test_client_class = IsolatedClient
         with app.app_context():
-            url = app.config["SQLALCHEMY_DATABASE_URI"]
-            if url not in _schema_ready:
-                reset_schema()
-                _schema_ready.add(url)
-            _empty_tables()
-            result = app.test_cli_runner().invoke(args=["demo", "seed", "--province", "25"])
-            assert result.exit_code == 0, result.output
             with app.test_request_context():
                 _previous_year(current_period())
             yield app
-            _empty_tables()
             db.session.remove()
             db.engine.dispose()
 
