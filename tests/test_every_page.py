@@ -41,6 +41,7 @@ from portal.ratings import services as rating_services
 from portal.ratings.models import Rating
 
 from .conftest import IsolatedClient, copy_demo
+from .test_english_pages import add_official_holidays, allowed_for_demo, vietnamese_left
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_ROUTE = 3
@@ -70,9 +71,16 @@ def demo_app(demo_template, tmp_path_factory):
         )
         app.test_client_class = IsolatedClient
         with app.app_context():
+            add_official_holidays()  # so that the English crawls read them too
             yield app
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def english_allowed(demo_app):
+    """What an English page may hold in Vietnamese: names and free text from the data."""
+    return allowed_for_demo()
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +109,7 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "template"):
             self._skip += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
@@ -114,7 +122,7 @@ class _Page(HTMLParser):
             self.texts.append(attrs["value"].strip())
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
+        if tag in ("script", "style", "template") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -129,7 +137,11 @@ class Crawl:
     routes: set[str] = field(default_factory=set)
 
 
-def crawl(app, client, start: list[str], *, lang: str, signed_in: bool, english_ids) -> Crawl:
+def crawl(
+    app, client, start: list[str], *, lang: str, signed_in: bool, english_ids, allowed=None
+) -> Crawl:
+    """Follow every link from ``start``; with ``allowed``, also check that each page holds
+    no Vietnamese but data (``tests/test_english_pages.py``)."""
     adapter = app.url_map.bind("localhost")
     result = Crawl()
     queue = deque((url, None) for url in start)
@@ -179,6 +191,8 @@ def crawl(app, client, start: list[str], *, lang: str, signed_in: bool, english_
         page.feed(response.get_data(as_text=True))
         problems = _check_page(page, url, lang=lang, signed_in=signed_in, english_ids=english_ids)
         result.problems.extend(problems)
+        if allowed is not None:
+            result.problems.extend(vietnamese_left(allowed, url, page.texts))
         for href in page.links:
             if href.startswith(("mailto:", "tel:", "#", "javascript:")):
                 continue
@@ -238,7 +252,8 @@ ROLES = [acc.username for acc in demo_accounts(25)] + ["anonymous"]
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("who", ROLES)
-def test_every_page_a_person_can_reach_works(demo_app, english_ids, who, lang):
+def test_every_page_a_person_can_reach_works(demo_app, english_ids, english_allowed, who, lang):
+    """Every page works; a staff member's pages in English hold no Vietnamese but data."""
     client = demo_app.test_client()
     client.get(f"/?lang={lang}")
     if who == "anonymous":
@@ -247,8 +262,15 @@ def test_every_page_a_person_can_reach_works(demo_app, english_ids, who, lang):
         account = next(a for a in demo_accounts(25) if a.username == who)
         _login(client, account.username, account.password)
         start = ["/", "/start"]
+    staff_in_english = lang == "en" and who != "anonymous"
     result = crawl(
-        demo_app, client, start, lang=lang, signed_in=who != "anonymous", english_ids=english_ids
+        demo_app,
+        client,
+        start,
+        lang=lang,
+        signed_in=who != "anonymous",
+        english_ids=english_ids,
+        allowed=english_allowed if staff_in_english else None,
     )
     assert result.problems == [], "\n".join(result.problems)
     # The crawl really went through the portal, not just the start page.
