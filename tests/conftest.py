@@ -45,39 +45,66 @@ pytest_plugins = ["tests.browser"]
 
 
 def _compile_url_rules_once() -> None:
-    """Memoize werkzeug's code generation for URL rules, per test process.
+    """Memoize werkzeug's compilation of URL rules, per test process.
 
-    Every test builds its own app, and werkzeug generates and compiles Python code
-    for each of its URL rules (twice): about 30 ms of CPU per app, 70 % of
-    ``create_app``, times some 1,600 tests. The generated builder is a pure function
-    of the rule's text, parsed parts, defaults and converters (it reaches the rule
-    only through its ``self`` argument), so the same rule in the next app reuses it.
+    Every test builds its own app, and werkzeug parses each of its 140 URL rules and
+    generates and compiles Python code to build their URLs: about 40 ms of CPU per app,
+    most of ``create_app``, times some 2,400 tests per database. What ``Rule.compile``
+    computes is a pure function of the rule's text, domain and the map's converters: the
+    same rule in the next app takes the parsed parts, trace and generated builders of the
+    first one and only makes its own converter objects (they hold their map).
     """
     from werkzeug.routing.rules import Rule
 
-    original = Rule._compile_builder
-    builders: dict[tuple, Callable] = {}
+    original = Rule.compile
+    compiled: dict[tuple, tuple] = {}
 
     @functools.wraps(original)
-    def compile_builder(self, append_unknown: bool = True):
+    def compile(self) -> None:
         try:
+            url_map = self.map
+            domain = (self.host if url_map.host_matching else self.subdomain) or ""
             key = (
                 self.rule,
-                self.host,
-                self.subdomain,
-                append_unknown,
-                tuple(self._trace),
+                domain,
+                self.merge_slashes,
+                url_map.host_matching,
                 repr(sorted((self.defaults or {}).items())),
-                tuple((name, type(c), c.regex) for name, c in self._converters.items()),
+                tuple(sorted(url_map.converters.items())),
             )
         except AttributeError:  # another werkzeug: compile as it does
-            return original(self, append_unknown)
-        builder = builders.get(key)
-        if builder is None:
-            builder = builders[key] = original(self, append_unknown)
-        return builder
+            return original(self)
+        hit = compiled.get(key)
+        if hit is None:
+            made: list[tuple] = []
 
-    Rule._compile_builder = compile_builder
+            def get_converter(variable, converter, args, kwargs):
+                made.append((variable, converter, args, kwargs))
+                return Rule.get_converter(self, variable, converter, args, kwargs)
+
+            self.get_converter = get_converter
+            try:
+                original(self)
+            finally:
+                del self.get_converter
+            compiled[key] = (
+                tuple(self._parts),
+                tuple(self._trace),
+                tuple(made),
+                self._build.__func__,
+                self._build_unknown.__func__,
+            )
+            return None
+        parts, trace, made, build, build_unknown = hit
+        self._parts = list(parts)
+        self._trace = list(trace)
+        self._converters = {v: self.get_converter(v, c, a, kw) for v, c, a, kw in made}
+        self.arguments.update(v for v, *_rest in made)
+        self._build = build.__get__(self, None)
+        self._build_unknown = build_unknown.__get__(self, None)
+        return None
+
+    Rule.compile = compile
 
 
 _compile_url_rules_once()
