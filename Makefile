@@ -11,10 +11,11 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: run test test-fast test-times-reset install translations migrate seed lint test-sqlite test-postgres test-e2e browser pdftools bench wrk clean
 
 # Two xdist workers (the suite's 2-core target machine), whole files per worker: a module's
-# fixtures (the demo data copy, a crawl's shared state) stay in one process. Override with
+# fixtures (the demo data copy, a crawl's shared state) stay in one process. Files go out in
+# the order tests/conftest.py sets (the longest first), not xdist's own. Override with
 # e.g. `make test PYTEST_WORKERS=0` to run in one process.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=10
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10
 STAGE_TIMES := .test-stage-times
 
 # $(call stage,NAME,COMMAND): shell code that runs one pytest stage, prints and records its

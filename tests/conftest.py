@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import sqlite3
+from collections import Counter as Tally
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -325,6 +326,41 @@ def demo_template(db_url, tmp_path_factory) -> DemoData:
                 db.engine.dispose()  # a PostgreSQL template must have no connection left
         (tmp / "seeded").touch()
     return demo
+
+
+#: The modules that take longest, longest first. xdist (``--dist loadfile``, with
+#: ``--no-loadscope-reorder`` in the Makefile) hands whole files to its workers in this
+#: order, each worker holding two; started last, the demo crawls (a minute or more each)
+#: kept one worker busy while the other had nothing left to do. The second one needs no
+#: demo data, so the second worker does not wait while the first seeds it.
+LONGEST_FIRST = (
+    "tests/test_every_page.py",
+    "tests/test_authorization.py",
+    "tests/test_every_page_english.py",
+    "tests/rankings/test_revisions.py",
+    "tests/ratings/test_load.py",
+    "tests/inspections/test_authorization.py",
+    "tests/documents/test_authorization.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """``LONGEST_FIRST``, then the other modules by their number of tests, most first
+    (what xdist's own reordering does), each module's tests in their order. Only xdist
+    workers reorder (their collections are what the controller hands out); a run in one
+    process keeps the files' order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+
+    def module(item) -> str:
+        try:
+            return item.path.relative_to(config.rootpath).as_posix()
+        except ValueError:  # a test outside the project
+            return str(item.path)
+
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    sizes = Tally(module(item) for item in items)
+    items.sort(key=lambda item: (rank.get(module(item), len(rank)), -sizes[module(item)]))
 
 
 def pytest_sessionfinish(session) -> None:
