@@ -32,6 +32,13 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
 
 
+def pytest_itemcollected(item):
+    """The browser stage of `make test` collects only the e2e folders: a browser test
+    elsewhere would run in no stage at all."""
+    if item.get_closest_marker("e2e") and "e2e" not in item.path.parts:
+        raise pytest.UsageError(f"{item.nodeid}: a browser test (e2e) must live in an e2e folder")
+
+
 def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists() or os.environ.get("CI") == "true":
         return  # in CI a missing browser fails loudly instead of skipping
