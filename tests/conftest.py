@@ -31,9 +31,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from filelock import FileLock
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
@@ -109,6 +112,43 @@ def _compile_url_rules_once() -> None:
 
 
 _compile_url_rules_once()
+
+
+class _SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled Jinja templates shared by every app of a test process.
+
+    Each test's app has its own Jinja environment, which parsed and compiled every
+    template it rendered again: a minute of CPU per database over the suite. The bucket's
+    key is the template's name and file, and Jinja checks the source's checksum before it
+    uses the code, so a changed template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _share_template_code() -> None:
+    shared = _SharedTemplateCode()
+    original = Flask.create_jinja_environment
+
+    @functools.wraps(original)
+    def create_jinja_environment(self):
+        environment = original(self)
+        environment.bytecode_cache = shared
+        return environment
+
+    Flask.create_jinja_environment = create_jinja_environment
+
+
+_share_template_code()
 
 # Cheap hashes in tests; production keeps werkzeug's scrypt default.
 account_models.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
