@@ -121,27 +121,35 @@ def _update(job_id: int, **values) -> None:
         )
 
 
-def reap_orphans() -> int:
-    """Mark failed ("lost") the jobs no worker is making any more: running without a
-    heartbeat for ``EXPORTS_STALE_SECONDS`` (the worker was killed), or still queued after
-    ``EXPORTS_QUEUED_STALE_SECONDS`` (the process holding the queue ended). Flushed, not
-    committed; returns how many."""
+def _orphaned() -> sa.ColumnElement[bool]:
+    """Jobs no worker is making any more: running without a heartbeat for
+    ``EXPORTS_STALE_SECONDS`` (the worker was killed), or still queued after
+    ``EXPORTS_QUEUED_STALE_SECONDS`` (the process holding the queue ended)."""
     now = now_utc()
     config = current_app.config
     stale = now - timedelta(seconds=config["EXPORTS_STALE_SECONDS"])
     queued_stale = now - timedelta(seconds=config["EXPORTS_QUEUED_STALE_SECONDS"])
+    return sa.or_(
+        sa.and_(
+            ExportJob.status == JobStatus.RUNNING,
+            sa.func.coalesce(ExportJob.heartbeat_at, ExportJob.started_at) < stale,
+        ),
+        sa.and_(ExportJob.status == JobStatus.QUEUED, ExportJob.created_at < queued_stale),
+    )
+
+
+def any_orphans() -> bool:
+    """Whether :func:`reap_orphans` has anything to mark (a read: a progress page polls)."""
+    return db.session.scalar(sa.select(sa.exists().where(_orphaned()))) or False
+
+
+def reap_orphans() -> int:
+    """Mark failed ("lost") the orphaned jobs (:func:`_orphaned`). Flushed, not committed;
+    returns how many."""
     result = db.session.execute(
         sa.update(ExportJob)
-        .where(
-            sa.or_(
-                sa.and_(
-                    ExportJob.status == JobStatus.RUNNING,
-                    sa.func.coalesce(ExportJob.heartbeat_at, ExportJob.started_at) < stale,
-                ),
-                sa.and_(ExportJob.status == JobStatus.QUEUED, ExportJob.created_at < queued_stale),
-            )
-        )
-        .values(status=JobStatus.FAILED, failure="lost", finished_at=now)
+        .where(_orphaned())
+        .values(status=JobStatus.FAILED, failure="lost", finished_at=now_utc())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -26,6 +26,7 @@ from ..accounts.models import Role
 from ..accounts.permissions import visible_centers_clause
 from ..centers.models import Center
 from ..centers.services import center_label, find_centers
+from ..database import write_transactions
 from ..extensions import db
 from ..inspections.models import Inspection
 from ..inspections.services import can_view_inspection
@@ -210,9 +211,14 @@ def _own_job_or_403(job_id: int) -> ExportJob:
 @roles_required(*EXPORTERS)
 def job(job_id: int):
     job = _own_job_or_403(job_id)
-    if not job.is_finished and jobs.reap_orphans():
-        db.session.commit()
-        db.session.refresh(job)
+    if not job.is_finished and jobs.any_orphans():
+        # The one write of this page, in a write transaction of its own: SQLite cannot
+        # turn the page's read into a write once a worker has committed progress since.
+        db.session.rollback()
+        with write_transactions():
+            jobs.reap_orphans()
+            db.session.commit()
+        job = _own_job_or_403(job_id)
     return render_template(
         "exports/job.html", job=job, labels=services.KIND_LABELS, JobStatus=JobStatus
     )

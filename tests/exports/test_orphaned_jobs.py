@@ -82,3 +82,27 @@ def test_a_late_worker_cannot_revive_a_job_marked_failed(app, users, scored):
     db.session.commit()
     job = db.session.get(ExportJob, job_id)
     assert (job.status, job.progress, job.failure) == (JobStatus.FAILED, 33, "lost")
+
+
+def test_a_worker_committing_progress_while_the_page_reads_does_not_break_it(
+    client, auth, users, scored, monkeypatch
+):
+    """The browser test met it: the progress page read the jobs, the export's worker then
+    committed progress on its own connection, and the page's orphan check wrote in its read
+    transaction; SQLite refused ("database is locked") and the page answered 500."""
+    lost = _killed_job(users["inspector"], minutes_ago=60)
+    running = _killed_job(users["inspector"], minutes_ago=0)
+    check = jobs.any_orphans
+
+    def worker_commits_meanwhile() -> bool:
+        found = check()
+        jobs._update(running.id, progress=50)  # the worker's own connection and commit
+        return found
+
+    monkeypatch.setattr(jobs, "any_orphans", worker_commits_meanwhile)
+    auth.login(users["inspector"])
+    response = client.get(f"/exports/jobs/{running.id}")
+    assert response.status_code == 200
+    assert 'data-status="running"' in response.text and "50 %" in response.text
+    db.session.rollback()  # this test's own read ends: read what the page committed
+    assert db.session.get(ExportJob, lost.id).status == JobStatus.FAILED
