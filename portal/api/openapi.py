@@ -13,6 +13,15 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _json_body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _list_of(component: str, **limits: int) -> dict:
+    """An array of one of the components' schemas."""
+    return {"type": "array", **limits, "items": {"$ref": f"#/components/schemas/{component}"}}
+
+
 OPENAPI: dict = {
     "openapi": "3.1.0",
     "info": {"title": "Cổng Một cửa số API", "version": "1"},
@@ -93,38 +102,33 @@ OPENAPI: dict = {
             "post": {
                 "summary": "Issue a single-use rating receipt for a dossier (mã hồ sơ).",
                 "security": [{"apiKey": []}],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["center", "dossier_code"],
-                                "properties": {
-                                    "center": {"type": "string", "description": "Center code"},
-                                    "counter": {
-                                        "type": "integer",
-                                        "minimum": 1,
-                                        "maximum": _ID_MAX,
-                                        "description": "Counter number",
-                                    },
-                                    "officer": {
-                                        "type": "integer",
-                                        "minimum": 1,
-                                        "maximum": _ID_MAX,
-                                        "description": "Officer id",
-                                    },
-                                    "dossier_code": {"type": "string", "maxLength": 64},
-                                    "outcome": {
-                                        "type": "string",
-                                        "enum": ["completed", "refused", "returned"],
-                                        "default": "completed",
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "required": ["center", "dossier_code"],
+                        "properties": {
+                            "center": {"type": "string", "description": "Center code"},
+                            "counter": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": _ID_MAX,
+                                "description": "Counter number",
+                            },
+                            "officer": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": _ID_MAX,
+                                "description": "Officer id",
+                            },
+                            "dossier_code": {"type": "string", "maxLength": 64},
+                            "outcome": {
+                                "type": "string",
+                                "enum": ["completed", "refused", "returned"],
+                                "default": "completed",
+                            },
+                        },
+                    }
+                ),
                 "responses": {
                     "201": {
                         "description": (
@@ -273,12 +277,7 @@ OPENAPI["paths"].update(
                         {
                             "type": "object",
                             "required": ["periods"],
-                            "properties": {
-                                "periods": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Period"},
-                                }
-                            },
+                            "properties": {"periods": _list_of("Period")},
                         },
                         "Periods whose ranking is public (provisional until appeals close).",
                     )
@@ -311,10 +310,7 @@ OPENAPI["paths"].update(
                             "required": ["period", "centers"],
                             "properties": {
                                 "period": {"$ref": "#/components/schemas/Period"},
-                                "centers": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/RankedCenter"},
-                                },
+                                "centers": _list_of("RankedCenter"),
                             },
                         },
                         "Every center: ranked ones by rank, then the others by code.",
@@ -340,10 +336,7 @@ OPENAPI["paths"].update(
                             "properties": {
                                 "center": {"type": "string"},
                                 "name": {"type": "string"},
-                                "scores": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/CenterPeriodScores"},
-                                },
+                                "scores": _list_of("CenterPeriodScores"),
                             },
                         },
                         "Published periods only.",
@@ -363,55 +356,50 @@ OPENAPI["paths"]["/dossier-stats"] = {
         "summary": "Replace months of dossier statistics (per center, optional counter, month). "
         "Checked like the CSV import: on any problem nothing is stored.",
         "security": [{"apiKey": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["rows"],
-                        "properties": {
-                            "rows": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": 2000,
-                                "items": {
-                                    "type": "object",
-                                    "required": [
-                                        "center",
-                                        "month",
-                                        "received",
-                                        "on_time",
-                                        "late",
-                                        "returned",
-                                        "online",
-                                    ],
-                                    "properties": {
-                                        "center": {"type": "string", "description": "Center code"},
-                                        "counter": {
-                                            "type": ["integer", "null"],
-                                            "minimum": 1,
-                                            "maximum": _ID_MAX,
-                                            "description": "Counter number (omit for the center)",
-                                        },
-                                        "month": {
-                                            "type": "string",
-                                            "pattern": "^[0-9]{4}-[0-9]{2}$",
-                                            "description": "YYYY-MM, from 2000-01 to this month",
-                                        },
-                                        "received": _COUNT,
-                                        "on_time": _COUNT,
-                                        "late": _COUNT,
-                                        "returned": _COUNT,
-                                        "online": {**_COUNT, "description": "Received online"},
-                                    },
+        "requestBody": _json_body(
+            {
+                "type": "object",
+                "required": ["rows"],
+                "properties": {
+                    "rows": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 2000,
+                        "items": {
+                            "type": "object",
+                            "required": [
+                                "center",
+                                "month",
+                                "received",
+                                "on_time",
+                                "late",
+                                "returned",
+                                "online",
+                            ],
+                            "properties": {
+                                "center": {"type": "string", "description": "Center code"},
+                                "counter": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": _ID_MAX,
+                                    "description": "Counter number (omit for the center)",
                                 },
-                            }
+                                "month": {
+                                    "type": "string",
+                                    "pattern": "^[0-9]{4}-[0-9]{2}$",
+                                    "description": "YYYY-MM, from 2000-01 to this month",
+                                },
+                                "received": _COUNT,
+                                "on_time": _COUNT,
+                                "late": _COUNT,
+                                "returned": _COUNT,
+                                "online": {**_COUNT, "description": "Received online"},
+                            },
                         },
                     }
-                }
-            },
-        },
+                },
+            }
+        ),
         "responses": {
             "200": {
                 "description": "Stored: the month's earlier figures for these centers replaced.",
@@ -477,42 +465,30 @@ OPENAPI["paths"]["/sync"] = {
         "above the counter's dossiers are stored but held (`held: true`). No cookie, no "
         "CSRF token: rate-limited per tablet and network.",
         "security": [],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["device", "sent", "pending", "sig", "items"],
-                        "properties": {
-                            "device": {"type": "integer"},
-                            "sent": {"type": "integer", "description": "ms since 1970"},
-                            "pending": {"type": "integer", "minimum": 0},
-                            "sig": {
-                                "type": "string",
-                                "description": 'HMAC of "v1", "batch", device, sent, '
-                                'pending joined by "\\n".',
-                            },
-                            "items": {
-                                "type": "array",
-                                "maxItems": 100,
-                                "items": {"$ref": "#/components/schemas/KioskItem"},
-                            },
-                        },
-                    }
-                }
-            },
-        },
+        "requestBody": _json_body(
+            {
+                "type": "object",
+                "required": ["device", "sent", "pending", "sig", "items"],
+                "properties": {
+                    "device": {"type": "integer"},
+                    "sent": {"type": "integer", "description": "ms since 1970"},
+                    "pending": {"type": "integer", "minimum": 0},
+                    "sig": {
+                        "type": "string",
+                        "description": 'HMAC of "v1", "batch", device, sent, '
+                        'pending joined by "\\n".',
+                    },
+                    "items": _list_of("KioskItem", maxItems=100),
+                },
+            }
+        ),
         "responses": {
             "200": _json(
                 {
                     "type": "object",
                     "properties": {
                         "device": {"type": "integer"},
-                        "items": {
-                            "type": "array",
-                            "items": {"$ref": "#/components/schemas/KioskAnswer"},
-                        },
+                        "items": _list_of("KioskAnswer"),
                     },
                 },
                 "One answer per item, in order.",
