@@ -9,6 +9,7 @@ a sync whose answer is lost halfway resumes to exactly ten.
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -44,6 +45,8 @@ class SyncTap:
         self.app = app
         self.bodies: list[dict] = []
         self.lose_answer_of: int | None = None
+        #: Set once the sync whose answer is lost has been stored (its 502 is on its way).
+        self.lost = threading.Event()
         self.paths: list[str] = []
         #: The server is unreachable: every request is refused with 503. Chromium's emulated
         #: outage does not cover a service worker's own fetches (its background refresh of
@@ -65,6 +68,7 @@ class SyncTap:
         self.bodies.append(json.loads(raw))
         if self.lose_answer_of == len(self.bodies):
             list(self.app(environ, lambda *a, **k: None))  # stored and committed
+            self.lost.set()
             start_response("502 Bad Gateway", [("Content-Type", "text/plain")])
             return [b"connection lost"]
         return self.app(environ, start_response)
@@ -278,6 +282,9 @@ def test_a_sync_cut_halfway_resumes_to_exactly_ten(live, manager_page, tablet_co
     live["tap"].down = False
     tablet_context.set_offline(False)
     wait_pending(page, 6)
+    # Six pending from the first answer on; the second batch may still be on its way.
+    assert live["tap"].lost.wait(20), "the second batch never reached the server"
+    assert pending(page) == "6"
     assert stored(live) == (8, 8)  # the lost answer's four are stored, still queued
     page.get_by_role("button", name="Đồng bộ ngay").click()
     wait_pending(page, 0)
