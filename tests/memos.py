@@ -1,8 +1,9 @@
 """What every test's app would compute again, computed once per test process.
 
 Every test builds its own app (``tests/conftest.py``), and an app compiles its URL rules and
-the templates it renders from scratch: about a sixth of the suite's CPU in a py-spy sample. The memos below give the next app what an earlier one compiled, keyed by everything
-the result depends on, so a changed rule or template is compiled again. Tests only: a
+the templates it renders from scratch: about a sixth of the suite's CPU in a py-spy sample.
+The memos below give the next app what an earlier one compiled, keyed by everything the
+result depends on, so a changed rule or template is compiled again. Tests only: a
 production process builds one app.
 """
 
