@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from typing import TypedDict, Unpack
 
 # Precision -------------------------------------------------------------------------
 
@@ -337,25 +338,24 @@ def quality_exact(
     return cw * exact(compliance_verified) + sw * exact(satisfaction_adjusted)
 
 
+class QualityWeights(TypedDict, total=False):
+    """A period's weights of Q, by keyword; :func:`quality_exact` holds their defaults."""
+
+    compliance_weight: Number
+    satisfaction_weight: Number
+
+
 def quality(
     compliance_verified: Number,
     satisfaction_adjusted: Number | None,
-    *,
-    compliance_weight: Number = COMPLIANCE_WEIGHT,
-    satisfaction_weight: Number = SATISFACTION_WEIGHT,
+    **weights: Unpack[QualityWeights],
 ) -> float:
     """Q as shown: computed exactly, rounded once, half up, to two decimals.
 
     ``quality(79.994, 80)`` is 80.00 (exactly 79.9958), not 79.99 as it would be
     from C_verified already rounded to 79.99.
     """
-    q = quality_exact(
-        compliance_verified,
-        satisfaction_adjusted,
-        compliance_weight=compliance_weight,
-        satisfaction_weight=satisfaction_weight,
-    )
-    return float(shown(q))
+    return float(shown(quality_exact(compliance_verified, satisfaction_adjusted, **weights)))
 
 
 class Classification(StrEnum):
