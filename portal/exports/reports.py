@@ -112,6 +112,21 @@ def _facts(pdf: FPDF, facts) -> None:
         pdf.multi_cell(0, 6, str(value), new_x="LMARGIN", new_y="NEXT")
 
 
+def _paragraph(
+    pdf: FPDF, width: float, text: str, *, style: str = "", size: int = 9, height: float = 5
+) -> None:
+    """``text`` in DejaVu, wrapped to ``width`` mm from the left margin."""
+    pdf.set_font("DejaVu", style, size)
+    pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _none(pdf: FPDF, text: str, size: int = 10) -> None:
+    """The one line of an empty section."""
+    pdf.set_font("DejaVu", "", size)
+    pdf.cell(0, 6, text)
+    pdf.ln(6)
+
+
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, text)
@@ -220,14 +235,13 @@ def _draw_center(pdf: ReportPDF, period: AssessmentPeriod, center: Center, snaps
     pdf.ln(1)
     cases = case_summary(center, period.opens_on, period.closes_on)
     _heading(pdf, "Phản ánh, kiến nghị trong kỳ")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
+    _paragraph(
+        pdf,
         width,
-        6,
         f"Tổng số: {cases['total']}; đã trả lời: {cases['answered']}; đang xử lý: "
         f"{cases['open']}; quá hạn: {cases['overdue']}.",
-        new_x="LMARGIN",
-        new_y="NEXT",
+        size=10,
+        height=6,
     )
 
 
@@ -319,49 +333,37 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
     _room(pdf, 30)
     _heading(pdf, "Tiêu chí được điều chỉnh hoặc yêu cầu bổ sung")
     if not changed:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, "Không có: mọi tiêu chí được chấp nhận như tự đánh giá.")
-        pdf.ln(6)
+        _none(pdf, "Không có: mọi tiêu chí được chấp nhận như tự đánh giá.")
     for item in changed:
         own, verified = criteria.get(item.criterion.code) or (None, None)
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.multi_cell(
+        _paragraph(
+            pdf,
             width,
-            5,
             f"{item.criterion.code} · {VERDICT_LABELS[Verdict(item.verdict)]} · tự đánh giá "
             f"{_pct(own)} %, thẩm định {_pct(verified)} %",
-            new_x="LMARGIN",
-            new_y="NEXT",
+            style="B",
         )
-        pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(width, 5, item.criterion.text, new_x="LMARGIN", new_y="NEXT")
+        _paragraph(pdf, width, item.criterion.text)
         if item.reason:
-            pdf.multi_cell(width, 5, f"Lý do: {item.reason}", new_x="LMARGIN", new_y="NEXT")
+            _paragraph(pdf, width, f"Lý do: {item.reason}")
         pdf.ln(1)
     _room(pdf, 30)
     pdf.ln(2)
     _heading(pdf, "Biện pháp khắc phục")
     if not inspection.actions:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, "Không có.")
-        pdf.ln(6)
+        _none(pdf, "Không có.")
     for action in inspection.actions:
-        pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(
+        _paragraph(
+            pdf,
             width,
-            5,
             f"{action.criterion.code} · {action.description} · phụ trách: {action.owner} · "
             f"hạn {action.due_on:%d/%m/%Y} · {action.status_label}",
-            new_x="LMARGIN",
-            new_y="NEXT",
         )
     _room(pdf, 20)
     pdf.ln(2)
     _heading(pdf, "Kiểm tra thực tế")
-    pdf.set_font("DejaVu", "", 9)
     if not inspection.visits:
-        pdf.cell(0, 6, "Không có.")
-        pdf.ln(6)
+        _none(pdf, "Không có.", 9)
     for visit in inspection.visits:
         text = f"Ngày {visit.visited_on:%d/%m/%Y}"
         if visit.team:
@@ -369,4 +371,4 @@ def _draw_inspection(pdf: ReportPDF, inspection: Inspection) -> None:
         text += f" · {len(visit.findings)} phát hiện"
         if visit.summary:
             text += f". {visit.summary}"
-        pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
+        _paragraph(pdf, width, text)

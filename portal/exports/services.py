@@ -251,14 +251,38 @@ def _reportable():
     )
 
 
+def _rated_in(period: AssessmentPeriod):
+    """Ratings given on a day of ``period``."""
+    return sa.and_(Rating.day >= period.opens_on, Rating.day <= period.closes_on)
+
+
+#: How many rows a streamed export reads from the database at a time.
+YIELD_PER = 2000
+
+
+def _streamed_table(
+    title: str,
+    columns: tuple[Column, ...],
+    stmt: sa.Select,
+    row: Callable[[sa.Row], tuple],
+    *,
+    count: int,
+    download_name: str,
+    notes: list[str] | None = None,
+) -> Table:
+    """A table whose rows are those of ``stmt``, read ``YIELD_PER`` at a time, each
+    turned into the table's cells by ``row``."""
+
+    def rows() -> Iterator[tuple]:
+        for r in db.session.execute(stmt.execution_options(yield_per=YIELD_PER)):
+            yield row(r)
+
+    return Table(title, columns, rows(), count, download_name, notes or [])
+
+
 def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
     """The period's reportable ratings of the scope, streamed; never a phone number."""
-    where = sa.and_(
-        _in_centers(Rating.center_id, centers),
-        Rating.day >= period.opens_on,
-        Rating.day <= period.closes_on,
-        _reportable(),
-    )
+    where = sa.and_(_in_centers(Rating.center_id, centers), _rated_in(period), _reportable())
     count = db.session.scalar(sa.select(sa.func.count(Rating.id)).where(where)) or 0
     counter = orm.aliased(Counter)
     officer = orm.aliased(Officer)
@@ -282,7 +306,6 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         .outerjoin(officer, officer.id == Rating.officer_id)
         .where(where)
         .order_by(Rating.center_id, Rating.created_at, Rating.id)
-        .execution_options(yield_per=2000)
     )
     columns = (
         Column("Thời gian", "datetime", 17),
@@ -296,36 +319,40 @@ def ratings_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         Column("Góp ý", "text", 60),
     )
 
-    def rows() -> Iterator[tuple]:
-        with force_locale("vi"):
-            labels = {k: str(v) for k, v in FLAG_LABELS.items()}
-        for r in db.session.execute(stmt):
-            # a reportable rating carries flags only once a reviewer cleared them
-            flags = "; ".join(labels.get(f, f) for f in (r.flags or "").split(",") if f)
-            if flags and r.cleared_at is not None:
-                flags += f" (đã xem xét, giữ lại {_local(r.cleared_at):%d/%m/%Y})"
-            comment = r.comment or ""
-            if r.comment_hidden and comment:
-                comment = "[ẩn khỏi trang công khai] " + comment
-            yield (
-                _local(r.created_at),
-                r.code,
-                r.name,
-                counter_name(r.number, r.field),
-                r.full_name or "",
-                r.score,
-                CHANNEL_VI.get(r.channel, r.channel),
-                flags or "Không",
-                comment,
-            )
+    with force_locale("vi"):
+        labels = {k: str(v) for k, v in FLAG_LABELS.items()}
 
-    return Table(
+    def row(r: sa.Row) -> tuple:
+        # a reportable rating carries flags only once a reviewer cleared them
+        flags = "; ".join(labels.get(f, f) for f in (r.flags or "").split(",") if f)
+        if flags and r.cleared_at is not None:
+            flags += f" (đã xem xét, giữ lại {_local(r.cleared_at):%d/%m/%Y})"
+        comment = r.comment or ""
+        if r.comment_hidden and comment:
+            comment = "[ẩn khỏi trang công khai] " + comment
+        return (
+            _local(r.created_at),
+            r.code,
+            r.name,
+            counter_name(r.number, r.field),
+            r.full_name or "",
+            r.score,
+            CHANNEL_VI.get(r.channel, r.channel),
+            flags or "Không",
+            comment,
+        )
+
+    return _streamed_table(
         f"Đánh giá {period.code}",
         columns,
-        rows(),
-        count,
-        f"danh-gia-{_suffix(period, centers)}",
-        [f"Đánh giá được tính điểm từ {period.opens_on:%d/%m/%Y} đến {period.closes_on:%d/%m/%Y}."],
+        stmt,
+        row,
+        count=count,
+        download_name=f"danh-gia-{_suffix(period, centers)}",
+        notes=[
+            f"Đánh giá được tính điểm từ {period.opens_on:%d/%m/%Y} "
+            f"đến {period.closes_on:%d/%m/%Y}."
+        ],
     )
 
 
@@ -431,11 +458,7 @@ def assessments_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
 def complaints_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
     """Cases opened in the period: status, due date, answered date (no citizen data)."""
     today = today_local()
-    where = sa.and_(
-        _in_centers(Case.center_id, centers),
-        Rating.day >= period.opens_on,
-        Rating.day <= period.closes_on,
-    )
+    where = sa.and_(_in_centers(Case.center_id, centers), _rated_in(period))
     base = sa.select(Case.id).join(Rating, Rating.id == Case.rating_id).where(where)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
     stmt = (
@@ -454,7 +477,6 @@ def complaints_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         .join(Center, Center.id == Case.center_id)
         .where(where)
         .order_by(Center.code, Case.created_at, Case.id)
-        .execution_options(yield_per=2000)
     )
     columns = (
         Column("Số vụ việc", "int", 10),
@@ -469,28 +491,28 @@ def complaints_table(period: AssessmentPeriod, centers: list[Center]) -> Table:
         Column("Điểm đánh giá", "int", 9),
     )
 
-    def rows() -> Iterator[tuple]:
-        for r in db.session.execute(stmt):
-            answered = _local(r.answered_at)
-            yield (
-                r.id,
-                r.code,
-                r.name,
-                CASE_SOURCE_VI.get(r.source, r.source),
-                CASE_STATUS_VI.get(r.status, r.status),
-                _local(r.created_at).date(),
-                r.due_on,
-                answered.date() if answered else None,
-                r.status == CaseStatus.OPEN and r.due_on < today,
-                r.score,
-            )
+    def row(r: sa.Row) -> tuple:
+        answered = _local(r.answered_at)
+        return (
+            r.id,
+            r.code,
+            r.name,
+            CASE_SOURCE_VI.get(r.source, r.source),
+            CASE_STATUS_VI.get(r.status, r.status),
+            _local(r.created_at).date(),
+            r.due_on,
+            answered.date() if answered else None,
+            r.status == CaseStatus.OPEN and r.due_on < today,
+            r.score,
+        )
 
-    return Table(
+    return _streamed_table(
         f"Phản ánh {period.code}",
         columns,
-        rows(),
-        count,
-        f"phan-anh-{_suffix(period, centers)}",
+        stmt,
+        row,
+        count=count,
+        download_name=f"phan-anh-{_suffix(period, centers)}",
     )
 
 
