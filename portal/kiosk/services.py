@@ -41,31 +41,30 @@ from ..shared.timeutils import DISPLAY_TZ, as_aware_utc, local_day, now_utc
 from ..statistics.models import DossierStat
 from .models import KioskDevice, KioskEnrolment, KioskItem
 
-register_action(
-    "kiosk.enrolment_issued",
-    name=_l("Tablet enrolment link"),
-    sentence=_l("%(actor)s issued a one-time link to enrol a kiosk tablet for %(object)s"),
-)
-register_action(
-    "kiosk.enrolled",
-    name=_l("Tablet enrolled"),
-    sentence=_l("Kiosk tablet %(object)s was enrolled with a one-time link"),
-)
-register_action(
-    "kiosk.revoked",
-    name=_l("Tablet revoked"),
-    sentence=_l("%(actor)s revoked kiosk tablet %(object)s"),
-)
-register_action(
-    "kiosk.synced",
-    name=_l("Tablet synced"),
-    sentence=_l("Kiosk tablet %(object)s sent its queued ratings"),
-)
-register_action(
-    "kiosk.sync_refused",
-    name=_l("Tablet sync refused"),
-    sentence=_l("A sync from kiosk tablet %(object)s was refused"),
-)
+for _action, _name, _sentence in (
+    (
+        "kiosk.enrolment_issued",
+        _l("Tablet enrolment link"),
+        _l("%(actor)s issued a one-time link to enrol a kiosk tablet for %(object)s"),
+    ),
+    (
+        "kiosk.enrolled",
+        _l("Tablet enrolled"),
+        _l("Kiosk tablet %(object)s was enrolled with a one-time link"),
+    ),
+    ("kiosk.revoked", _l("Tablet revoked"), _l("%(actor)s revoked kiosk tablet %(object)s")),
+    (
+        "kiosk.synced",
+        _l("Tablet synced"),
+        _l("Kiosk tablet %(object)s sent its queued ratings"),
+    ),
+    (
+        "kiosk.sync_refused",
+        _l("Tablet sync refused"),
+        _l("A sync from kiosk tablet %(object)s was refused"),
+    ),
+):
+    register_action(_action, name=_name, sentence=_sentence)
 register_object_type("kiosk_device", _l("tablet"))
 register_fields(
     {
@@ -209,12 +208,10 @@ def redeem_enrolment(token: str) -> tuple[KioskDevice, bytes] | None:
     db.session.add(device)
     db.session.flush()
     enrolment.device_id = device.id
-    audit.record(
+    _record_device(
+        device,
+        "kiosk.enrolled",
         actor=None,
-        action="kiosk.enrolled",
-        object_type="kiosk_device",
-        object_id=device.id,
-        center_id=device.center_id,
         summary={"counter_id": device.counter_id, "enrolled_by": enrolment.created_by_id},
     )
     return device, device_key(device.id, device.key_salt)
@@ -228,13 +225,23 @@ def revoke_device(device: KioskDevice, *, actor) -> None:
     device.revoked_at = now_utc()
     device.revoked_by_id = actor.id
     db.session.flush()
+    _record_device(
+        device,
+        "kiosk.revoked",
+        actor=actor,
+        summary={"counter_id": device.counter_id, "pending": device.pending},
+    )
+
+
+def _record_device(device: KioskDevice, action: str, *, actor, summary: dict) -> None:
+    """An audit entry about a tablet (``actor`` is ``None`` when the tablet itself acted)."""
     audit.record(
         actor=actor,
-        action="kiosk.revoked",
+        action=action,
         object_type="kiosk_device",
         object_id=device.id,
         center_id=device.center_id,
-        summary={"counter_id": device.counter_id, "pending": device.pending},
+        summary=summary,
     )
 
 
@@ -463,12 +470,10 @@ def sync_batch(payload) -> SyncResult:
         raise SyncRefused(413, "too_many")
     key = device_key(device.id, device.key_salt)
     if device.is_revoked:
-        audit.record(
+        _record_device(
+            device,
+            "kiosk.sync_refused",
             actor=None,
-            action="kiosk.sync_refused",
-            object_type="kiosk_device",
-            object_id=device.id,
-            center_id=device.center_id,
             summary={"reason": "revoked", "refused": len(items)},
         )
         raise SyncRefused(403, "revoked")
@@ -488,12 +493,10 @@ def sync_batch(payload) -> SyncResult:
     device.pending = max(0, pending - len(results))
     device.received += stored
     device.held += held
-    audit.record(
+    _record_device(
+        device,
+        "kiosk.synced",
         actor=None,
-        action="kiosk.synced",
-        object_type="kiosk_device",
-        object_id=device.id,
-        center_id=device.center_id,
         summary={
             "stored": stored,
             "duplicates": result.count("duplicate"),
