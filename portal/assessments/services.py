@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypedDict, Unpack
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -73,72 +74,70 @@ def _check_period(*, code: str, opens_on: date, closes_on: date, exclude_id: int
         raise PeriodError(_("A period with the code %(code)s already exists.", code=code))
 
 
-def create_period(
-    *,
-    actor: User,
-    code: str,
-    name: str,
-    kind: str,
-    opens_on: date,
-    closes_on: date,
-    standard_version: StandardVersion,
-) -> AssessmentPeriod:
+class PeriodFields(TypedDict):
+    """What an administrator sets on a period, in :func:`create_period` and
+    :func:`update_period` (the code is given once, at creation)."""
+
+    name: str
+    kind: str
+    opens_on: date
+    closes_on: date
+    standard_version: StandardVersion
+
+
+def _require_admin(actor: User) -> None:
     if actor.role != Role.ADMIN:
         raise PermissionDenied(_("Only administrators manage assessment periods."))
-    code = code.strip().upper()
-    _check_period(code=code, opens_on=opens_on, closes_on=closes_on, exclude_id=None)
-    period = AssessmentPeriod(
-        code=code,
-        name=name.strip(),
-        kind=kind,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        standard_version=standard_version,
-    )
+
+
+def _save_period(
+    period: AssessmentPeriod, fields: PeriodFields, *, actor: User, action: str
+) -> AssessmentPeriod:
+    """Set ``fields`` on ``period``, flush, and record ``action`` with what changed."""
+    before = period.audit_state() if period.id is not None else None
+    period.name = fields["name"].strip()
+    period.kind = fields["kind"]
+    period.opens_on = fields["opens_on"]
+    period.closes_on = fields["closes_on"]
+    period.standard_version = fields["standard_version"]
     db.session.add(period)
     db.session.flush()
     audit.record(
         actor=actor,
-        action="period.create",
-        object_type="assessment_period",
-        object_id=period.id,
-        summary=audit.diff(None, period.audit_state()),
-    )
-    return period
-
-
-def update_period(
-    period: AssessmentPeriod,
-    *,
-    actor: User,
-    name: str,
-    kind: str,
-    opens_on: date,
-    closes_on: date,
-    standard_version: StandardVersion,
-) -> AssessmentPeriod:
-    if actor.role != Role.ADMIN:
-        raise PermissionDenied(_("Only administrators manage assessment periods."))
-    _check_period(code=period.code, opens_on=opens_on, closes_on=closes_on, exclude_id=period.id)
-    if standard_version.id != period.standard_version_id and period_has_assessments(period):
-        raise PeriodError(
-            _("Centers have already started this period: its standard version cannot change.")
-        )
-    before = period.audit_state()
-    period.name = name.strip()
-    period.kind = kind
-    period.opens_on = opens_on
-    period.closes_on = closes_on
-    period.standard_version = standard_version
-    db.session.flush()
-    audit.record(
-        actor=actor,
-        action="period.update",
+        action=action,
         object_type="assessment_period",
         object_id=period.id,
         summary=audit.diff(before, period.audit_state()),
     )
     return period
+
+
+def create_period(*, actor: User, code: str, **fields: Unpack[PeriodFields]) -> AssessmentPeriod:
+    _require_admin(actor)
+    code = code.strip().upper()
+    _check_period(
+        code=code, opens_on=fields["opens_on"], closes_on=fields["closes_on"], exclude_id=None
+    )
+    return _save_period(AssessmentPeriod(code=code), fields, actor=actor, action="period.create")
+
+
+def update_period(
+    period: AssessmentPeriod, *, actor: User, **fields: Unpack[PeriodFields]
+) -> AssessmentPeriod:
+    _require_admin(actor)
+    _check_period(
+        code=period.code,
+        opens_on=fields["opens_on"],
+        closes_on=fields["closes_on"],
+        exclude_id=period.id,
+    )
+    if fields["standard_version"].id != period.standard_version_id and period_has_assessments(
+        period
+    ):
+        raise PeriodError(
+            _("Centers have already started this period: its standard version cannot change.")
+        )
+    return _save_period(period, fields, actor=actor, action="period.update")
 
 
 def period_has_assessments(period: AssessmentPeriod) -> bool:
@@ -265,6 +264,37 @@ def center_assessments(center: Center) -> list[Assessment]:
     )
 
 
+def _touch(assessment: Assessment) -> None:
+    """Note a change to the answers or evidence: the revision moves on (the offline script
+    compares it) and the time of the change is kept."""
+    assessment.revision += 1
+    assessment.updated_at = now_utc()
+
+
+def _record(
+    assessment: Assessment,
+    *,
+    actor: User,
+    action: str,
+    summary: dict,
+    evidence: Evidence | None = None,
+) -> None:
+    """Record ``action`` in the audit trail of the assessment's center: on ``evidence``
+    (the assessment's id in the summary) when given, else on the assessment itself."""
+    object_type, object_id = "assessment", assessment.id
+    if evidence is not None:
+        object_type, object_id = "evidence", evidence.id
+        summary = {"assessment_id": assessment.id} | summary
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        center_id=assessment.center_id,
+        summary=summary,
+    )
+
+
 def start_assessment(
     period: AssessmentPeriod, center: Center, *, actor: User, today: date | None = None
 ) -> Assessment:
@@ -279,14 +309,7 @@ def start_assessment(
     assessment = Assessment(period=period, center=center, status=AssessmentStatus.DRAFT)
     db.session.add(assessment)
     db.session.flush()
-    audit.record(
-        actor=actor,
-        action="assessment.create",
-        object_type="assessment",
-        object_id=assessment.id,
-        center_id=center.id,
-        summary={"period": period.code},
-    )
+    _record(assessment, actor=actor, action="assessment.create", summary={"period": period.code})
     return assessment
 
 
@@ -387,15 +410,12 @@ def save_answers(
             answer.updated_at = now_utc()
             changes[criterion.code] = [before, after]
     if changes:
-        assessment.revision += 1
-        assessment.updated_at = now_utc()
+        _touch(assessment)
         db.session.flush()
-        audit.record(
+        _record(
+            assessment,
             actor=actor,
             action="assessment.answers",
-            object_type="assessment",
-            object_id=assessment.id,
-            center_id=assessment.center_id,
             summary={"revision": assessment.revision, "changes": changes},
         )
     return errors
@@ -429,12 +449,10 @@ def submit(assessment: Assessment, *, actor: User, today: date | None = None) ->
     assessment.self_score = summary.compliance
     assessment.revision += 1
     db.session.flush()
-    audit.record(
+    _record(
+        assessment,
         actor=actor,
         action="assessment.submit",
-        object_type="assessment",
-        object_id=assessment.id,
-        center_id=assessment.center_id,
         summary={
             "status": ["draft", "submitted"],
             "self_score": summary.compliance,
@@ -561,17 +579,14 @@ def add_evidence(
         actor=actor,
     )
     db.session.add(evidence)
-    assessment.revision += 1
-    assessment.updated_at = now_utc()
+    _touch(assessment)
     db.session.flush()
-    audit.record(
+    _record(
+        assessment,
+        evidence=evidence,
         actor=actor,
         action="evidence.add",
-        object_type="evidence",
-        object_id=evidence.id,
-        center_id=assessment.center_id,
-        summary={"assessment_id": assessment.id, "criterion": criterion.code}
-        | audit.diff(None, evidence.audit_state()),
+        summary={"criterion": criterion.code} | audit.diff(None, evidence.audit_state()),
     )
     return evidence
 
@@ -582,17 +597,15 @@ def delete_evidence(evidence: Evidence, *, actor: User, today: date | None = Non
     if not can_edit_assessment(actor, assessment, today=today):
         raise PermissionDenied(_("This self-assessment cannot be changed."))
     name = evidence.storage_name
-    audit.record(
+    _record(
+        assessment,
+        evidence=evidence,
         actor=actor,
         action="evidence.delete",
-        object_type="evidence",
-        object_id=evidence.id,
-        center_id=assessment.center_id,
-        summary={"assessment_id": assessment.id} | audit.diff(evidence.audit_state(), None),
+        summary=audit.diff(evidence.audit_state(), None),
     )
     db.session.delete(evidence)
-    assessment.revision += 1
-    assessment.updated_at = now_utc()
+    _touch(assessment)
     db.session.flush()
     return name
 

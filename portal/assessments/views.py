@@ -520,7 +520,7 @@ def period_edit(period_id: int | None = None):
         )
     if valid:
         version = next(v for v in versions if v.id == form.standard_version_id.data)
-        values = {
+        values: services.PeriodFields = {
             "name": form.name.data,
             "kind": form.kind.data,
             "opens_on": form.opens_on.data,
