@@ -158,55 +158,25 @@ def center(code: str):
     labels = [charts.month_label(m.month, locale) for m in chronological]
     on_time = [_pct(m.figures.on_time_share) for m in chronological]
     cover = [_pct(m.figures.coverage) for m in chronological]
-    on_time_title = _("Dossiers settled on time (%)")
-    coverage_title = _("Rating coverage (ratings per 100 dossiers settled)")
-    on_time_chart = charts.Figure(
+    on_time_chart = _monthly_chart(
         "on-time",
-        on_time_title,
-        Markup(  # noqa: S704 - charts escape every label
-            charts.line_chart(
-                [
-                    (lb, v, m.figures.settled)
-                    for lb, v, m in zip(labels, on_time, chronological, strict=True)
-                ],
-                title=on_time_title,
-                no_data=_("No dossier statistics yet."),
-                chart_id="on-time-svg",
-                n_label=_("settled"),
-                number=_chart_number,
-                unit="%",
-            )
-        ),
-        [_("Month"), _("On time"), _("Settled")],
-        [
-            [lb, _shown(v), format_number(m.figures.settled)]
-            for lb, v, m in zip(labels, on_time, chronological, strict=True)
-        ],
+        _("Dossiers settled on time (%)"),
+        labels,
+        on_time,
+        [m.figures.settled for m in chronological],
+        n_label=_("settled"),
+        headers=[_("Month"), _("On time"), _("Settled")],
     )
-    coverage_chart = charts.Figure(
+    coverage_chart = _monthly_chart(
         "coverage",
-        coverage_title,
-        Markup(  # noqa: S704 - charts escape every label
-            charts.line_chart(
-                [
-                    (lb, v, m.figures.ratings)
-                    for lb, v, m in zip(labels, cover, chronological, strict=True)
-                ],
-                title=coverage_title,
-                no_data=_("No dossier statistics yet."),
-                chart_id="coverage-svg",
-                n_label=_("ratings"),
-                number=_chart_number,
-                unit="%",
-                # more ratings than dossiers (a flagged month) must stay visible above 100 %
-                y_max=charts.nice_max(max([100.0, *(v for v in cover if v is not None)])),
-            )
-        ),
-        [_("Month"), _("Rating coverage"), _("Ratings")],
-        [
-            [lb, _shown(v), format_number(m.figures.ratings)]
-            for lb, v, m in zip(labels, cover, chronological, strict=True)
-        ],
+        _("Rating coverage (ratings per 100 dossiers settled)"),
+        labels,
+        cover,
+        [m.figures.ratings for m in chronological],
+        n_label=_("ratings"),
+        headers=[_("Month"), _("Rating coverage"), _("Ratings")],
+        # more ratings than dossiers (a flagged month) must stay visible above 100 %
+        y_max=charts.nice_max(max([100.0, *(v for v in cover if v is not None)])),
     )
     return render_template(
         "statistics/center.html",
@@ -217,6 +187,39 @@ def center(code: str):
         labels=INDEX_LABELS,
         on_time_chart=on_time_chart,
         coverage_chart=coverage_chart,
+    )
+
+
+def _monthly_chart(
+    figure_id: str,
+    title: str,
+    labels: list[str],
+    values: list[float | None],
+    counts: list[int],
+    *,
+    n_label: str,
+    headers: list[str],
+    y_max: float = 100.0,
+) -> charts.Figure:
+    """A month-by-month percentage as a line chart with its table: month, value, count."""
+    monthly = list(zip(labels, values, counts, strict=True))
+    return charts.Figure(
+        figure_id,
+        title,
+        Markup(  # noqa: S704 - charts escape every label
+            charts.line_chart(
+                monthly,
+                title=title,
+                no_data=_("No dossier statistics yet."),
+                chart_id=f"{figure_id}-svg",
+                n_label=n_label,
+                number=_chart_number,
+                unit="%",
+                y_max=y_max,
+            )
+        ),
+        headers,
+        [[lb, _shown(v), format_number(n)] for lb, v, n in monthly],
     )
 
 
