@@ -123,9 +123,17 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def configure_sqlite(engine: Engine, *, synchronous: str, busy_timeout_ms: int) -> None:
-    """Install the connect/begin listeners (SQLAlchemy's pysqlite recipe)."""
+    """Install the connect/begin listeners (SQLAlchemy's pysqlite recipe), once per engine:
+    apps given the same engine (the tests share one per database) configure it once."""
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError(f"invalid SQLITE_SYNCHRONOUS: {synchronous!r}")
+    settings = (synchronous.upper(), int(busy_timeout_ms))
+    done = getattr(engine, "_portal_sqlite", None)
+    if done is not None:
+        if done != settings:
+            raise ValueError(f"engine already configured with {done}, not {settings}")
+        return
+    engine._portal_sqlite = settings  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test

@@ -9,16 +9,19 @@ production process builds one app.
 
 from __future__ import annotations
 
+import collections
 import functools
 
 import jinja2
 import jinja2.bccache
+import sqlalchemy as sa
 from flask import Flask
 
 
 def install() -> None:
     _compile_url_rules_once()
     _share_template_code()
+    _share_engines()
 
 
 def _compile_url_rules_once() -> None:
@@ -116,3 +119,70 @@ def _share_template_code() -> None:
         return environment
 
     Flask.create_jinja_environment = create_jinja_environment
+
+
+#: How many engines a test process keeps for the next apps (each demo copy is a database
+#: of its own; the per-worker test database is the one that is asked for again and again).
+KEPT_ENGINES = 4
+
+
+def _listeners(engine: sa.Engine) -> tuple[int, ...]:
+    """How many listeners the engine and its pool hold, per event."""
+    return tuple(
+        len(getattr(dispatch, name))
+        for dispatch in (engine.dispatch, engine.pool.dispatch)
+        for name in sorted(dispatch._event_names)
+    )
+
+
+def _share_engines() -> None:
+    """Give apps with the same database and engine settings the same SQLAlchemy engine.
+
+    SQLAlchemy caches compiled SQL per engine (its dialect is part of the key), and every
+    test's app built a new engine: every statement of every test was compiled again,
+    about a tenth of the suite's CPU in a py-spy sample. An engine is handed out again
+    only for the same URL, options and SQLite settings, and only while it holds exactly
+    the listeners it was configured with: a test that adds its own and leaves them gets
+    the next app a new engine, not its listeners. Each test still disposes its app's pool.
+    """
+    from flask_sqlalchemy import SQLAlchemy
+
+    from portal import database
+
+    make = SQLAlchemy._make_engine
+    configure = database.configure_sqlite
+    kept: collections.OrderedDict[tuple, sa.Engine] = collections.OrderedDict()
+    configured: dict[int, tuple[int, ...]] = {}  # id(engine) -> its listeners when made
+
+    @functools.wraps(make)
+    def make_engine(self, bind_key, options, app):
+        key = (
+            bind_key,
+            repr(sorted(options.items())),
+            app.config.get("SQLITE_SYNCHRONOUS"),
+            app.config.get("SQLITE_BUSY_TIMEOUT_MS"),
+        )
+        engine = kept.pop(key, None)
+        if engine is not None and _listeners(engine) == configured[id(engine)]:
+            kept[key] = engine
+            return engine
+        if engine is not None:
+            engine.dispose()
+            del configured[id(engine)]
+        engine = make(self, bind_key, options, app)
+        configured[id(engine)] = _listeners(engine)
+        kept[key] = engine
+        while len(kept) > KEPT_ENGINES:
+            _key, old = kept.popitem(last=False)
+            old.dispose()
+            del configured[id(old)]
+        return engine
+
+    @functools.wraps(configure)
+    def configure_sqlite(engine, **settings) -> None:
+        configure(engine, **settings)
+        if id(engine) in configured:
+            configured[id(engine)] = _listeners(engine)
+
+    SQLAlchemy._make_engine = make_engine
+    database.configure_sqlite = configure_sqlite
