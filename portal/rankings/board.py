@@ -24,31 +24,31 @@ def _revision(period: AssessmentPeriod, revision: ResultRevision | None):
     return revision if revision is not None else latest_revision(period)
 
 
-def _published_query(
-    revision: ResultRevision,
+def _board_order(row: type[ScoreSnapshot] | type[PublishedRow]) -> tuple:
+    """A ranking's order: by province, the ranked centers first, by rank, then by code."""
+    return (Center.province_code, row.rank.is_(None), row.rank, Center.code)
+
+
+def _filtered(
+    stmt: sa.Select,
+    row: type[ScoreSnapshot] | type[PublishedRow],
     *,
     level: str | None,
     classification: str | None,
     search_key: str | None,
     province_code: int | None,
 ) -> sa.Select:
-    stmt = (
-        sa.select(PublishedRow)
-        .join(Center, Center.id == PublishedRow.center_id)
-        .options(contains_eager(PublishedRow.center))
-        .where(PublishedRow.revision_id == revision.id)
-    )
+    """``stmt`` (rows of ``row``'s table joined with their centers) narrowed by the board's
+    filters, ranked first, then by code."""
     if province_code is not None:
         stmt = stmt.where(Center.province_code == province_code)
     if level:
         stmt = stmt.where(Center.level == level)
     if classification:
-        stmt = stmt.where(PublishedRow.classification == classification)
+        stmt = stmt.where(row.classification == classification)
     if search_key:
         stmt = stmt.where(Center.search_key.contains(search_key, autoescape=True))
-    return stmt.order_by(
-        Center.province_code, PublishedRow.rank.is_(None), PublishedRow.rank, Center.code
-    )
+    return stmt.order_by(*_board_order(row))
 
 
 def ranking_query(
@@ -63,39 +63,36 @@ def ranking_query(
     """The rows of a period (its published revision's, else its live snapshots) joined
     with their centers, ranked first, then by code."""
     published = _revision(period, revision)
+    row: type[ScoreSnapshot] | type[PublishedRow]
     if published is not None:
-        return _published_query(
-            published,
-            level=level,
-            classification=classification,
-            search_key=search_key,
-            province_code=province_code,
+        row = PublishedRow
+        stmt = (
+            sa.select(PublishedRow)
+            .join(Center, Center.id == PublishedRow.center_id)
+            .options(contains_eager(PublishedRow.center))
+            .where(PublishedRow.revision_id == published.id)
         )
-    stmt = (
-        sa.select(ScoreSnapshot)
-        .join(Center, Center.id == ScoreSnapshot.center_id)
-        .options(
-            contains_eager(ScoreSnapshot.center),
-            # Not shown in a ranking (a center's page reads them): two JSON documents
-            # fewer to parse per row, a quarter of the time for the whole country.
-            defer(ScoreSnapshot.areas),
-            defer(ScoreSnapshot.settings),
+    else:
+        row = ScoreSnapshot
+        stmt = (
+            sa.select(ScoreSnapshot)
+            .join(Center, Center.id == ScoreSnapshot.center_id)
+            .options(
+                contains_eager(ScoreSnapshot.center),
+                # Not shown in a ranking (a center's page reads them): two JSON documents
+                # fewer to parse per row, a quarter of the time for the whole country.
+                defer(ScoreSnapshot.areas),
+                defer(ScoreSnapshot.settings),
+            )
+            .where(ScoreSnapshot.period_id == period.id)
         )
-        .where(ScoreSnapshot.period_id == period.id)
-    )
-    if province_code is not None:
-        stmt = stmt.where(Center.province_code == province_code)
-    if level:
-        stmt = stmt.where(Center.level == level)
-    if classification:
-        stmt = stmt.where(ScoreSnapshot.classification == classification)
-    if search_key:
-        stmt = stmt.where(Center.search_key.contains(search_key, autoescape=True))
-    return stmt.order_by(
-        Center.province_code,
-        ScoreSnapshot.rank.is_(None),
-        ScoreSnapshot.rank,
-        Center.code,
+    return _filtered(
+        stmt,
+        row,
+        level=level,
+        classification=classification,
+        search_key=search_key,
+        province_code=province_code,
     )
 
 
@@ -157,24 +154,14 @@ def ranking_records(period: AssessmentPeriod, revision: ResultRevision | None = 
             sa.select(Center.code, Center.name, Center.level, PublishedRow.figures)
             .join(Center, Center.id == PublishedRow.center_id)
             .where(PublishedRow.revision_id == published.id)
-            .order_by(
-                Center.province_code,
-                PublishedRow.rank.is_(None),
-                PublishedRow.rank,
-                Center.code,
-            )
+            .order_by(*_board_order(PublishedRow))
         ).all()
         return [_record(r.code, r.name, r.level, r.figures) for r in rows]
     stmt = (
         sa.select(*_RECORD_COLUMNS)
         .join(Center, Center.id == ScoreSnapshot.center_id)
         .where(ScoreSnapshot.period_id == period.id)
-        .order_by(
-            Center.province_code,
-            ScoreSnapshot.rank.is_(None),
-            ScoreSnapshot.rank,
-            Center.code,
-        )
+        .order_by(*_board_order(ScoreSnapshot))
     )
     return [
         {**row, "under_appeal": row["state"] == SnapshotState.UNDER_APPEAL}

@@ -160,31 +160,27 @@ def criterion_detail(
 # What is open ----------------------------------------------------------------------------
 
 
+def _soonest_due(stmt: sa.Select, item: type[Case] | type[CorrectiveAction], limit: int) -> list:
+    """The first ``limit`` open items of ``stmt``, the soonest due first."""
+    return list(db.session.scalars(stmt.order_by(item.due_on, item.id).limit(limit)))
+
+
 def open_cases(center: Center, limit: int = 20) -> list[Case]:
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.center_id == center.id, Case.status == CaseStatus.OPEN)
-            .order_by(Case.due_on, Case.id)
-            .limit(limit)
-        )
-    )
+    stmt = sa.select(Case).where(Case.center_id == center.id, Case.status == CaseStatus.OPEN)
+    return _soonest_due(stmt, Case, limit)
 
 
 def open_actions(center: Center, limit: int = 20) -> list[CorrectiveAction]:
-    return list(
-        db.session.scalars(
-            sa.select(CorrectiveAction)
-            .join(Inspection, Inspection.id == CorrectiveAction.inspection_id)
-            .join(Assessment, Assessment.id == Inspection.assessment_id)
-            .where(
-                Assessment.center_id == center.id,
-                CorrectiveAction.status != ActionStatus.CONFIRMED,
-            )
-            .order_by(CorrectiveAction.due_on, CorrectiveAction.id)
-            .limit(limit)
+    stmt = (
+        sa.select(CorrectiveAction)
+        .join(Inspection, Inspection.id == CorrectiveAction.inspection_id)
+        .join(Assessment, Assessment.id == Inspection.assessment_id)
+        .where(
+            Assessment.center_id == center.id,
+            CorrectiveAction.status != ActionStatus.CONFIRMED,
         )
     )
+    return _soonest_due(stmt, CorrectiveAction, limit)
 
 
 def recent_comments(center: Center, limit: int = 5) -> list[Rating]:

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..ratings.models import Channel, Rating, RatingRollup, RollupScope
 from ..scoring import rules
 from .models import ScoreSnapshot
+from .satisfaction import satisfaction_figures
 
 ZERO = (0, 0, 0, 0, 0)
 
@@ -141,27 +142,8 @@ def counter_figures(
             sa.select(Counter).where(Counter.center_id == center.id).order_by(Counter.number)
         )
     )
-    counts = _counts(RollupScope.COUNTER, [c.id for c in counters], start, end)
-    return [(c, rules.satisfaction(counts.get(c.id, ZERO))) for c in counters]
-
-
-def _counts(scope, ids, start, end) -> dict[int, tuple]:
-    if not ids:
-        return {}
-    t = RatingRollup
-    rows = db.session.execute(
-        sa.select(
-            t.key_id,
-            sa.func.sum(t.n1),
-            sa.func.sum(t.n2),
-            sa.func.sum(t.n3),
-            sa.func.sum(t.n4),
-            sa.func.sum(t.n5),
-        )
-        .where(t.scope == str(scope), t.key_id.in_(ids), t.day >= start, t.day <= end)
-        .group_by(t.key_id)
-    ).all()
-    return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in rows}
+    figures = satisfaction_figures(RollupScope.COUNTER, [c.id for c in counters], start, end)
+    return [(c, figures[c.id]) for c in counters]
 
 
 #: Asia/Ho_Chi_Minh has a fixed offset (no daylight saving): local hour = UTC hour + 7.

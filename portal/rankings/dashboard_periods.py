@@ -1,8 +1,10 @@
-"""The periods a dashboard can show: those with score snapshots, newest first."""
+"""The periods a dashboard can show: those with score snapshots, newest first. The query
+behind it, the periods with rows in a table, also gives the published periods."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..assessments.models import AssessmentPeriod
 from ..assessments.services import choose_period
@@ -10,16 +12,26 @@ from ..extensions import db
 from .models import ScoreSnapshot, SnapshotState
 
 
-def dashboard_periods() -> list[AssessmentPeriod]:
-    """Periods that have score snapshots, newest first."""
-    has = sa.select(ScoreSnapshot.id).where(ScoreSnapshot.period_id == AssessmentPeriod.id)
+def _has_rows(period_id: InstrumentedAttribute[int]) -> sa.Exists:
+    """The period has a row in the table of the column ``period_id``."""
+    return sa.select(period_id).where(period_id == AssessmentPeriod.id).exists()
+
+
+def periods_with_rows(period_id: InstrumentedAttribute[int]) -> list[AssessmentPeriod]:
+    """The periods with at least one row in the table of the column ``period_id``, newest
+    first."""
     return list(
         db.session.scalars(
             sa.select(AssessmentPeriod)
-            .where(has.exists())
+            .where(_has_rows(period_id))
             .order_by(AssessmentPeriod.opens_on.desc(), AssessmentPeriod.code.desc())
         )
     )
+
+
+def dashboard_periods() -> list[AssessmentPeriod]:
+    """Periods that have score snapshots, newest first."""
+    return periods_with_rows(ScoreSnapshot.period_id)
 
 
 def pick_period(code: str | None, user=None) -> AssessmentPeriod | None:
@@ -35,10 +47,9 @@ def pick_period(code: str | None, user=None) -> AssessmentPeriod | None:
 
 def previous_period(period: AssessmentPeriod) -> AssessmentPeriod | None:
     """The latest period with snapshots that opened before ``period``."""
-    has = sa.select(ScoreSnapshot.id).where(ScoreSnapshot.period_id == AssessmentPeriod.id)
     return db.session.scalar(
         sa.select(AssessmentPeriod)
-        .where(AssessmentPeriod.opens_on < period.opens_on, has.exists())
+        .where(AssessmentPeriod.opens_on < period.opens_on, _has_rows(ScoreSnapshot.period_id))
         .order_by(AssessmentPeriod.opens_on.desc())
         .limit(1)
     )

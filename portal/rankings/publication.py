@@ -16,6 +16,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..inspections.models import Inspection, InspectionStatus
 from ..shared.timeutils import local_day, now_utc, today_local
+from .dashboard_periods import periods_with_rows
 from .errors import RankingsError
 from .models import (
     ResultRevision,
@@ -142,14 +143,7 @@ def publish(
 
 def published_periods() -> list[AssessmentPeriod]:
     """The periods with at least one published revision, newest first."""
-    published = sa.select(ResultRevision.id).where(ResultRevision.period_id == AssessmentPeriod.id)
-    return list(
-        db.session.scalars(
-            sa.select(AssessmentPeriod)
-            .where(published.exists())
-            .order_by(AssessmentPeriod.opens_on.desc(), AssessmentPeriod.code.desc())
-        )
-    )
+    return periods_with_rows(ResultRevision.period_id)
 
 
 def published_period(code: str | None) -> AssessmentPeriod | None:

@@ -8,6 +8,7 @@ as in the scores (held-for-review and staff-assisted ratings are left out).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import format_date, format_decimal, ngettext
@@ -122,40 +123,43 @@ def _dossier_source(totals) -> str:
     )
 
 
-def _share_hint(totals, share, text: str) -> SourceValue:
-    if totals is None or share is None:
+def _dossier_share(
+    center: Center,
+    period: AssessmentPeriod,
+    share: str,
+    count: str,
+    describe: Callable[..., str],
+) -> SourceValue:
+    """The imported dossier statistics' ``share`` (an attribute of their totals) out of
+    their ``count``, as ``describe(share=…, n=…)`` words it, with their source."""
+    t = _dossier_totals(center, period)
+    value = getattr(t, share) if t else None
+    if value is None:
         return SourceValue(False, _("No dossier statistics have been imported for this period."))
-    return SourceValue(True, text + " " + _dossier_source(totals))
+    text = describe(
+        share=format_decimal(value * 100, format="0.0"), n=format_decimal(getattr(t, count))
+    )
+    return SourceValue(True, text + " " + _dossier_source(t))
 
 
 def _dossiers_on_time(center: Center, period: AssessmentPeriod) -> SourceValue:
-    t = _dossier_totals(center, period)
-    share = t.on_time_share if t else None
-    text = (
-        ""
-        if share is None
-        else _(
-            "%(share)s%% of %(n)s dossiers settled on time in this period.",
-            share=format_decimal(share * 100, format="0.0"),
-            n=format_decimal(t.settled),
-        )
+    return _dossier_share(
+        center,
+        period,
+        "on_time_share",
+        "settled",
+        lambda **v: _("%(share)s%% of %(n)s dossiers settled on time in this period.", **v),
     )
-    return _share_hint(t, share, text)
 
 
 def _dossiers_online(center: Center, period: AssessmentPeriod) -> SourceValue:
-    t = _dossier_totals(center, period)
-    share = t.online_share if t else None
-    text = (
-        ""
-        if share is None
-        else _(
-            "%(share)s%% of %(n)s dossiers received online in this period.",
-            share=format_decimal(share * 100, format="0.0"),
-            n=format_decimal(t.received),
-        )
+    return _dossier_share(
+        center,
+        period,
+        "online_share",
+        "received",
+        lambda **v: _("%(share)s%% of %(n)s dossiers received online in this period.", **v),
     )
-    return _share_hint(t, share, text)
 
 
 SOURCES = {

@@ -350,6 +350,15 @@ def _period_or_404(code: str) -> AssessmentPeriod:
     return db.one_or_404(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
 
 
+def _confirmed_period(code: str) -> AssessmentPeriod:
+    """The period of a POST from the settings page's confirm form (404, else 400 without a
+    valid form)."""
+    period = _period_or_404(code)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return period
+
+
 @bp.route("/periods/<code>/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings(code: str):
@@ -386,9 +395,7 @@ def settings(code: str):
 @bp.route("/periods/<code>/recompute", methods=["POST"])
 @roles_required(Role.ADMIN)
 def recompute(code: str):
-    period = _period_or_404(code)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    period = _confirmed_period(code)
     changes = recompute_snapshots(period, actor=current_user)
     db.session.commit()
     flash(_("%(num)d centers changed.", num=len(changes)), "success")
@@ -398,9 +405,7 @@ def recompute(code: str):
 @bp.route("/periods/<code>/publish", methods=["POST"])
 @roles_required(Role.ADMIN)
 def publish(code: str):
-    period = _period_or_404(code)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    period = _confirmed_period(code)
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm the publication."), "error")
         return redirect(url_for(".settings", code=period.code))
