@@ -19,6 +19,31 @@ from .models import CONFIDENCE_LABELS, Area, Criterion, Standard, StandardVersio
 DEFAULT_STANDARD_FILE = Path(__file__).parent / "data" / "mot_cua_so_phu_tho.yaml"
 
 
+#: A version's texts, stored from the file as they are and compared between versions.
+HEADER_FIELDS = ("name_vi", "name_en", "description_vi", "description_en")
+#: A criterion's fields stored from the file as they are, and compared between versions
+#: (their names as shown to admins in :data:`FIELD_LABELS`).
+DIFF_FIELDS = (
+    "text_vi",
+    "text_en",
+    "legal_basis",
+    "confidence",
+    "answer_type",
+    "target",
+    "unit",
+    "points",
+    "na_allowed",
+    "mandatory",
+    "digital",
+    "auto_source",
+)
+
+
+def _copied(spec: object, names: tuple[str, ...]) -> dict[str, object]:
+    """The fields ``names`` of a spec from the file, as keywords for its row."""
+    return {name: getattr(spec, name) for name in names}
+
+
 class StandardConflict(StandardFileError):
     """The version already exists with different content."""
 
@@ -63,12 +88,9 @@ def import_standard(
     version = StandardVersion(
         standard=standard,
         version=spec.version,
-        name_vi=spec.name_vi,
-        name_en=spec.name_en,
-        description_vi=spec.description_vi,
-        description_en=spec.description_en,
         checksum=spec.checksum,
         source_file=str(source_file)[:300],
+        **_copied(spec, HEADER_FIELDS),
     )
     db.session.add(version)
     position = 0
@@ -90,19 +112,8 @@ def import_standard(
                     area=area,
                     code=c.code,
                     position=position,
-                    text_vi=c.text_vi,
-                    text_en=c.text_en,
-                    legal_basis=c.legal_basis,
-                    confidence=c.confidence,
-                    answer_type=c.answer_type,
-                    target=c.target,
-                    unit=c.unit,
-                    points=c.points,
-                    na_allowed=c.na_allowed,
-                    mandatory=c.mandatory,
-                    digital=c.digital,
                     evidence=",".join(c.evidence),
-                    auto_source=c.auto_source,
+                    **_copied(c, DIFF_FIELDS),
                 )
             )
     db.session.flush()
@@ -134,21 +145,6 @@ def list_versions() -> list[StandardVersion]:
 
 # Uploading a new version from the portal --------------------------------------------------
 
-#: Criterion fields compared between versions, with their names as shown to admins.
-DIFF_FIELDS = (
-    "text_vi",
-    "text_en",
-    "legal_basis",
-    "confidence",
-    "answer_type",
-    "target",
-    "unit",
-    "points",
-    "na_allowed",
-    "mandatory",
-    "digital",
-    "auto_source",
-)
 FIELD_LABELS = {
     "name_vi": _l("Name (Vietnamese)"),
     "name_en": _l("Name (English)"),
@@ -242,7 +238,7 @@ def diff_versions(old: StandardVersion | None, new: StandardSpec) -> list[Change
     if old is None:
         return [_criterion_change("added", c, "points", None, c.points) for c in new.criteria]
     changes: list[Change] = []
-    for key in ("name_vi", "name_en", "description_vi", "description_en"):
+    for key in HEADER_FIELDS:
         if getattr(old, key) != getattr(new, key):
             changes.append(
                 Change("header", "", key, getattr(old, key), getattr(new, key), subject="standard")
