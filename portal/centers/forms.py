@@ -39,6 +39,10 @@ class CounterEditForm(BaseForm):
     is_active = BooleanField(_l("In service"), default=True)
     submit = SubmitField(_l("Save"))
 
+    def values(self) -> dict:
+        """The counter as ``add_counter`` and ``update_counter`` take it."""
+        return {"number": self.number.data, "field": self.field.data}
+
 
 class OfficerEditForm(BaseForm):
     full_name = StringField(_l("Full name"), validators=[required(), length(max=120)])
@@ -46,6 +50,14 @@ class OfficerEditForm(BaseForm):
     counter_id = SelectField(_l("Counter"), coerce=int, validators=[optional()])
     is_active = BooleanField(_l("Working here"), default=True)
     submit = SubmitField(_l("Save"))
+
+    def values(self) -> dict:
+        """The officer as ``add_officer`` and ``update_officer`` take it (0: no counter)."""
+        return {
+            "full_name": self.full_name.data,
+            "position": self.position.data or "",
+            "counter_id": self.counter_id.data or None,
+        }
 
 
 class CenterFilterForm(BaseForm):

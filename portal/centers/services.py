@@ -62,6 +62,22 @@ def province_codes() -> list[int]:
     return sorted(int(p.code) for p in Province.iter_all())
 
 
+#: Official codes are written with this many digits (``07``, ``07900``).
+CODE_DIGITS = {CenterLevel.PROVINCE: 2, CenterLevel.COMMUNE: 5}
+
+
+def _official_unit(unit: Province | Ward, level: CenterLevel, province: Province) -> OfficialUnit:
+    return OfficialUnit(
+        code=f"{int(unit.code):0{CODE_DIGITS[level]}d}",
+        level=level,
+        unit_code=int(unit.code),
+        unit_name=unit.name,
+        unit_type=unit.division_type.value,
+        province_code=int(province.code),
+        province_name=province.name,
+    )
+
+
 def official_units(province_code: int) -> list[OfficialUnit]:
     """The province itself and its communes/wards, from ``vietnam-provinces``."""
     try:
@@ -69,30 +85,10 @@ def official_units(province_code: int) -> list[OfficialUnit]:
     except ValueError as exc:
         raise CenterError(_("Unknown province code %(code)s.", code=province_code)) from exc
     province = Province.from_code(code)
-    units = [
-        OfficialUnit(
-            code=f"{int(province.code):02d}",
-            level=CenterLevel.PROVINCE,
-            unit_code=int(province.code),
-            unit_name=province.name,
-            unit_type=province.division_type.value,
-            province_code=int(province.code),
-            province_name=province.name,
-        )
+    wards = sorted(Ward.iter_by_province(code), key=lambda w: int(w.code))
+    return [_official_unit(province, CenterLevel.PROVINCE, province)] + [
+        _official_unit(ward, CenterLevel.COMMUNE, province) for ward in wards
     ]
-    for ward in sorted(Ward.iter_by_province(code), key=lambda w: int(w.code)):
-        units.append(
-            OfficialUnit(
-                code=f"{int(ward.code):05d}",
-                level=CenterLevel.COMMUNE,
-                unit_code=int(ward.code),
-                unit_name=ward.name,
-                unit_type=ward.division_type.value,
-                province_code=int(province.code),
-                province_name=province.name,
-            )
-        )
-    return units
 
 
 @dataclass
@@ -249,6 +245,31 @@ def _require_manager(actor, center: Center) -> None:
         raise PermissionDenied(_("You are not allowed to change this center."))
 
 
+def _record_change(
+    obj: Center | Counter | Officer, before: dict | None, *, actor, action: str
+) -> None:
+    """Flush, then record ``action`` in the center's audit trail: a creation (``before`` is
+    ``None``) always, an update when something changed. Officers' names stay out of it."""
+    db.session.flush()
+    personal = Officer.PERSONAL_FIELDS if isinstance(obj, Officer) else ()
+    changes = audit.diff(before, obj.audit_state(), personal=personal)
+    if before is not None and not changes:
+        return
+    if isinstance(obj, Center):  # a center is known by its code
+        object_type, object_id, center_id = "center", obj.code, obj.id
+    else:
+        object_type = "officer" if isinstance(obj, Officer) else "counter"
+        object_id, center_id = obj.id, obj.center_id
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        center_id=center_id,
+        summary=changes,
+    )
+
+
 def update_center(
     center: Center,
     *,
@@ -275,17 +296,7 @@ def update_center(
         line.strip() for line in extra_sites.splitlines() if line.strip()
     )
     center.refresh_search_key()
-    db.session.flush()
-    changes = audit.diff(before, center.audit_state())
-    if changes:
-        audit.record(
-            actor=actor,
-            action="center.updated",
-            object_type="center",
-            object_id=center.code,
-            center_id=center.id,
-            summary=changes,
-        )
+    _record_change(center, before, actor=actor, action="center.updated")
     return center
 
 
@@ -302,15 +313,7 @@ def add_counter(center: Center, *, actor, number: int, field: str) -> Counter:
     _check_counter_number(center, number)
     counter = Counter(center=center, number=number, field=field.strip())
     db.session.add(counter)
-    db.session.flush()
-    audit.record(
-        actor=actor,
-        action="counter.created",
-        object_type="counter",
-        object_id=counter.id,
-        center_id=center.id,
-        summary=audit.diff(None, counter.audit_state()),
-    )
+    _record_change(counter, None, actor=actor, action="counter.created")
     return counter
 
 
@@ -321,17 +324,7 @@ def update_counter(counter: Counter, *, actor, number: int, field: str, is_activ
     counter.number = number
     counter.field = field.strip()
     counter.is_active = is_active
-    db.session.flush()
-    changes = audit.diff(before, counter.audit_state())
-    if changes:
-        audit.record(
-            actor=actor,
-            action="counter.updated",
-            object_type="counter",
-            object_id=counter.id,
-            center_id=counter.center_id,
-            summary=changes,
-        )
+    _record_change(counter, before, actor=actor, action="counter.updated")
     return counter
 
 
@@ -355,15 +348,7 @@ def add_officer(
         counter=_resolve_counter(center, counter_id),
     )
     db.session.add(officer)
-    db.session.flush()
-    audit.record(
-        actor=actor,
-        action="officer.created",
-        object_type="officer",
-        object_id=officer.id,
-        center_id=center.id,
-        summary=audit.diff(None, officer.audit_state(), personal=Officer.PERSONAL_FIELDS),
-    )
+    _record_change(officer, None, actor=actor, action="officer.created")
     return officer
 
 
@@ -382,17 +367,7 @@ def update_officer(
     officer.position = position.strip()
     officer.counter = _resolve_counter(officer.center, counter_id)
     officer.is_active = is_active
-    db.session.flush()
-    changes = audit.diff(before, officer.audit_state(), personal=Officer.PERSONAL_FIELDS)
-    if changes:
-        audit.record(
-            actor=actor,
-            action="officer.updated",
-            object_type="officer",
-            object_id=officer.id,
-            center_id=officer.center_id,
-            summary=changes,
-        )
+    _record_change(officer, before, actor=actor, action="officer.updated")
     return officer
 
 

@@ -32,6 +32,24 @@ def _child_or_404(model, center: Center, object_id: int):
     return obj
 
 
+def _save_child(center: Center, child, form, add, update, *, error_field, saved: str):
+    """Add a counter or officer to ``center`` (``child`` is None) or update ``child``, with
+    ``form.values()``, as the current user. A refusal is shown under ``error_field`` and the
+    page comes back (``None``); a success is committed and goes back to the center."""
+    try:
+        if child is None:
+            add(center, actor=current_user, **form.values())
+        else:
+            update(child, actor=current_user, is_active=form.is_active.data, **form.values())
+    except PortalError as exc:
+        db.session.rollback()
+        error_field.errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash(saved, "success")
+    return redirect(url_for(".detail", code=center.code))
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -90,29 +108,17 @@ def counter_edit(code: str, counter_id: int | None = None):
     if counter is None and request.method == "GET":
         form.number.data = max((c.number for c in center.counters), default=0) + 1
     if form.validate_on_submit():
-        try:
-            if counter is None:
-                services.add_counter(
-                    center,
-                    actor=current_user,
-                    number=form.number.data,
-                    field=form.field.data,
-                )
-            else:
-                services.update_counter(
-                    counter,
-                    actor=current_user,
-                    number=form.number.data,
-                    field=form.field.data,
-                    is_active=form.is_active.data,
-                )
-        except PortalError as exc:
-            db.session.rollback()
-            form.number.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The counter has been saved."), "success")
-            return redirect(url_for(".detail", code=center.code))
+        done = _save_child(
+            center,
+            counter,
+            form,
+            services.add_counter,
+            services.update_counter,
+            error_field=form.number,
+            saved=_("The counter has been saved."),
+        )
+        if done is not None:
+            return done
     return render_template("centers/counter_edit.html", center=center, counter=counter, form=form)
 
 
@@ -133,30 +139,15 @@ def officer_edit(code: str, officer_id: int | None = None):
     if request.method == "GET" and officer is not None:
         form.counter_id.data = officer.counter_id or 0
     if form.validate_on_submit():
-        counter_id = form.counter_id.data or None
-        try:
-            if officer is None:
-                services.add_officer(
-                    center,
-                    actor=current_user,
-                    full_name=form.full_name.data,
-                    position=form.position.data or "",
-                    counter_id=counter_id,
-                )
-            else:
-                services.update_officer(
-                    officer,
-                    actor=current_user,
-                    full_name=form.full_name.data,
-                    position=form.position.data or "",
-                    counter_id=counter_id,
-                    is_active=form.is_active.data,
-                )
-        except PortalError as exc:
-            db.session.rollback()
-            form.counter_id.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The officer has been saved."), "success")
-            return redirect(url_for(".detail", code=center.code))
+        done = _save_child(
+            center,
+            officer,
+            form,
+            services.add_officer,
+            services.update_officer,
+            error_field=form.counter_id,
+            saved=_("The officer has been saved."),
+        )
+        if done is not None:
+            return done
     return render_template("centers/officer_edit.html", center=center, officer=officer, form=form)
