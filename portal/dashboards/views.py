@@ -164,6 +164,24 @@ def _center_and_period(code: str):
     return center, period
 
 
+def _in_standard(
+    code: str, model: type[Area] | type[Criterion], item_code: str
+) -> tuple[Center, AssessmentPeriod, Area | Criterion]:
+    """The center, the chosen period and the area or criterion ``item_code`` of the
+    period's standard version; 404 without a period or without that item."""
+    center, period = _center_and_period(code)
+    if period is None:
+        abort(404)
+    item = db.session.scalar(
+        sa.select(model).where(
+            model.version_id == period.standard_version.id, model.code == item_code
+        )
+    )
+    if item is None:
+        abort(404)
+    return center, period, item
+
+
 @bp.route("/centers/<code>")
 @roles_required(*CENTER_VIEWERS)
 def center(code: str):
@@ -225,14 +243,7 @@ def center(code: str):
 @bp.route("/centers/<code>/areas/<area_code>")
 @roles_required(*CENTER_VIEWERS)
 def area(code: str, area_code: str):
-    center, period = _center_and_period(code)
-    if period is None:
-        abort(404)
-    area = db.session.scalar(
-        sa.select(Area).where(Area.version_id == period.standard_version.id, Area.code == area_code)
-    )
-    if area is None:
-        abort(404)
+    center, period, area = _in_standard(code, Area, area_code)
     snap = reads.snapshot(period, center)
     pair = ((snap.areas if snap else {}) or {}).get(area.code, [None, None])
     return render_template(
@@ -248,16 +259,7 @@ def area(code: str, area_code: str):
 @bp.route("/centers/<code>/criteria/<criterion_code>")
 @roles_required(*CENTER_VIEWERS)
 def criterion(code: str, criterion_code: str):
-    center, period = _center_and_period(code)
-    if period is None:
-        abort(404)
-    crit = db.session.scalar(
-        sa.select(Criterion).where(
-            Criterion.version_id == period.standard_version.id, Criterion.code == criterion_code
-        )
-    )
-    if crit is None:
-        abort(404)
+    center, period, crit = _in_standard(code, Criterion, criterion_code)
     detail = reads.criterion_detail(period, center, crit)
     evidence = []
     if detail.assessment is not None:
