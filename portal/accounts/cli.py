@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..audit import services as audit
 from ..extensions import db
 from . import services
 from .models import Role, User
@@ -30,12 +29,8 @@ def create_admin(username: str, full_name: str, password: str) -> None:
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        actor=None,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        summary={"role": [None, "admin"], "via": "cli"},
+    services.record_user_event(
+        user, "user.created", actor=None, summary={"role": [None, "admin"], "via": "cli"}
     )
     db.session.commit()
     click.echo(f"Administrator {username} created.")

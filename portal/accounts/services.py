@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -202,6 +203,20 @@ def login_delay(failures: int, *, free: int, base_seconds: int, max_seconds: int
     return min(base_seconds * 2 ** min(failures - free, 30), max_seconds)
 
 
+def record_user_event(
+    user: User, action: str, *, actor: User | None, summary: Mapping[str, Any] | None = None
+) -> None:
+    """Record ``action`` on ``user``'s account, in the audit trail of the user's center."""
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="user",
+        object_id=user.id,
+        center_id=user.center_id,
+        summary=summary,
+    )
+
+
 def record_login(
     attempt: LoginAttempt,
     *,
@@ -221,13 +236,7 @@ def record_login(
         user.failed_logins = 0
         user.locked_until = None
         user.last_login_at = now
-        audit.record(
-            actor=user,
-            action="login",
-            object_type="user",
-            object_id=user.id,
-            center_id=user.center_id,
-        )
+        record_user_event(user, "login", actor=user)
         return user
     audit.record(
         actor=None,
@@ -273,9 +282,7 @@ def purge_login_throttles(older_than: timedelta) -> int:
 
 
 def record_logout(user: User) -> None:
-    audit.record(
-        actor=user, action="logout", object_type="user", object_id=user.id, center_id=user.center_id
-    )
+    record_user_event(user, "logout", actor=user)
 
 
 def check_password_change(user: User, *, current_password: str, new_password: str) -> str:
@@ -300,13 +307,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 def apply_password_change(user: User, new_hash: str) -> None:
     user.set_password_hash(new_hash)
     user.must_change_password = False
-    audit.record(
-        actor=user,
-        action="user.password_changed",
-        object_type="user",
-        object_id=user.id,
-        center_id=user.center_id,
-    )
+    record_user_event(user, "user.password_changed", actor=user)
 
 
 def set_language(user: User, language: str) -> None:
@@ -385,12 +386,10 @@ def create_user(*, actor: User, data: UserData, password: str | None = None) -> 
     user.is_active = data.is_active
     db.session.add(user)
     db.session.flush()
-    audit.record(
+    record_user_event(
+        user,
+        "user.created",
         actor=actor,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        center_id=user.center_id,
         summary=audit.diff(None, user.audit_state(), personal=User.PERSONAL_FIELDS),
     )
     return user, initial
@@ -408,14 +407,7 @@ def update_user(user: User, *, actor: User, data: UserData) -> User:
     db.session.flush()
     changes = audit.diff(before, user.audit_state(), personal=User.PERSONAL_FIELDS)
     if changes:
-        audit.record(
-            actor=actor,
-            action="user.updated",
-            object_type="user",
-            object_id=user.id,
-            center_id=user.center_id,
-            summary=changes,
-        )
+        record_user_event(user, "user.updated", actor=actor, summary=changes)
     return user
 
 
@@ -427,13 +419,7 @@ def reset_password(user: User, *, actor: User) -> str:
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(
-        actor=actor,
-        action="user.password_reset",
-        object_type="user",
-        object_id=user.id,
-        center_id=user.center_id,
-    )
+    record_user_event(user, "user.password_reset", actor=actor)
     return password
 
 

@@ -56,6 +56,14 @@ def _may_be_signed_in() -> bool:
     return "_user_id" in session or cookie in request.cookies
 
 
+def _clear_session() -> None:
+    """Empty the session but for the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.before_app_request
 def end_old_sessions():
     """Absolute session timeout (ASVS 7.3.2): a session ends ``SESSION_ABSOLUTE_HOURS``
@@ -67,10 +75,7 @@ def end_old_sessions():
     if isinstance(started, int) and 0 <= time.time() - started < limit:
         return None
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _clear_session()
     flash(_("Your session has ended. Please log in again."), "info")
     return redirect(
         url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
@@ -149,10 +154,7 @@ def login():
             form.password.errors.append(exc.message)
         else:
             db.session.commit()
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login (ASVS 7.2.4)
-            if lang:
-                session["lang"] = lang
+            _clear_session()  # a fresh session on login (ASVS 7.2.4)
             # Permanent: the session expires after PERMANENT_SESSION_LIFETIME without
             # activity, and in any case SESSION_ABSOLUTE_HOURS after this login.
             session.permanent = True
@@ -174,10 +176,7 @@ def logout():
         user.session_token = new_session_token()
         db.session.commit()
         logout_user()
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        _clear_session()
         flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
 
