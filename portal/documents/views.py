@@ -170,17 +170,32 @@ def _province_or_403(province: int) -> None:
         abort(403)
 
 
-@bp.route(f"/periods/<code>/provinces/<int:province>/summary.{FMT}", methods=["GET", "POST"])
-@roles_required(*ISSUERS)
-def province_summary(code: str, province: int, fmt: str):
+def _province_document(
+    kind: str,
+    build: Callable[[AssessmentPeriod, int], Document],
+    code: str,
+    province: int,
+    fmt: str,
+    *,
+    issuable: bool,
+):
+    """A document of a province for a period: an inspector gets their own province's only."""
     _province_or_403(province)
     period = _period_or_404(code)
     return _respond(
-        "province_summary",
-        lambda: summary.province_summary(period, province),
+        kind,
+        lambda: build(period, province),
         fmt,
         subject=f"{period.code} province {province}",
-        may_issue=lambda: True,
+        may_issue=lambda: issuable,
+    )
+
+
+@bp.route(f"/periods/<code>/provinces/<int:province>/summary.{FMT}", methods=["GET", "POST"])
+@roles_required(*ISSUERS)
+def province_summary(code: str, province: int, fmt: str):
+    return _province_document(
+        "province_summary", summary.province_summary, code, province, fmt, issuable=True
     )
 
 
@@ -188,15 +203,7 @@ def province_summary(code: str, province: int, fmt: str):
 @roles_required(*ISSUERS)
 def decision(code: str, province: int, fmt: str):
     """Always a draft: the People's Committee numbers and signs the decision itself."""
-    _province_or_403(province)
-    period = _period_or_404(code)
-    return _respond(
-        "decision",
-        lambda: summary.decision(period, province),
-        fmt,
-        subject="",
-        may_issue=lambda: False,
-    )
+    return _province_document("decision", summary.decision, code, province, fmt, issuable=False)
 
 
 def _periods() -> list[AssessmentPeriod]:
