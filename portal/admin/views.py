@@ -4,7 +4,9 @@ Owns no models: it calls the accounts, centers and settings services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -248,30 +250,44 @@ def settings_page():
     return _settings_page(form=form, status=200)
 
 
+def _save_setting(save: Callable[..., object], errors: list, saved: str, anchor: str):
+    """Run ``save`` as the current user: a refusal goes into ``errors`` and the page comes
+    back (``None``); a success is committed and goes back to the settings page at ``anchor``."""
+    try:
+        save(actor=current_user)
+    except PortalError as exc:
+        db.session.rollback()
+        errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash(saved, "success")
+    return redirect(url_for(".settings_page", _anchor=anchor))
+
+
+def _set_opening_hours(form: OpeningHoursForm, *, actor: User) -> None:
+    """The hours of the center the form names, or else its province's default."""
+    center = resolve_center(form.center.data) if (form.center.data or "").strip() else None
+    if center is None and form.province_code.data is None:
+        raise PortalError(_("Choose a center, or give the province code for its default."))
+    settings.set_opening_hours(
+        actor=actor,
+        opens=form.opens.data,
+        closes=form.closes.data,
+        closed_weekdays=form.closed_weekdays.data or [],
+        center=center,
+        province_code=None if center else form.province_code.data,
+    )
+
+
 @bp.route("/admin/settings/opening-hours", methods=["POST"])
 @roles_required(Role.ADMIN)
 def settings_hours():
     form = OpeningHoursForm()
     if form.validate_on_submit():
-        try:
-            center = resolve_center(form.center.data) if (form.center.data or "").strip() else None
-            if center is None and form.province_code.data is None:
-                raise PortalError(_("Choose a center, or give the province code for its default."))
-            settings.set_opening_hours(
-                actor=current_user,
-                opens=form.opens.data,
-                closes=form.closes.data,
-                closed_weekdays=form.closed_weekdays.data or [],
-                center=center,
-                province_code=None if center else form.province_code.data,
-            )
-        except PortalError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The opening hours have been saved."), "success")
-            return redirect(url_for(".settings_page", _anchor="hours"))
+        saved = _("The opening hours have been saved.")
+        done = _save_setting(partial(_set_opening_hours, form), form.form_errors, saved, "hours")
+        if done is not None:
+            return done
     return _settings_page(hours_form=form, status=200)
 
 
@@ -294,15 +310,10 @@ def settings_hours_clear(code: str):
 def settings_holiday_add():
     form = HolidayForm()
     if form.validate_on_submit():
-        try:
-            settings.add_holiday(actor=current_user, day=form.day.data, name=form.name.data)
-        except PortalError as exc:
-            db.session.rollback()
-            form.day.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The holiday has been added."), "success")
-            return redirect(url_for(".settings_page", _anchor="holidays"))
+        add = partial(settings.add_holiday, day=form.day.data, name=form.name.data)
+        done = _save_setting(add, form.day.errors, _("The holiday has been added."), "holidays")
+        if done is not None:
+            return done
     return _settings_page(holiday_form=form, status=200)
 
 
