@@ -69,6 +69,18 @@ def has_open_case(rating_id) -> sa.Exists:
     )
 
 
+def _record(case: Case, action: str, *, actor, summary: dict) -> None:
+    """An audit entry about ``case``."""
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="case",
+        object_id=case.id,
+        center_id=case.center_id,
+        summary=summary,
+    )
+
+
 def answer_case(case: Case, answer: str, *, actor) -> None:
     if case.status == CaseStatus.ANSWERED:
         raise PortalError(_("This complaint has already been answered."))
@@ -79,12 +91,10 @@ def answer_case(case: Case, answer: str, *, actor) -> None:
     case.status = CaseStatus.ANSWERED
     case.answered_by_id = actor.id
     case.answered_at = now_utc()
-    audit.record(
+    _record(
+        case,
+        "case.answered",
         actor=actor,
-        action="case.answered",
-        object_type="case",
-        object_id=case.id,
-        center_id=case.center_id,
         summary={"status": [was, case.status], "answer": "changed"},
     )
 
@@ -177,14 +187,7 @@ def assign_case(case: Case, assignee: User | None, *, actor) -> None:
     was = case.assignee_id
     case.assignee_id = new_id
     case.assigned_at = now_utc() if new_id is not None else None
-    audit.record(
-        actor=actor,
-        action="case.assigned",
-        object_type="case",
-        object_id=case.id,
-        center_id=case.center_id,
-        summary={"assignee_id": [was, new_id]},
-    )
+    _record(case, "case.assigned", actor=actor, summary={"assignee_id": [was, new_id]})
 
 
 def add_note(case: Case, text: str, *, actor) -> CaseNote:
@@ -200,14 +203,7 @@ def add_note(case: Case, text: str, *, actor) -> CaseNote:
     note = CaseNote(case_id=case.id, author_id=actor.id, text=text, created_at=now_utc())
     db.session.add(note)
     db.session.flush()
-    audit.record(
-        actor=actor,
-        action="case.note_added",
-        object_type="case",
-        object_id=case.id,
-        center_id=case.center_id,
-        summary={"note_id": note.id, "length": len(text)},
-    )
+    _record(case, "case.note_added", actor=actor, summary={"note_id": note.id, "length": len(text)})
     return note
 
 
@@ -240,12 +236,10 @@ def reveal_phone(case: Case, *, actor) -> str:
     phone = crypto.decrypt_phone(current_app.config["SECRET_KEY"], rating.phone_encrypted)
     if phone is None:
         raise NotFound("phone")
-    audit.record(
+    _record(
+        case,
+        "case.phone_revealed",
         actor=actor,
-        action="case.phone_revealed",
-        object_type="case",
-        object_id=case.id,
-        center_id=case.center_id,
         summary={"rating_id": rating.id, "consent_version": rating.consent_version},
     )
     return phone

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from ..centers.models import Center
 from ..extensions import db
 from ..rankings.alerts import ALERT_KIND_LABELS, acknowledge_alert, alert_list
 from ..shared.errors import NotFound, PortalError
+from ..shared.forms import BaseForm
 from ..shared.text import clean_text
 from ..shared.timeutils import local_day, now_utc
 from . import services
@@ -172,45 +175,66 @@ def reveal_phone(case_id: int):
     return response
 
 
-@bp.route("/<int:case_id>/assign", methods=["POST"])
-@roles_required(*VIEWERS)
-def assign(case_id: int):
+def _handling_step(
+    case_id: int,
+    make_form: Callable[[Case], BaseForm],
+    act: Callable[[Case, BaseForm], None],
+    *,
+    field: str,
+    done: str,
+    anchor: str,
+    form_slot: str,
+):
+    """A handling step on a case (assign it, add a note): ``act`` with the submitted form,
+    then back to the case at ``anchor``; a refusal is shown under the form's ``field``, the
+    form in the detail page's ``form_slot``."""
     case = _case_or_404(case_id)
     if not services.can_handle_case(current_user, case):
         abort(403)
-    form = _assign_form(case, request.form)
+    form = make_form(case)
     if form.validate_on_submit():
-        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
         try:
-            services.assign_case(case, assignee, actor=current_user)
+            act(case, form)
         except PortalError as exc:
             db.session.rollback()
-            form.assignee.errors = [*form.assignee.errors, exc.message]
+            form[field].errors = [*form[field].errors, exc.message]
         else:
             db.session.commit()
-            flash(_("The complaint has been assigned."), "success")
-            return redirect(url_for(".detail", case_id=case.id, _anchor="handling"))
-    return _render_detail(case, AnswerForm(data={"answer": case.answer}), assign_form=form)
+            flash(done, "success")
+            return redirect(url_for(".detail", case_id=case.id, _anchor=anchor))
+    return _render_detail(case, AnswerForm(data={"answer": case.answer}), **{form_slot: form})
+
+
+@bp.route("/<int:case_id>/assign", methods=["POST"])
+@roles_required(*VIEWERS)
+def assign(case_id: int):
+    def act(case: Case, form: CaseAssignForm) -> None:
+        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+        services.assign_case(case, assignee, actor=current_user)
+
+    return _handling_step(
+        case_id,
+        lambda case: _assign_form(case, request.form),
+        act,
+        field="assignee",
+        done=_("The complaint has been assigned."),
+        anchor="handling",
+        form_slot="assign_form",
+    )
 
 
 @bp.route("/<int:case_id>/notes", methods=["POST"])
 @roles_required(*VIEWERS)
 def add_note(case_id: int):
-    case = _case_or_404(case_id)
-    if not services.can_handle_case(current_user, case):
-        abort(403)
-    form = CaseNoteForm()
-    if form.validate_on_submit():
-        try:
-            services.add_note(case, clean_text(form.text.data), actor=current_user)
-        except PortalError as exc:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("The note has been added."), "success")
-            return redirect(url_for(".detail", case_id=case.id, _anchor="notes"))
-    return _render_detail(case, AnswerForm(data={"answer": case.answer}), note_form=form)
+    return _handling_step(
+        case_id,
+        lambda _case: CaseNoteForm(),
+        lambda case, form: services.add_note(case, clean_text(form.text.data), actor=current_user),
+        field="text",
+        done=_("The note has been added."),
+        anchor="notes",
+        form_slot="note_form",
+    )
 
 
 @bp.route("/alerts")
