@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import Role, User
-from ..assessments import services as assessments
 from ..assessments.models import Assessment, AssessmentPeriod
 from ..centers.models import Center, Counter, Officer
 from ..extensions import db
@@ -29,6 +27,7 @@ from ..ratings.services import new_tracking_code, rollup_keys
 from ..shared.timeutils import DISPLAY_TZ, now_utc, today_local
 from .inspections import seed_inspections
 from .ratings import DAYS, _score
+from .services import create_quarter, first_admin, period_by_code
 
 #: Earlier quarters: almost every center finalized, a few never started.
 EARLIER_PLAN = (("not_started", 0.06),)
@@ -44,22 +43,14 @@ def previous_quarter(opens_on: date) -> tuple[str, date, date]:
 
 def earlier_periods(current: AssessmentPeriod) -> list[AssessmentPeriod]:
     """The two quarters before ``current`` (created once), oldest first."""
-    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    admin = first_admin()
     out = []
     opens_on = current.opens_on
     for _i in range(EARLIER):
         code, start, end = previous_quarter(opens_on)
-        period = db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+        period = period_by_code(code)
         if period is None and admin is not None:
-            period = assessments.create_period(
-                actor=admin,
-                code=code,
-                name=f"Quý {code.rsplit('Q', 1)[1]} năm {start.year}",
-                kind="quarter",
-                opens_on=start,
-                closes_on=end,
-                standard_version=current.standard_version,
-            )
+            period = create_quarter(code, start, end, current.standard_version, actor=admin)
         if period is not None:
             out.append(period)
         opens_on = start

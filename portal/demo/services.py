@@ -21,6 +21,7 @@ from ..centers.models import Center, Counter, Officer
 from ..extensions import db
 from ..shared.timeutils import today_local
 from ..standards import services as standards
+from ..standards.models import StandardVersion
 from .ratings import seed_ratings
 
 FIELDS = (
@@ -206,10 +207,33 @@ def current_quarter(today: date) -> tuple[str, date, date]:
     return f"{today.year}-Q{q}", opens_on, next_start - timedelta(days=1)
 
 
+def period_by_code(code: str) -> AssessmentPeriod | None:
+    return db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+
+
+def first_admin() -> User | None:
+    """The account the demo's periods are created by (the first admin)."""
+    return db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+
+
+def create_quarter(
+    code: str, opens_on: date, closes_on: date, version: StandardVersion, *, actor: User
+) -> AssessmentPeriod:
+    """The quarter ``code`` ("2026-Q2"), named as the province names it ("Quý 2 năm 2026")."""
+    return assessments.create_period(
+        actor=actor,
+        code=code,
+        name=f"Quý {code.rsplit('Q', 1)[1]} năm {opens_on.year}",
+        kind="quarter",
+        opens_on=opens_on,
+        closes_on=closes_on,
+        standard_version=version,
+    )
+
+
 def current_period() -> AssessmentPeriod | None:
     """The demo's open quarter (created by :func:`seed_checklist`)."""
-    code = current_quarter(today_local())[0]
-    return db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
+    return period_by_code(current_quarter(today_local())[0])
 
 
 def seed_checklist() -> AssessmentPeriod | None:
@@ -217,17 +241,8 @@ def seed_checklist() -> AssessmentPeriod | None:
     spec = standards.load_file(standards.DEFAULT_STANDARD_FILE)
     version = standards.import_standard(spec, actor=None).version
     code, opens_on, closes_on = current_quarter(today_local())
-    existing = db.session.scalar(sa.select(AssessmentPeriod).where(AssessmentPeriod.code == code))
-    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    existing = period_by_code(code)
+    admin = first_admin()
     if existing is not None or admin is None:
         return existing
-    q = code.rsplit("Q", 1)[1]
-    return assessments.create_period(
-        actor=admin,
-        code=code,
-        name=f"Quý {q} năm {opens_on.year}",
-        kind="quarter",
-        opens_on=opens_on,
-        closes_on=closes_on,
-        standard_version=version,
-    )
+    return create_quarter(code, opens_on, closes_on, version, actor=admin)
