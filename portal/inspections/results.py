@@ -16,9 +16,9 @@ from ..assessments import services as checklist
 from ..scoring import rules
 from ..shared.signals import inspection_result_changed
 from ..shared.timeutils import now_utc, today_local
-from .access import InspectionError, Locked, check_inspector
+from .access import InspectionError, check_inspector
 from .models import Inspection, InspectionStatus, Verdict
-from .steps import answers_of, items_by_criterion, lock, rounded, write_step
+from .steps import answers_of, items_by_criterion, lock_under_review, rounded, write_step
 
 DEFAULT_APPEAL_WINDOW_DAYS = 10
 
@@ -103,11 +103,11 @@ def finalize(
 ) -> Result:
     """Lock the assessment and compute the verified result (provisional until the window closes)."""
     check_inspector(actor, inspection.assessment.center)
-    lock(inspection)
-    if inspection.is_locked:
-        raise Locked(_("This assessment is already finalized."))
-    if inspection.status == InspectionStatus.RETURNED:
-        raise InspectionError(_("The assessment is with the center for correction."))
+    lock_under_review(
+        inspection,
+        finalized=_("This assessment is already finalized."),
+        returned=_("The assessment is with the center for correction."),
+    )
     pending = [
         i.criterion.code
         for i in inspection.items

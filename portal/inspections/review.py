@@ -12,7 +12,7 @@ from ..assessments.models import Answer, Assessment, AssessmentStatus
 from ..extensions import db
 from ..shared.timeutils import now_utc
 from ..standards.models import Criterion
-from .access import InspectionError, Locked, check_inspector
+from .access import InspectionError, check_inspector
 from .models import EventKind, Inspection, InspectionStatus, ReviewItem, Verdict
 from .steps import (
     VERDICT_WORDS,
@@ -25,6 +25,7 @@ from .steps import (
     is_blank,
     items_by_criterion,
     lock,
+    lock_under_review,
     set_verified,
     validate_verified,
     write_step,
@@ -90,11 +91,11 @@ def _as_submitted(answer: Answer | None) -> dict:
 
 
 def _check_open_for_verdicts(inspection: Inspection) -> None:
-    lock(inspection)
-    if inspection.is_locked:
-        raise Locked(_("This assessment is finalized: only an appeal can change it."))
-    if inspection.status == InspectionStatus.RETURNED:
-        raise InspectionError(_("The assessment is with the center for correction."))
+    lock_under_review(
+        inspection,
+        finalized=_("This assessment is finalized: only an appeal can change it."),
+        returned=_("The assessment is with the center for correction."),
+    )
 
 
 def record_verdict(
@@ -199,11 +200,11 @@ def accept_remaining(inspection: Inspection, *, actor: User) -> int:
 def return_for_correction(inspection: Inspection, *, actor: User) -> Inspection:
     """Send the criteria marked "ask for correction" back to the center (only those reopen)."""
     check_inspector(actor, inspection.assessment.center)
-    lock(inspection)
-    if inspection.is_locked:
-        raise Locked(_("This assessment is finalized: only an appeal can change it."))
-    if inspection.status == InspectionStatus.RETURNED:
-        raise InspectionError(_("The assessment is already with the center for correction."))
+    lock_under_review(
+        inspection,
+        finalized=_("This assessment is finalized: only an appeal can change it."),
+        returned=_("The assessment is already with the center for correction."),
+    )
     asked = [i for i in inspection.items if i.verdict == Verdict.CORRECT]
     if not asked:
         raise InspectionError(_("Ask for the correction of at least one criterion first."))

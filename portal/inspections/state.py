@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role, User
 from ..assessments.models import Assessment, AssessmentPeriod
@@ -75,6 +76,30 @@ def _requests(inspection: Inspection | None) -> list[Request]:
     return [Request(i.criterion.code, i.reason or "") for i in items]
 
 
+#: The states where the inspectors act next: what an inspector reads and the button that
+#: takes them to the review, and what everyone else reads while they wait.
+INSPECTORS_TURN = {
+    QueueStatus.SUBMITTED: (
+        _l("Submitted by the center; nobody has started the review."),
+        _l("Start the review"),
+        _l(
+            "Submitted: the answers can no longer be changed. The inspectors will verify "
+            "each criterion; nothing to do until then."
+        ),
+    ),
+    QueueStatus.UNDER_REVIEW: (
+        _l("Give a verdict on every criterion, then finalize or return it."),
+        _l("Continue the review"),
+        _l("An inspector is verifying the answers; nothing to do until then."),
+    ),
+    QueueStatus.RESUBMITTED: (
+        _l("The center sent its corrections: review the changed criteria."),
+        _l("Review the corrections"),
+        _l("Your corrections were sent; the inspector reviews them again."),
+    ),
+}
+
+
 def assessment_state(
     assessment: Assessment | None,
     viewer: User,
@@ -127,22 +152,11 @@ def assessment_state(
             return yours(due, _("Continue the self-assessment"), detail_url)
         return state(_("The center is still answering."), _("View"), detail_url)
 
-    if code == QueueStatus.SUBMITTED:
+    if code in INSPECTORS_TURN:
+        theirs, action, others = INSPECTORS_TURN[code]
         if inspector:
-            waiting = _("Submitted by the center; nobody has started the review.")
-            return yours(waiting, _("Start the review"), review_url)
-        locked = _(
-            "Submitted: the answers can no longer be changed. The inspectors will verify "
-            "each criterion; nothing to do until then."
-        )
-        return state(locked, see_review, review_url)
-
-    if code == QueueStatus.UNDER_REVIEW:
-        if inspector:
-            todo = _("Give a verdict on every criterion, then finalize or return it.")
-            return yours(todo, _("Continue the review"), review_url)
-        verifying = _("An inspector is verifying the answers; nothing to do until then.")
-        return state(verifying, see_review, review_url)
+            return yours(str(theirs), str(action), review_url)
+        return state(str(others), see_review, review_url)
 
     if code == QueueStatus.RETURNED:
         requests = _requests(inspection)
@@ -167,13 +181,6 @@ def assessment_state(
             codes=codes,
         )
         return state(returned, see_review, review_url, requests=requests)
-
-    if code == QueueStatus.RESUBMITTED:
-        if inspector:
-            sent = _("The center sent its corrections: review the changed criteria.")
-            return yours(sent, _("Review the corrections"), review_url)
-        again = _("Your corrections were sent; the inspector reviews them again.")
-        return state(again, see_review, review_url)
 
     if code == QueueStatus.UNDER_APPEAL:
         if inspector:

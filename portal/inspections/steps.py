@@ -21,8 +21,8 @@ from ..assessments.models import Answer, Assessment
 from ..audit import services as audit
 from ..extensions import db
 from ..standards.models import Criterion
-from .access import InspectionError
-from .models import EventKind, Inspection, ReviewEvent, ReviewItem, Verdict
+from .access import InspectionError, Locked
+from .models import EventKind, Inspection, InspectionStatus, ReviewEvent, ReviewItem, Verdict
 
 MAX_TEXT = 2000
 
@@ -97,6 +97,16 @@ def lock(*rows: object) -> None:
     db.session.flush()
     for row in rows:
         db.session.refresh(row, with_for_update=True)
+
+
+def lock_under_review(inspection: Inspection, *, finalized: str, returned: str) -> None:
+    """Lock the inspection (:func:`lock`) and refuse unless the inspectors have it: with
+    ``finalized`` once it is finalized, with ``returned`` while the center corrects it."""
+    lock(inspection)
+    if inspection.is_locked:
+        raise Locked(finalized)
+    if inspection.status == InspectionStatus.RETURNED:
+        raise InspectionError(returned)
 
 
 # Answers --------------------------------------------------------------------------------

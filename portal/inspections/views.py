@@ -4,7 +4,9 @@ center's manager), appeals, on-site visits and corrective actions."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from math import ceil
 
 from flask import (
@@ -121,6 +123,25 @@ def _refuse(exc: PortalError, inspection: Inspection, anchor: str = "", *, keep:
     return _back(inspection, anchor)
 
 
+def _take_step(
+    inspection: Inspection,
+    step: Callable[..., object],
+    saved: str,
+    anchor: str = "",
+    *,
+    keep: str = "",
+):
+    """Take ``step`` as the current user: success is committed and goes back to the review
+    at ``anchor`` with ``saved``; a refusal goes through :func:`_refuse`."""
+    try:
+        step(actor=current_user)
+    except PortalError as exc:
+        return _refuse(exc, inspection, anchor, keep=keep)
+    db.session.commit()
+    flash(saved, "success")
+    return _back(inspection, anchor)
+
+
 #: The session key of a refused criterion form, and the fields it keeps (not the files).
 KEPT_FORM = "kept_form"
 KEPT_FIELDS = ("verdict", "reason", "choice", "number", "na", "note")
@@ -160,6 +181,34 @@ def _store_files(inspection: Inspection, criterion: Criterion, field: str, writt
         written.append(name)
         stored.append((clean, name, upload.filename))
     return stored
+
+
+def _store_criteria_files(inspection: Inspection, prefix: str, written: list[str]):
+    """:func:`_store_files` of the fields ``{prefix}-{criterion id}`` of every criterion."""
+    return [
+        (c.id, _store_files(inspection, c, f"{prefix}-{c.id}", written))
+        for c in inspection.assessment.period.standard_version.criteria
+    ]
+
+
+def _with_criteria(inspection: Inspection, stored):
+    """The files of :func:`_store_criteria_files` by criterion, the criteria read again in
+    the write transaction."""
+    criteria = {c.id: c for c in inspection.assessment.period.standard_version.criteria}
+    return [(criteria[criterion_id], files_of) for criterion_id, files_of in stored]
+
+
+def _add_evidence(inspection: Inspection, criterion: Criterion, stored) -> None:
+    """Record the files :func:`_store_files` wrote as evidence of ``criterion``."""
+    for clean, name, original in stored:
+        add_evidence(
+            inspection,
+            criterion,
+            clean,
+            storage_name=name,
+            original_name=original,
+            actor=current_user,
+        )
 
 
 def _remove(written: list[str]) -> None:
@@ -330,13 +379,13 @@ def start(assessment_id: int):
 def verdict(inspection_id: int, criterion_id: int):
     inspection = _inspection_or_404(inspection_id)
     criterion = _criterion_or_404(inspection, criterion_id)
-    try:
-        record_verdict(inspection, criterion, verdict_input(request.form), actor=current_user)
-    except PortalError as exc:
-        return _refuse(exc, inspection, f"c-{criterion.code}", keep="verdict")
-    db.session.commit()
-    flash(_("%(code)s: verdict saved.", code=criterion.code), "success")
-    return _back(inspection, f"c-{criterion.code}")
+    return _take_step(
+        inspection,
+        partial(record_verdict, inspection, criterion, verdict_input(request.form)),
+        _("%(code)s: verdict saved.", code=criterion.code),
+        f"c-{criterion.code}",
+        keep="verdict",
+    )
 
 
 @bp.route("/<int:inspection_id>/accept-rest", methods=["POST"])
@@ -400,13 +449,8 @@ def return_(inspection_id: int):
                 _("The center's manager sees the requests on every page."),
             ],
         )
-    try:
-        return_for_correction(inspection, actor=current_user)
-    except PortalError as exc:
-        return _refuse(exc, inspection)
-    db.session.commit()
-    flash(_("The assessment has been returned to the center for correction."), "success")
-    return _back(inspection)
+    returned = _("The assessment has been returned to the center for correction.")
+    return _take_step(inspection, partial(return_for_correction, inspection), returned)
 
 
 @bp.route("/<int:inspection_id>/finalize", methods=["POST"])
@@ -441,17 +485,9 @@ def finalize(inspection_id: int):
                 ),
             ],
         )
-    try:
-        results.finalize(
-            inspection,
-            actor=current_user,
-            appeal_window_days=current_app.config["APPEAL_WINDOW_DAYS"],
-        )
-    except PortalError as exc:
-        return _refuse(exc, inspection)
-    db.session.commit()
-    flash(_("The result has been finalized."), "success")
-    return _back(inspection)
+    days = current_app.config["APPEAL_WINDOW_DAYS"]
+    finalize_it = partial(results.finalize, inspection, appeal_window_days=days)
+    return _take_step(inspection, finalize_it, _("The result has been finalized."))
 
 
 @bp.route("/<int:inspection_id>/criteria/<int:criterion_id>/fix", methods=["POST"])
@@ -475,15 +511,7 @@ def fix(inspection_id: int, criterion_id: int):
     criterion = _criterion_or_404(inspection, criterion_id)
     try:
         fix_answer(inspection, criterion, answer_input(request.form), actor=current_user)
-        for clean, name, original in stored:
-            add_evidence(
-                inspection,
-                criterion,
-                clean,
-                storage_name=name,
-                original_name=original,
-                actor=current_user,
-            )
+        _add_evidence(inspection, criterion, stored)
     except PortalError as exc:
         _remove(written)
         return _refuse(exc, inspection, f"c-{criterion.code}", keep="fix")
@@ -522,13 +550,8 @@ def resubmit(inspection_id: int):
             button=_("Send the corrections"),
             consequences=lines,
         )
-    try:
-        corrections.resubmit(inspection, actor=current_user)
-    except PortalError as exc:
-        return _refuse(exc, inspection)
-    db.session.commit()
-    flash(_("The corrections have been sent to the inspector."), "success")
-    return _back(inspection)
+    sent = _("The corrections have been sent to the inspector.")
+    return _take_step(inspection, partial(corrections.resubmit, inspection), sent)
 
 
 # Appeals ------------------------------------------------------------------------------------------
@@ -544,24 +567,12 @@ def appeal(inspection_id: int):
     if request.method == "POST":
         written: list[str] = []
         try:
-            stored = [
-                (c.id, _store_files(inspection, c, f"file-{c.id}", written))
-                for c in version.criteria
-            ]
+            stored = _store_criteria_files(inspection, "file", written)
             begin_writing()
             inspection = _inspection_or_404(inspection_id)
             version = inspection.assessment.period.standard_version
-            criteria = {c.id: c for c in version.criteria}
-            for criterion_id, files_of in stored:
-                for clean, name, original in files_of:
-                    add_evidence(
-                        inspection,
-                        criteria[criterion_id],
-                        clean,
-                        storage_name=name,
-                        original_name=original,
-                        actor=current_user,
-                    )
+            for criterion, files_of in _with_criteria(inspection, stored):
+                _add_evidence(inspection, criterion, files_of)
             file_appeal(inspection, appeal_reasons(request.form), actor=current_user)
         except (PortalError, IntegrityError) as exc:
             # IntegrityError: the one-open-appeal index caught a simultaneous filing.
@@ -636,16 +647,12 @@ def visit_new(inspection_id: int):
             if request.form.get(f"finding-{c.id}", "").strip()
         }
         try:
-            stored = [
-                (c.id, _store_files(inspection, c, f"photo-{c.id}", written))
-                for c in version.criteria
-            ]
+            stored = _store_criteria_files(inspection, "photo", written)
             begin_writing()
             inspection = _inspection_or_404(inspection_id)
             if not can_inspect(current_user, inspection.assessment.center):
                 abort(403)
             version = inspection.assessment.period.standard_version
-            criteria = {c.id: c for c in version.criteria}
             visit = record_visit(
                 inspection,
                 visited_on=form.visited_on.data,
@@ -654,11 +661,11 @@ def visit_new(inspection_id: int):
                 findings=findings,
                 actor=current_user,
             )
-            for criterion_id, files_of in stored:
+            for criterion, files_of in _with_criteria(inspection, stored):
                 for clean, name, original in files_of:
                     attach_visit_photo(
                         visit,
-                        criteria[criterion_id],
+                        criterion,
                         clean,
                         storage_name=name,
                         original_name=original,
@@ -721,20 +728,15 @@ def action_new(inspection_id: int):
                 flash(str(error), "error")
         return _back(inspection, "actions")
     criterion = _criterion_or_404(inspection, form.criterion_id.data)
-    try:
-        create_action(
-            inspection,
-            criterion,
-            description=form.description.data,
-            owner=form.owner.data,
-            due_on=form.due_on.data,
-            actor=current_user,
-        )
-    except PortalError as exc:
-        return _refuse(exc, inspection, "actions")
-    db.session.commit()
-    flash(_("The corrective action has been added."), "success")
-    return _back(inspection, "actions")
+    create = partial(
+        create_action,
+        inspection,
+        criterion,
+        description=form.description.data,
+        owner=form.owner.data,
+        due_on=form.due_on.data,
+    )
+    return _take_step(inspection, create, _("The corrective action has been added."), "actions")
 
 
 def _action_or_404(action_id: int) -> CorrectiveAction:
@@ -779,10 +781,6 @@ def action_close(action_id: int):
 @roles_required(*INSPECTORS)
 def action_confirm(action_id: int):
     action = _action_or_404(action_id)
-    try:
-        confirm_action(action, accept=request.form.get("accept") == "1", actor=current_user)
-    except PortalError as exc:
-        return _refuse(exc, action.inspection, "actions")
-    db.session.commit()
-    flash(_("The corrective action has been updated."), "success")
-    return _back(action.inspection, "actions")
+    confirm = partial(confirm_action, action, accept=request.form.get("accept") == "1")
+    updated = _("The corrective action has been updated.")
+    return _take_step(action.inspection, confirm, updated, "actions")
