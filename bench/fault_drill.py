@@ -10,7 +10,9 @@ scratch database the script creates (a temporary SQLite file; with ``--pg`` a da
 name must contain "drill", created if missing and emptied first).
 
 Each client thread loops: GET the rating page (a fresh nonce), POST a rating, and when the
-answer is a 303 to the thank-you page (followed), remember its tracking code and score. Meanwhile:
+answer is a 303 to the thank-you page (followed), remember its tracking code and score; a
+POST that gets no answer (its worker was killed) is sent again with the same nonce until an
+answer comes, as a phone would. Meanwhile:
 
 * **kill -9 of every gunicorn worker**, ``--kills`` times, spread over the run (the master
   starts new workers);
@@ -20,7 +22,8 @@ answer is a 303 to the thank-you page (followed), remember its tracking code and
   (``pool_pre_ping``). PostgreSQL itself is never restarted: on this machine it is shared.
 
 Then, with the server stopped, it checks on the database itself: every acknowledged rating
-is stored with its score (lost = 0), each rating consumed exactly one nonce, the rollups
+is stored with its score (lost = 0), each rating consumed exactly one nonce (a POST sent
+twice is stored at most once: a nonce is single use), the rollups
 equal the raw counts per day, center and score, and on SQLite ``PRAGMA integrity_check``
 is ``ok``. It prints a JSON summary and exits 1 if any check fails.
 """
@@ -50,8 +53,11 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 NONCE_RE = re.compile(r'name="nonce" value="([^"]+)"')
 TRACKING_RE = re.compile(r'id="tracking-code">([A-Z0-9]+)<')
-ERROR_PAGE_RE = re.compile(r'class="error-code">5\d\d<')
+# The portal's error page, or the citizen's (the rating pages have their own).
+ERROR_PAGE_RE = re.compile(r'class="error-code">5\d\d<|data-status="5\d\d"')
 KILL_GRACE_S = 1.0
+#: How long a client sends a POST again that got no answer (workers restart in seconds).
+RETRY_FOR_S = 30.0
 
 
 def free_port() -> int:
@@ -71,6 +77,8 @@ def portal_env(db_url: str) -> dict:
         PORTAL_RATING_MIN_FILL_SECONDS="0",
         PORTAL_RATING_LIMIT_DEVICE="10000000 per hour",
         PORTAL_RATING_LIMIT_NETWORK="10000000 per hour",
+        # The thank-you page after each 303 is limited per network too (127.0.0.1 here).
+        PORTAL_RATING_LIMIT_LOOKUP="10000000 per hour",
         # Every rating reportable, so that each one must appear in the rollups.
         PORTAL_RATING_BURST_MAX="100000000",
         PORTAL_RATING_OPENING_HOURS="[0, 24]",
@@ -255,19 +263,39 @@ class Load:
                     self._note(self._classify(status, page, "get"))
                     time.sleep(0.05)
                     continue
-                body = urlencode({"nonce": match.group(1), "score": str(score)})
-                status, page = self._request("POST", path, body)
             except (OSError, http.client.HTTPException):
                 self._note("no_answer")  # connection refused or reset: nothing acknowledged
                 time.sleep(0.05)
                 continue
-            code = TRACKING_RE.search(page) if 200 <= status < 300 else None
-            if code:
-                with self.lock:
-                    self.acknowledged[code.group(1)] = score
-                self._note("acknowledged")
-            else:
-                self._note(self._classify(status, page, "post"))
+            self._post(path, urlencode({"nonce": match.group(1), "score": str(score)}), score)
+
+    def _post(self, path: str, body: str, score: int) -> None:
+        """POST one rating. When no answer comes (its worker was killed), send the same
+        body again, as a phone does when the page does not load, until an answer comes:
+        the first copy may have been stored, and must not be stored twice."""
+        deadline = time.monotonic() + RETRY_FOR_S
+        retried = False
+        while True:
+            try:
+                status, page = self._request("POST", path, body)
+                break
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline:
+                    self._note("no_answer")
+                    return
+                retried = True
+                time.sleep(0.2)
+        code = TRACKING_RE.search(page) if 200 <= status < 300 else None
+        if code:
+            with self.lock:
+                self.acknowledged[code.group(1)] = score
+            self._note("acknowledged")
+            if retried:
+                self._note("retry_stored")  # the first copy had not been stored
+        elif retried and status == 409:
+            self._note("retry_already_stored")  # stored once, its answer lost in the kill
+        else:
+            self._note(self._classify(status, page, "post"))
 
     @staticmethod
     def _classify(status: int, page: str, step: str) -> str:
@@ -286,6 +314,7 @@ def check_database(db_url: str, acknowledged: dict[str, int]) -> dict:
             lost = [c for c in acknowledged if c not in stored]
             wrong = [c for c, s in acknowledged.items() if c in stored and stored[c] != s]
             nonces = conn.execute(sa.text("SELECT count(*) FROM used_nonces")).scalar_one()
+
             raw = {
                 (str(d), k, s): n
                 for d, k, s, n in conn.execute(
@@ -387,7 +416,8 @@ def drill(
     # Recovered: after the last fault's first acknowledgement, every request succeeded.
     after = [o for t, o in load.timeline if t > previous]
     first_ok = next((i for i, o in enumerate(after) if o == "acknowledged"), None)
-    recovered = first_ok is not None and all(o == "acknowledged" for o in after[first_ok:])
+    answered = {"acknowledged", "retry_stored", "retry_already_stored"}
+    recovered = first_ok is not None and all(o in answered for o in after[first_ok:])
     result = {
         "database": "postgresql" if pg else "sqlite (WAL, synchronous=FULL)",
         "workers": workers,
@@ -403,6 +433,7 @@ def drill(
         result["lost"] == 0
         and result["wrong_score"] == 0
         and result["nonces_equal_ratings"]
+        and result["stored_not_acknowledged"] >= load.outcomes.get("retry_already_stored", 0)
         and result["rollups_equal_raw_counts"]
         and result["integrity_check"] in ("ok", "n/a (PostgreSQL)")
         and result["master_survived"]
