@@ -26,6 +26,7 @@ from .models import (
 )
 from .results import Result, compute_result, store_result
 from .steps import (
+    change_status,
     clean_text,
     event,
     in_words,
@@ -35,7 +36,6 @@ from .steps import (
     rounded,
     set_verified,
     validate_verified,
-    write_step,
 )
 
 
@@ -83,14 +83,13 @@ def file_appeal(
         events.append(
             event(inspection, EventKind.APPEAL, actor=actor, criterion=criterion, text=reason)
         )
-    inspection.status = InspectionStatus.UNDER_APPEAL
-    inspection.updated_at = now_utc()
-    write_step(
+    change_status(
         inspection,
         "inspection.appeal",
+        to=InspectionStatus.UNDER_APPEAL,
+        words=("finalized", "under appeal"),
         actor=actor,
         events=events,
-        status=["finalized", "under appeal"],
         criteria=sorted(criteria[cid].code for cid in cleaned),
     )
     # A published ranking marks the center as under appeal (in a new revision).
@@ -166,14 +165,13 @@ def decide_appeal(
     appeal.status = AppealStatus.DECIDED
     appeal.decided_at = now_utc()
     appeal.decided_by_id = actor.id
-    inspection.status = InspectionStatus.FINALIZED
-    inspection.updated_at = now_utc()
-    write_step(
+    change_status(
         inspection,
         "inspection.appeal_decision",
+        to=InspectionStatus.FINALIZED,
+        words=("under appeal", "finalized (final)"),
         actor=actor,
         events=events,
-        status=["under appeal", "finalized (final)"],
         upheld=changes,
         rejected=sorted(i.criterion.code for i in appeal.items if not i.upheld),
         verified_score=[rounded(before.verified_score), rounded(result.verified_score)],

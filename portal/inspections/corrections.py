@@ -20,6 +20,7 @@ from .appeals import appeal_open_for_filing
 from .models import EventKind, Inspection, InspectionStatus, ReviewEvent
 from .steps import (
     answers_of,
+    change_status,
     criterion_of,
     event,
     in_words,
@@ -179,15 +180,14 @@ def resubmit(inspection: Inspection, *, actor: User) -> Inspection:
             item.not_applicable = False
     new_score = checklist.score(assessment).compliance
     assessment.self_score = new_score
-    inspection.status = InspectionStatus.RESUBMITTED
     inspection.round += 1
     inspection.resubmitted_at = now_utc()
-    inspection.updated_at = now_utc()
-    write_step(
+    change_status(
         inspection,
         "inspection.resubmit",
+        to=InspectionStatus.RESUBMITTED,
+        words=("returned for correction", "resubmitted"),
         actor=actor,
-        status=["returned for correction", "resubmitted"],
         self_score=[rounded(old_score), rounded(new_score)],
     )
     assessment_submitted.send(assessment)

@@ -17,6 +17,7 @@ from .models import EventKind, Inspection, InspectionStatus, ReviewItem, Verdict
 from .steps import (
     VERDICT_WORDS,
     answers_of,
+    change_status,
     clean_text,
     criterion_of,
     event,
@@ -210,14 +211,13 @@ def return_for_correction(inspection: Inspection, *, actor: User) -> Inspection:
         raise InspectionError(_("Ask for the correction of at least one criterion first."))
     for item in asked:
         item.reopened = True
-    inspection.status = InspectionStatus.RETURNED
     inspection.returned_at = now_utc()
-    inspection.updated_at = now_utc()
-    write_step(
+    change_status(
         inspection,
         "inspection.return",
+        to=InspectionStatus.RETURNED,
+        words=("under review", "returned for correction"),
         actor=actor,
-        status=["under review", "returned for correction"],
         criteria=sorted(i.criterion.code for i in asked),
     )
     return inspection

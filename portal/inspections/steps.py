@@ -1,6 +1,7 @@
 """What every step of the inspection cycle shares: reading an inspection's items and answers,
 answers in words, clean text, and :func:`write_step`, the one place where a step writes its
-review events and its audit entry.
+review events and its audit entry (:func:`change_status` for the steps that also move the
+inspection to another status).
 
 Services take the actor explicitly, check the rules, flush but never commit, and write
 every change to the audit log in the same transaction, with summaries in words.
@@ -20,6 +21,7 @@ from ..assessments import services as checklist
 from ..assessments.models import Answer, Assessment
 from ..audit import services as audit
 from ..extensions import db
+from ..shared.timeutils import now_utc
 from ..standards.models import Criterion
 from .access import InspectionError, Locked
 from .models import EventKind, Inspection, InspectionStatus, ReviewEvent, ReviewItem, Verdict
@@ -207,3 +209,20 @@ def write_step(
         center_id=assessment.center_id,
         summary={"center": assessment.center.name, "period": assessment.period.code} | summary,
     )
+
+
+def change_status(
+    inspection: Inspection,
+    action: str,
+    *,
+    to: InspectionStatus,
+    words: tuple[str, str],
+    actor: User,
+    events: Iterable[ReviewEvent] = (),
+    **summary,
+) -> None:
+    """Close a step that moves the inspection to status ``to``: set it and ``updated_at``,
+    and :func:`write_step` with the change in words (``words``: before, after)."""
+    inspection.status = to
+    inspection.updated_at = now_utc()
+    write_step(inspection, action, actor=actor, events=events, status=list(words), **summary)

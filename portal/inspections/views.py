@@ -137,6 +137,11 @@ def _take_step(
         step(actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection, anchor, keep=keep)
+    return _done(inspection, saved, anchor)
+
+
+def _done(inspection: Inspection, saved: str, anchor: str = ""):
+    """A step went through: commit it and go back to the review at ``anchor`` with ``saved``."""
     db.session.commit()
     flash(saved, "success")
     return _back(inspection, anchor)
@@ -418,9 +423,9 @@ def accept_rest(inspection_id: int):
         count = accept_remaining(inspection, actor=current_user)
     except PortalError as exc:
         return _refuse(exc, inspection)
-    db.session.commit()
-    flash(ngettext("%(num)d criterion accepted.", "%(num)d criteria accepted.", count), "success")
-    return _back(inspection)
+    return _done(
+        inspection, ngettext("%(num)d criterion accepted.", "%(num)d criteria accepted.", count)
+    )
 
 
 @bp.route("/<int:inspection_id>/return", methods=["POST"])
@@ -515,9 +520,9 @@ def fix(inspection_id: int, criterion_id: int):
     except PortalError as exc:
         _remove(written)
         return _refuse(exc, inspection, f"c-{criterion.code}", keep="fix")
-    db.session.commit()
-    flash(_("%(code)s: correction saved.", code=criterion.code), "success")
-    return _back(inspection, f"c-{criterion.code}")
+    return _done(
+        inspection, _("%(code)s: correction saved.", code=criterion.code), f"c-{criterion.code}"
+    )
 
 
 @bp.route("/<int:inspection_id>/resubmit", methods=["POST"])
@@ -581,9 +586,7 @@ def appeal(inspection_id: int):
             message = getattr(exc, "message", None)
             flash(message or _("This result has already been appealed."), "error")
         else:
-            db.session.commit()
-            flash(_("Your appeal has been filed."), "success")
-            return _back(inspection)
+            return _done(inspection, _("Your appeal has been filed."))
     return render_template(
         "inspections/appeal.html",
         inspection=inspection,
@@ -612,9 +615,9 @@ def decide(appeal_id: int):
             db.session.rollback()
             flash(exc.message, "error")
         else:
-            db.session.commit()
-            flash(_("The appeal has been decided and the result computed again."), "success")
-            return _back(inspection)
+            return _done(
+                inspection, _("The appeal has been decided and the result computed again.")
+            )
     return render_template(
         "inspections/decide.html",
         appeal=item,
@@ -676,9 +679,7 @@ def visit_new(inspection_id: int):
             _remove(written)
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
-            flash(_("The visit has been recorded."), "success")
-            return _back(inspection, "visits")
+            return _done(inspection, _("The visit has been recorded."), "visits")
     return render_template(
         "inspections/visit.html",
         form=form,
@@ -772,9 +773,9 @@ def action_close(action_id: int):
     except PortalError as exc:
         _remove(written)
         return _refuse(exc, inspection, "actions")
-    db.session.commit()
-    flash(_("The action is marked as done; the inspector will confirm it."), "success")
-    return _back(inspection, "actions")
+    return _done(
+        inspection, _("The action is marked as done; the inspector will confirm it."), "actions"
+    )
 
 
 @bp.route("/actions/<int:action_id>/confirm", methods=["POST"])
