@@ -92,6 +92,14 @@ def begin_writing() -> None:
     g.db_writing = True
 
 
+def may_write() -> bool:
+    """Whether the current transaction may write: outside a request, in a request with an
+    unsafe method, or inside :func:`write_transactions`. A GET that would write on first
+    use (a default row) must not: its deferred SQLite transaction cannot become a write
+    once another connection has written since it began ("database is locked")."""
+    return _FORCE_IMMEDIATE.get() or not has_request_context() or request.method not in SAFE_METHODS
+
+
 def _begins_deferred() -> bool:
     if not has_request_context():
         return False

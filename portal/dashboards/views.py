@@ -148,7 +148,6 @@ def year(year: int):
         db.session.scalars(sa.select(Center.id).where(visible_centers_clause(current_user)))
     )
     comparison = years.compare_years(year)
-    db.session.commit()  # settings of a period are created on first use
     return render_template(
         "dashboards/year.html",
         year=year,

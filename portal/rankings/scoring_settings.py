@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from ..assessments.models import AssessmentPeriod
 from ..audit import services as audit
+from ..database import may_write
 from ..extensions import db
 from ..scoring import rules
 from ..shared.timeutils import now_utc
@@ -40,10 +41,13 @@ def default_settings(**extra) -> ScoringSettings:
 
 
 def settings_for(period: AssessmentPeriod) -> ScoringSettings:
-    """The period's settings, created with the documented defaults on first use."""
+    """The period's settings, stored with the documented defaults on first use by a request
+    that may write. A page (GET) gets the same defaults unstored: it reads only."""
     settings = db.session.scalar(
         sa.select(ScoringSettings).where(ScoringSettings.period_id == period.id)
     )
+    if settings is None and not may_write():
+        return default_settings(period_id=period.id)
     if settings is None:
         settings = default_settings(period=period)
         db.session.add(settings)

@@ -292,7 +292,6 @@ def officers():
     rows = []
     if scope is not None:
         rows = officer_classes.officer_classes([center], scope)
-    db.session.commit()  # settings of a period are created on first use
     return render_template(
         "rankings/officers.html",
         center=center,
@@ -342,7 +341,6 @@ def periods():
         sa.select(AssessmentPeriod).order_by(AssessmentPeriod.opens_on.desc())
     ):
         rows.append((period, settings_for(period)))
-    db.session.commit()
     return render_template("rankings/periods.html", rows=rows)
 
 
