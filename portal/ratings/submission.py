@@ -107,34 +107,32 @@ def _insert_rating(values: dict) -> Rating:
     return rating
 
 
-def submit_rating(
+@dataclass(frozen=True)
+class RatingToStore:
+    """A rating ready to store: everything its transaction needs, read from the request
+    beforehand (flags, encrypted phone, the center's name for the consent record), so
+    that any thread can store it, the group-commit writer included."""
+
+    nonce_key: str
+    receipt_id: int | None
+    values: dict
+    center_name: str
+    explicit_complaint: bool
+
+
+def prepare_rating(
     target: Target, data: RatingInput, *, nonce_key: str, screening: Screening | None = None
-) -> Rating:
-    """Store one rating: consume the nonce, use the receipt, insert, update rollups.
+) -> RatingToStore:
+    """Screen a rating and build its row (reads only; needs the request for the flags).
 
     ``screening`` is :func:`screen_rating`'s result if the caller read it earlier; else
-    the checks run here, in this transaction. Raises :class:`NonceUsed` or
-    :class:`ReceiptUsed`; the caller rolls back.
+    the checks run here, in the current transaction.
     """
-    consume_nonce(nonce_key)
     if screening is None:
         screening = screen_rating(target)
     moment = screening.moment
-    if target.receipt is not None:
-        used = db.session.execute(
-            sa.update(Receipt)
-            .where(
-                Receipt.id == target.receipt.id,
-                Receipt.used_at.is_(None),
-                Receipt.expires_at > moment,
-            )
-            .values(used_at=moment)
-            .execution_options(synchronize_session=False)
-        )
-        if used.rowcount != 1:
-            raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
     # Imported here: complaints' services import the ratings' models.
-    from ..complaints.services import case_source, open_case_for_rating
+    from ..complaints.services import case_source
 
     flags = list(screening.flags)
     center_network = False
@@ -172,13 +170,52 @@ def submit_rating(
         values["phone_encrypted"] = crypto.encrypt_phone(secret(), data.phone_e164)
         values["phone_hmac"] = crypto.phone_hmac(secret(), data.phone_e164)
         values["consent_version"] = CONSENT_VERSION
-    rating = _insert_rating(values)
-    if data.phone_e164:
-        privacy.record_consent(rating_id=rating.id, center_name=target.center.name)
+    return RatingToStore(
+        nonce_key=nonce_key,
+        receipt_id=values["receipt_id"],
+        values=values,
+        center_name=target.center.name,
+        explicit_complaint=data.complaint,
+    )
+
+
+def store_rating(item: RatingToStore) -> Rating:
+    """Consume the nonce, use the receipt, insert, update rollups, open any case: the
+    rating's writes, in the current transaction. Raises :class:`NonceUsed` or
+    :class:`ReceiptUsed`; the caller rolls back."""
+    consume_nonce(item.nonce_key)
+    moment = item.values["created_at"]
+    if item.receipt_id is not None:
+        used = db.session.execute(
+            sa.update(Receipt)
+            .where(
+                Receipt.id == item.receipt_id,
+                Receipt.used_at.is_(None),
+                Receipt.expires_at > moment,
+            )
+            .values(used_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        if used.rowcount != 1:
+            raise ReceiptUsed(_("This rating receipt has already been used or has expired."))
+    from ..complaints.services import open_case_for_rating
+
+    rating = _insert_rating(item.values)
+    if item.values["phone_encrypted"] is not None:
+        privacy.record_consent(rating_id=rating.id, center_name=item.center_name)
     if rating.is_reportable:
         apply_to_rollups(rating)
-    open_case_for_rating(rating, explicit=data.complaint)
+    open_case_for_rating(rating, explicit=item.explicit_complaint)
     return rating
+
+
+def submit_rating(
+    target: Target, data: RatingInput, *, nonce_key: str, screening: Screening | None = None
+) -> Rating:
+    """Store one rating in the current transaction: :func:`prepare_rating`, then
+    :func:`store_rating`. Raises :class:`NonceUsed` or :class:`ReceiptUsed`; the caller
+    rolls back."""
+    return store_rating(prepare_rating(target, data, nonce_key=nonce_key, screening=screening))
 
 
 def submit_staff_assisted(
