@@ -363,11 +363,26 @@ def wait_for_acks(load: Load, since: float, count: int, timeout: float) -> float
 
 
 def drill(
-    db_url: str, *, workers: int, seconds: float, concurrency: int, kills: int, pg: bool, log
+    db_url: str,
+    *,
+    workers: int,
+    seconds: float,
+    concurrency: int,
+    kills: int,
+    pg: bool,
+    log,
+    threads: int = 1,
+    group_commit: bool = False,
 ) -> dict:
+    """The drill; with ``threads`` > 1 the workers are gthread workers, and with
+    ``group_commit`` their ratings go through the group-commit writer."""
     tokens = prepare(db_url, counters=4)
     port = free_port()
-    server = start_gunicorn(port, workers, portal_env(db_url), log)
+    env = portal_env(db_url)
+    if group_commit:
+        env["PORTAL_RATING_GROUP_COMMIT"] = "true"
+    worker_class = "gthread" if threads > 1 else "sync"
+    server = start_gunicorn(port, workers, env, log, worker_class=worker_class, threads=threads)
     load = Load(port, tokens)
     threads = [threading.Thread(target=load.run_thread, args=(n,)) for n in range(concurrency)]
     faults: list[dict] = []
@@ -421,6 +436,8 @@ def drill(
     result = {
         "database": "postgresql" if pg else "sqlite (WAL, synchronous=FULL)",
         "workers": workers,
+        "threads": threads,
+        "group_commit": group_commit,
         "concurrency": concurrency,
         "faults": faults,
         "faults_survived": sum(1 for f in faults if f["recovered_in_s"] is not None),
@@ -466,6 +483,10 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--pg", help="also drill PostgreSQL in this (scratch) database")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--threads", type=int, default=1, help="gthread workers with N threads")
+    parser.add_argument(
+        "--group-commit", action="store_true", help="ratings through the group-commit writer"
+    )
     args = parser.parse_args()
     if not 1 <= args.workers <= 4 or not 1 <= args.concurrency <= 16 or args.seconds > 120:
         parser.error("keep it small: 1–4 workers, 1–16 client threads, at most 120 s")
@@ -479,6 +500,8 @@ def main() -> int:
                 "concurrency": args.concurrency,
                 "kills": args.kills,
                 "log": log,
+                "threads": args.threads,
+                "group_commit": args.group_commit,
             }
             results.append(drill(f"sqlite:///{tmp}/drill.sqlite3", pg=False, **common))
             if args.pg:

@@ -66,6 +66,8 @@ def free_port() -> int:
 # (``--limits redis://127.0.0.1:6379/15``); ``memory://`` is per worker and starts a
 # timer thread for its expiries every 10 ms of traffic.
 LIMITS_STORAGE = "memory://"
+#: ``--group-commit``: the portal's ratings go through its group-commit writer.
+GROUP_COMMIT = False
 
 
 def portal_env(db_url: str) -> dict:
@@ -84,6 +86,8 @@ def portal_env(db_url: str) -> dict:
         PORTAL_RATING_BURST_WINDOW_SECONDS="2",
         REDIS_URL=LIMITS_STORAGE,
     )
+    if GROUP_COMMIT:
+        env["PORTAL_RATING_GROUP_COMMIT"] = "true"
     env.pop("DATABASE_URL", None)
     return env
 
@@ -641,6 +645,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds not counted")
     parser.add_argument("--worker-class", default="sync", help="gunicorn -k")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads")
+    parser.add_argument(
+        "--group-commit",
+        action="store_true",
+        help="the portal stores ratings through its group-commit writer (with gthread)",
+    )
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a database you own)")
     parser.add_argument("--cases", default=",".join(CASES), help="a subset, comma-separated")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
@@ -654,8 +663,9 @@ def main() -> None:
         "--limits", default="memory://", help="rate-limit storage (e.g. redis://127.0.0.1:6379/15)"
     )
     args = parser.parse_args()
-    global LIMITS_STORAGE
+    global LIMITS_STORAGE, GROUP_COMMIT
     LIMITS_STORAGE = args.limits
+    GROUP_COMMIT = args.group_commit
     sys.path.insert(0, str(ROOT / "bench"))
     print(
         f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.seconds:g}s, {args.rounds} rounds"

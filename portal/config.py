@@ -104,6 +104,12 @@ class Config:
     RATING_NONCE_MAX_AGE_SECONDS = 4 * 3600
     RATING_MIN_FILL_SECONDS = 2.0
     RATING_COMMENT_MAX = 1000
+    #: Group commit (``portal/ratings/group_commit.py``): one writer thread per worker
+    #: process stores the citizens' ratings several per transaction. For threaded workers
+    #: (``gunicorn -k gthread --threads N``); a sync worker has nothing to group.
+    RATING_GROUP_COMMIT = False
+    RATING_GROUP_COMMIT_MAX = 64
+    RATING_GROUP_COMMIT_WAIT_MS = 0
     #: The rating page (GET) keeps a verified poster's counter and center per worker for
     #: this long. A change to a counter, its center or its posters made on this host
     #: reaches every worker at once (``instance/rating-targets.generation``); this bounds

@@ -47,7 +47,7 @@ from ..database import begin_writing, is_sqlite, reads_before_writing
 from ..extensions import csrf, db, limiter
 from ..shared import qr, ratelimit
 from ..shared.uploads import form_limits
-from . import held, receipts, retention, submission, tokens
+from . import group_commit, held, receipts, retention, submission, tokens
 from . import nonces as form_nonces
 from . import screening as screens
 from .forms import (
@@ -390,27 +390,43 @@ def _handle(token: str, *, kiosk: bool):
     # waits for); the write lock is taken here, for the nonce, the rating and its rollups.
     # PostgreSQL has no database-wide write lock: one transaction, no extra round trips.
     screening = screens.screen_rating(target)
-    if is_sqlite(db.engine):
-        begin_writing()
-    try:
-        rating = submission.submit_rating(
-            target, parsed.data, nonce_key=check.key, screening=screening
+    has_case = (
+        complaints.case_source(
+            score=parsed.data.score, comment=parsed.data.comment, explicit=parsed.data.complaint
         )
+        is not None
+    )
+    try:
+        if group_commit.enabled():
+            # The writer thread stores it with others in one commit; this thread's read
+            # transaction ends first, and the answer waits for that commit.
+            item = submission.prepare_rating(
+                target, parsed.data, nonce_key=check.key, screening=screening
+            )
+            db.session.rollback()
+            tracking_code, held = group_commit.committer().run(
+                lambda: _stored(submission.store_rating(item))
+            )
+        else:
+            if is_sqlite(db.engine):
+                begin_writing()
+            rating = submission.submit_rating(
+                target, parsed.data, nonce_key=check.key, screening=screening
+            )
+            tracking_code, held = _stored(rating)
+            db.session.commit()
     except form_nonces.NonceUsed:
         db.session.rollback()
         return _unavailable("submitted", target, kiosk=kiosk)
     except receipts.ReceiptUsed:
         db.session.rollback()
         return _unavailable("used", target, kiosk=kiosk)
-    has_case = (
-        complaints.case_source(
-            score=rating.score, comment=rating.comment, explicit=parsed.data.complaint
-        )
-        is not None
-    )
-    tracking_code, held = rating.tracking_code, rating.is_pending_review
-    db.session.commit()
     return _to_thanks(tracking_code, target=target, case=has_case, held=held)
+
+
+def _stored(rating) -> tuple[str, bool]:
+    """What the thank-you page needs of a stored rating."""
+    return rating.tracking_code, rating.is_pending_review
 
 
 def _unavailable(state: str, target, *, kiosk: bool):

@@ -1,11 +1,11 @@
 """Ratings posted concurrently to a real gunicorn while every worker is killed (SIGKILL)
 in the middle: the drill of ``bench/fault_drill.py``, short, on the stage's database.
 
-Four client threads post ratings to two sync workers; each POST is acknowledged only after
-its transaction is durable (one commit per request, the path a profile chose over a
-group-commit writer: the POST is bound by its CPU, not by the disk's flush, see
-``bench/README.md``). A POST cut by the kill is sent again with the same nonce, as a phone
-would. On PostgreSQL the portal's connections are also terminated once.
+Four client threads post ratings, each acknowledged only after its transaction is
+durable: to two sync workers (one commit per rating), and to two gthread workers whose
+ratings go through the group-commit writer (several ratings per commit, each answered after
+that commit). A POST cut by the kill is sent again with the same nonce, as a phone would. On
+PostgreSQL the portal's connections are also terminated once.
 """
 
 from __future__ import annotations
@@ -43,14 +43,27 @@ def drill_url(db_url, tmp_path) -> str:
     conftest._drop_pg_database(url)
 
 
+@pytest.mark.parametrize(
+    ("threads", "group_commit"),
+    [(1, False), (4, True)],
+    ids=["sync workers", "gthread workers, group commit"],
+)
 def test_killing_every_worker_mid_load_loses_no_acknowledged_rating_and_stores_none_twice(
-    drill_url, tmp_path
+    drill_url, tmp_path, threads, group_commit
 ):
     drill = _drill_module()
     pg = drill_url.startswith("postgresql")
     with open(tmp_path / "gunicorn.log", "w") as log:
         result = drill.drill(
-            drill_url, workers=2, seconds=4.0, concurrency=4, kills=1, pg=pg, log=log
+            drill_url,
+            workers=2,
+            seconds=4.0,
+            concurrency=4,
+            kills=1,
+            pg=pg,
+            log=log,
+            threads=threads,
+            group_commit=group_commit,
         )
     summary = {k: v for k, v in result.items() if k != "faults"}
     # Every fault struck running workers (or held connections) and ratings flowed again.
