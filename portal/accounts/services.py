@@ -207,14 +207,7 @@ def record_user_event(
     user: User, action: str, *, actor: User | None, summary: Mapping[str, Any] | None = None
 ) -> None:
     """Record ``action`` on ``user``'s account, in the audit trail of the user's center."""
-    audit.record(
-        actor=actor,
-        action=action,
-        object_type="user",
-        object_id=user.id,
-        center_id=user.center_id,
-        summary=summary,
-    )
+    audit.record_about(user, "user", action, actor=actor, summary=summary)
 
 
 def record_login(

@@ -207,6 +207,26 @@ FORGED = "seal does not match: entry forged or re-hashed without the audit key"
 UNSEALED = "entry has no seal (run `flask audit seal` once after upgrading)"
 
 
+def record_about(
+    row: Any,
+    object_type: str,
+    action: str,
+    *,
+    actor: Actor | None,
+    summary: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """:func:`record` about ``row``, a row of a center (it has ``id`` and ``center_id``):
+    the object and the center's trail come from the row."""
+    return record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=row.id,
+        center_id=row.center_id,
+        summary=summary,
+    )
+
+
 def verify_chain(*, batch_size: int = 5000, progress=None) -> VerifyResult:
     """Walk the chain in id order; report the first entry whose link, hash or seal fails."""
     key = audit_key()

@@ -71,14 +71,7 @@ def has_open_case(rating_id) -> sa.Exists:
 
 def _record(case: Case, action: str, *, actor, summary: dict) -> None:
     """An audit entry about ``case``."""
-    audit.record(
-        actor=actor,
-        action=action,
-        object_type="case",
-        object_id=case.id,
-        center_id=case.center_id,
-        summary=summary,
-    )
+    audit.record_about(case, "case", action, actor=actor, summary=summary)
 
 
 def answer_case(case: Case, answer: str, *, actor) -> None:

@@ -235,14 +235,7 @@ def revoke_device(device: KioskDevice, *, actor) -> None:
 
 def _record_device(device: KioskDevice, action: str, *, actor, summary: dict) -> None:
     """An audit entry about a tablet (``actor`` is ``None`` when the tablet itself acted)."""
-    audit.record(
-        actor=actor,
-        action=action,
-        object_type="kiosk_device",
-        object_id=device.id,
-        center_id=device.center_id,
-        summary=summary,
-    )
+    audit.record_about(device, "kiosk_device", action, actor=actor, summary=summary)
 
 
 def devices_of(center_id: int) -> list[KioskDevice]:

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.rankings.models import ScoringSettings
 
+from .test_authorization import SETTINGS
+
 
 def _stored() -> int:
     db.session.rollback()
@@ -35,20 +37,7 @@ def test_saving_the_settings_stores_them(small_period, client, auth, users):
     auth.login(users["admin"])
     form = client.get("/rankings/periods/2026-Q1/settings").get_data(as_text=True)
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    values = {
-        "csrf_token": token,
-        "compliance_weight": "0.6",
-        "satisfaction_weight": "0.4",
-        "prior_weight": "30",
-        "min_n": "30",
-        "standardized_threshold": "80",
-        "band_excellent": "90",
-        "band_good": "80",
-        "band_fair": "65",
-        "band_average": "50",
-        "appeal_window_days": "10",
-        "class_cap": "fair",
-    }
+    values = {**SETTINGS, "csrf_token": token, "class_cap": "fair"}
     response = client.post("/rankings/periods/2026-Q1/settings", data=values)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _stored() == 1
