@@ -255,16 +255,7 @@ def seed_periods(admin: User, start: date, end: date, rng: random.Random, qualit
     window = 10
     complete = []
     for code, opens_on, closes_on in quarters(start, end):
-        q = code.rsplit("Q", 1)[1]
-        period = assessments.create_period(
-            actor=admin,
-            code=code,
-            name=f"Quý {q} năm {opens_on.year}",
-            kind="quarter",
-            opens_on=opens_on,
-            closes_on=closes_on,
-            standard_version=version,
-        )
+        period = demo.create_quarter(code, opens_on, closes_on, version, actor=admin)
         db.session.flush()
         if closes_on >= end:
             continue  # the open quarter: self-assessment under way, nothing inspected
